@@ -1,0 +1,11 @@
+# Appended to nginx's objs/Makefile: build the shim archive with its own
+# Makefile whenever the module is linked.
+
+cat << END                                            >> $NGX_MAKEFILE
+
+$JSFN_SHIM_OUT/libjsfn.a: FORCE_JSFN_SHIM
+	\$(MAKE) -C $JSFN_ADDON_DIR/shim V8_INC=$JSFN_V8_INC OUT=$JSFN_SHIM_OUT
+
+FORCE_JSFN_SHIM:
+
+END

@@ -1,0 +1,176 @@
+/*
+ * jsfn.h: the C API of the JavaScript engine (shim/, C++ around V8).
+ *
+ * Nothing here is C++ or V8: opaque handles, plain structs, int codes.
+ * Every call is made from the one thread that initialised the engine (an
+ * nginx worker's event loop thread).  Bytes cross as (pointer, length).
+ */
+
+#ifndef JSFN_H
+#define JSFN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+
+#define JSFN_API_VERSION  1
+
+
+/* Return codes.  Negative codes say what the caller should do next. */
+#define JSFN_OK            0     /* done */
+#define JSFN_AGAIN         1     /* pending: host callback call_done follows */
+#define JSFN_ERR_JS       -1     /* JS threw or rejected; isolate is fine */
+#define JSFN_ERR_TIMEOUT  -2     /* execution terminated; retire the isolate */
+#define JSFN_ERR_HEAP     -3     /* heap limit reached; retire the isolate */
+#define JSFN_ERR_NOMEM    -4     /* host allocation failed */
+#define JSFN_ERR_ARG      -5     /* bad argument or state (caller bug) */
+#define JSFN_ERR_RESPONSE -6     /* handler returned something not a Response */
+#define JSFN_ERR_NOTFOUND -7     /* a file to load does not exist */
+#define JSFN_ERR_LOAD     -8     /* syntax, import or evaluation error */
+
+
+/* Log levels, as console.debug/info/warn/error. */
+#define JSFN_LOG_DEBUG     0
+#define JSFN_LOG_INFO      1
+#define JSFN_LOG_WARN      2
+#define JSFN_LOG_ERROR     3
+
+
+typedef struct jsfn_isolate_s  jsfn_isolate_t;
+typedef struct jsfn_call_s     jsfn_call_t;
+
+
+/*
+ * An error message lands here, in the caller's memory; never a string that
+ * the caller must free.  "msg" is NUL-terminated and may be truncated.
+ */
+typedef struct {
+    int          code;
+    size_t       len;
+    char         msg[2048];
+} jsfn_err_t;
+
+
+typedef struct {
+    const char  *data;
+    size_t       len;
+} jsfn_str_t;
+
+
+/*
+ * Functions the host (nginx) gives the engine.  "host" is the pointer given
+ * to jsfn_isolate_new() or jsfn_call_start().
+ */
+typedef struct {
+    /* console.* output; msg is not NUL-terminated */
+    void  (*log)(void *isolate_host, int level, const char *msg, size_t len);
+
+    /* arm a one-shot timer; on expiry the host calls jsfn_timer_fire() */
+    int   (*timer_start)(void *isolate_host, uint32_t id, uint64_t ms);
+    void  (*timer_stop)(void *isolate_host, uint32_t id);
+
+    /*
+     * A call that returned JSFN_AGAIN has settled: the host should fetch its
+     * outcome with jsfn_call_finish().  Called from inside the engine, so the
+     * host must only take note (post an event), not call back into it.
+     */
+    void  (*call_done)(void *call_host);
+} jsfn_host_t;
+
+
+typedef struct {
+    const jsfn_host_t  *host;
+    int                 max_spare;   /* reserved for the pool (0) */
+} jsfn_engine_conf_t;
+
+
+typedef struct {
+    size_t       heap_max;           /* bytes; 0: V8's default */
+    void        *host;               /* passed back to jsfn_host_t calls */
+} jsfn_isolate_conf_t;
+
+
+/* A request, as the host hands it to a function. */
+typedef struct {
+    jsfn_str_t          method;
+    jsfn_str_t          url;          /* absolute: scheme://host/path?query */
+    const jsfn_str_t   *headers;      /* name, value, name, value, ... */
+    size_t              nheaders;     /* number of pairs */
+    const jsfn_str_t   *env;          /* name, value, ... */
+    size_t              nenv;
+    const char         *body;         /* NULL: no body */
+    size_t              body_len;
+} jsfn_request_t;
+
+
+/* A response; memory is owned by the call and valid until jsfn_call_free(). */
+typedef struct {
+    int                 status;
+    jsfn_str_t          status_text;
+    const jsfn_str_t   *headers;      /* name, value, ... */
+    size_t              nheaders;
+    const char         *body;
+    size_t              body_len;
+} jsfn_response_t;
+
+
+/*
+ * Once per process (an nginx worker, or the nginx -t check child), before
+ * any other call; never before fork().
+ */
+int jsfn_engine_init(const jsfn_engine_conf_t *conf, jsfn_err_t *err);
+void jsfn_engine_shutdown(void);
+
+/* "V8 10.2.154.26": static storage */
+const char *jsfn_engine_version(void);
+
+
+/*
+ * Create an isolate and load the ES module at "path" into it.  Relative
+ * imports resolve against the importing file and must stay below "root"
+ * (a directory; NULL: the directory of "path").
+ */
+int jsfn_isolate_new(const jsfn_isolate_conf_t *conf, const char *path,
+    const char *root, jsfn_isolate_t **out, jsfn_err_t *err);
+void jsfn_isolate_free(jsfn_isolate_t *iso);
+
+/* Compile "path" and its imports without running them (nginx -t). */
+int jsfn_check_module(const char *path, const char *root, jsfn_err_t *err);
+
+
+/*
+ * Start a call of the isolate's handler.  JSFN_OK: the response is ready
+ * (jsfn_call_finish()); JSFN_AGAIN: it is pending and host->call_done(host)
+ * will be called; negative: failed, err says why.  In every case *out is a
+ * call the host must jsfn_call_free() (NULL only for JSFN_ERR_NOMEM/ARG).
+ */
+int jsfn_call_start(jsfn_isolate_t *iso, const jsfn_request_t *req,
+    void *host, jsfn_call_t **out, jsfn_err_t *err);
+
+/* The outcome of a settled call: JSFN_OK with *resp filled, or an error. */
+int jsfn_call_finish(jsfn_call_t *call, jsfn_response_t *resp,
+    jsfn_err_t *err);
+
+/*
+ * The host gives up on a call (timeout, client gone) or is done with it:
+ * no callback for it follows.  The JS work it started may go on.
+ */
+void jsfn_call_free(jsfn_call_t *call);
+
+
+/* A host timer armed with timer_start() expired. */
+int jsfn_timer_fire(jsfn_isolate_t *iso, uint32_t id, jsfn_err_t *err);
+
+/* ctx.waitUntil() promises and timers still pending in the isolate. */
+size_t jsfn_isolate_pending(jsfn_isolate_t *iso);
+
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* JSFN_H */

@@ -1,0 +1,121 @@
+
+/*
+ * Copyright (C) The js_function module authors.
+ */
+
+
+#ifndef _NGX_HTTP_JSFN_H_INCLUDED_
+#define _NGX_HTTP_JSFN_H_INCLUDED_
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include <jsfn.h>
+
+
+#define NGX_HTTP_JSFN_DEFAULT_TIMEOUT  30000
+
+
+typedef struct {
+    ngx_str_t                   path;      /* NUL-terminated */
+    ngx_str_t                   root;      /* NUL-terminated directory */
+} ngx_http_jsfn_check_t;
+
+
+typedef struct {
+    ngx_array_t                *checks;    /* ngx_http_jsfn_check_t */
+    ngx_uint_t                  functions; /* js_function directives */
+} ngx_http_jsfn_main_conf_t;
+
+
+typedef struct {
+    ngx_str_t                   name;
+    ngx_http_complex_value_t    value;
+} ngx_http_jsfn_env_t;
+
+
+typedef struct {
+    ngx_http_complex_value_t   *path;      /* NULL: not a function location */
+    ngx_str_t                   root;      /* directory the path must stay in */
+    ngx_str_t                   real_root; /* root resolved, per worker */
+    ngx_array_t                *env;       /* ngx_http_jsfn_env_t */
+    ngx_msec_t                  timeout;
+    unsigned                    variable:1;
+} ngx_http_jsfn_loc_conf_t;
+
+
+/* A function's isolate in this worker's pool. */
+typedef struct {
+    ngx_str_node_t              sn;        /* key: the resolved path */
+    ngx_queue_t                 queue;     /* pool LRU, most recent first */
+    ngx_pool_t                 *pool;      /* this entry, its timers */
+    jsfn_isolate_t             *iso;
+    ngx_log_t                  *log;       /* the current request's, or NULL */
+    ngx_queue_t                 timers;    /* ngx_http_jsfn_timer_t armed */
+    ngx_queue_t                 free;      /* ngx_http_jsfn_timer_t spare */
+    ngx_uint_t                  inflight;  /* requests holding it */
+} ngx_http_jsfn_isolate_t;
+
+
+typedef struct {
+    ngx_event_t                 ev;
+    ngx_queue_t                 queue;
+    uint32_t                    id;
+    ngx_http_jsfn_isolate_t    *isolate;
+} ngx_http_jsfn_timer_t;
+
+
+typedef struct {
+    ngx_http_request_t         *request;
+    ngx_http_jsfn_isolate_t    *isolate;
+    jsfn_call_t                *call;
+    ngx_str_t                   path;
+    ngx_event_t                 done;      /* posted when a call settles */
+    ngx_event_t                 timeout;   /* js_function_timeout */
+    unsigned                    pending:1;
+} ngx_http_jsfn_ctx_t;
+
+
+/* directive setters (ngx_http_jsfn_directive.c) */
+char *ngx_http_jsfn_function(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_jsfn_env(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_jsfn_merge_env(ngx_conf_t *cf,
+    ngx_http_jsfn_loc_conf_t *prev, ngx_http_jsfn_loc_conf_t *conf);
+
+/* content handler (ngx_http_jsfn_handler.c) */
+ngx_int_t ngx_http_jsfn_handler(ngx_http_request_t *r);
+void ngx_http_jsfn_call_done(ngx_http_jsfn_ctx_t *ctx);
+
+/* per-worker pool (ngx_http_jsfn_pool.c) */
+ngx_int_t ngx_http_jsfn_pool_init(ngx_cycle_t *cycle);
+void ngx_http_jsfn_pool_done(ngx_cycle_t *cycle);
+ngx_http_jsfn_isolate_t *ngx_http_jsfn_pool_get(ngx_http_request_t *r,
+    ngx_str_t *path, ngx_str_t *root, ngx_int_t *status);
+void ngx_http_jsfn_pool_release(ngx_http_jsfn_isolate_t *isolate);
+ngx_int_t ngx_http_jsfn_timer_start(ngx_http_jsfn_isolate_t *isolate,
+    uint32_t id, ngx_msec_t ms);
+void ngx_http_jsfn_timer_stop(ngx_http_jsfn_isolate_t *isolate, uint32_t id);
+
+/* engine wrappers (ngx_http_jsfn_engine.c) */
+ngx_int_t ngx_http_jsfn_engine_init(ngx_cycle_t *cycle);
+void ngx_http_jsfn_engine_done(ngx_cycle_t *cycle);
+ngx_int_t ngx_http_jsfn_engine_check(ngx_conf_t *cf,
+    ngx_http_jsfn_main_conf_t *jmcf);
+ngx_int_t ngx_http_jsfn_engine_load(ngx_http_jsfn_isolate_t *isolate,
+    ngx_log_t *log, ngx_str_t *root);
+void ngx_http_jsfn_engine_free(ngx_http_jsfn_isolate_t *isolate);
+ngx_int_t ngx_http_jsfn_engine_start(ngx_http_request_t *r,
+    ngx_http_jsfn_ctx_t *ctx, jsfn_request_t *req);
+ngx_int_t ngx_http_jsfn_engine_finish(ngx_http_request_t *r,
+    ngx_http_jsfn_ctx_t *ctx, jsfn_response_t *resp);
+void ngx_http_jsfn_engine_abandon(ngx_http_jsfn_ctx_t *ctx);
+void ngx_http_jsfn_engine_timer(ngx_http_jsfn_isolate_t *isolate,
+    uint32_t id);
+
+
+extern ngx_module_t  ngx_http_js_function_module;
+
+
+#endif /* _NGX_HTTP_JSFN_H_INCLUDED_ */

@@ -1,0 +1,383 @@
+
+/*
+ * Copyright (C) The js_function module authors.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_jsfn.h"
+
+
+static void ngx_http_jsfn_host_log(void *host, int level, const char *msg,
+    size_t len);
+static int ngx_http_jsfn_host_timer_start(void *host, uint32_t id,
+    uint64_t ms);
+static void ngx_http_jsfn_host_timer_stop(void *host, uint32_t id);
+static void ngx_http_jsfn_host_call_done(void *host);
+static ngx_int_t ngx_http_jsfn_engine_error(ngx_log_t *log, ngx_str_t *path,
+    int rc, jsfn_err_t *err);
+
+
+static const jsfn_host_t  ngx_http_jsfn_host = {
+    ngx_http_jsfn_host_log,
+    ngx_http_jsfn_host_timer_start,
+    ngx_http_jsfn_host_timer_stop,
+    ngx_http_jsfn_host_call_done
+};
+
+
+static ngx_uint_t  ngx_http_jsfn_log_levels[] = {
+    NGX_LOG_DEBUG,                         /* JSFN_LOG_DEBUG: console.debug */
+    NGX_LOG_INFO,                          /* JSFN_LOG_INFO: console.log */
+    NGX_LOG_WARN,                          /* JSFN_LOG_WARN */
+    NGX_LOG_ERR                            /* JSFN_LOG_ERROR */
+};
+
+
+ngx_int_t
+ngx_http_jsfn_engine_init(ngx_cycle_t *cycle)
+{
+    jsfn_err_t          err;
+    jsfn_engine_conf_t  conf;
+
+    ngx_memzero(&conf, sizeof(jsfn_engine_conf_t));
+    conf.host = &ngx_http_jsfn_host;
+
+    if (jsfn_engine_init(&conf, &err) != JSFN_OK) {
+        ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
+                      "js_function: %s", err.msg);
+        return NGX_ERROR;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, cycle->log, 0,
+                   "js function engine: %s", jsfn_engine_version());
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_jsfn_engine_done(ngx_cycle_t *cycle)
+{
+    jsfn_engine_shutdown();
+}
+
+
+/*
+ * nginx -t, start and reload: compile every fixed-path function with its
+ * imports, in a child process (V8 never starts in the master, whose
+ * workers would inherit its threads).  SIGCHLD stays blocked meanwhile so
+ * that the master's handler does not reap the child first.
+ */
+ngx_int_t
+ngx_http_jsfn_engine_check(ngx_conf_t *cf, ngx_http_jsfn_main_conf_t *jmcf)
+{
+    int                     fds[2], status;
+    u_char                 *buf, *p, *last, *end;
+    pid_t                   pid;
+    ssize_t                 n;
+    sigset_t                set, old;
+    ngx_uint_t              i;
+    jsfn_err_t              err;
+    jsfn_engine_conf_t      conf;
+    ngx_http_jsfn_check_t  *check;
+
+    if (jmcf == NULL || jmcf->checks == NULL || jmcf->checks->nelts == 0) {
+        return NGX_OK;
+    }
+
+    if (pipe(fds) == -1) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, ngx_errno,
+                      "js_function: pipe() failed");
+        return NGX_ERROR;
+    }
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &set, &old);
+
+    pid = fork();
+
+    if (pid == -1) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, ngx_errno,
+                      "js_function: fork() failed");
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        close(fds[0]);
+        close(fds[1]);
+        return NGX_ERROR;
+    }
+
+    if (pid == 0) {
+        /* the child: one record per failure, NUL-separated, then "OK" */
+        close(fds[0]);
+
+        ngx_memzero(&conf, sizeof(jsfn_engine_conf_t));
+        conf.host = &ngx_http_jsfn_host;
+
+        if (jsfn_engine_init(&conf, &err) != JSFN_OK) {
+            (void) write(fds[1], err.msg, err.len + 1);
+
+        } else {
+            check = jmcf->checks->elts;
+
+            for (i = 0; i < jmcf->checks->nelts; i++) {
+                if (jsfn_check_module((char *) check[i].path.data,
+                                      (char *) check[i].root.data, &err)
+                    != JSFN_OK)
+                {
+                    (void) write(fds[1], err.msg, err.len + 1);
+                }
+            }
+        }
+
+        (void) write(fds[1], "OK", 3);
+        _exit(0);
+    }
+
+    close(fds[1]);
+
+    buf = ngx_pnalloc(cf->temp_pool, 65536);
+    if (buf == NULL) {
+        close(fds[0]);
+        waitpid(pid, &status, 0);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return NGX_ERROR;
+    }
+
+    last = buf;
+    end = buf + 65535;
+
+    while (last < end) {
+        n = read(fds[0], last, end - last);
+
+        if (n == -1 && ngx_errno == NGX_EINTR) {
+            continue;
+        }
+
+        if (n <= 0) {
+            break;
+        }
+
+        last += n;
+    }
+
+    *last = '\0';
+
+    close(fds[0]);
+    waitpid(pid, &status, 0);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+
+    if (last - buf < 3 || ngx_strcmp(last - 3, "OK") != 0) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0,
+                      "js_function: the syntax check process failed"
+                      " (status %d)", status);
+        return NGX_ERROR;
+    }
+
+    if (last - buf == 3) {
+        return NGX_OK;
+    }
+
+    for (p = buf; p < last - 3; p += ngx_strlen(p) + 1) {
+        ngx_log_error(NGX_LOG_EMERG, cf->log, 0, "js_function: %s", p);
+    }
+
+    return NGX_ERROR;
+}
+
+
+ngx_int_t
+ngx_http_jsfn_engine_load(ngx_http_jsfn_isolate_t *isolate, ngx_log_t *log,
+    ngx_str_t *root)
+{
+    int                  rc;
+    jsfn_err_t           err;
+    jsfn_isolate_conf_t  conf;
+
+    ngx_memzero(&conf, sizeof(jsfn_isolate_conf_t));
+    conf.host = isolate;
+
+    isolate->log = log;
+
+    rc = jsfn_isolate_new(&conf, (char *) isolate->sn.str.data,
+                          (char *) root->data, &isolate->iso, &err);
+
+    isolate->log = NULL;
+
+    if (rc != JSFN_OK) {
+        return ngx_http_jsfn_engine_error(log, &isolate->sn.str, rc, &err);
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log, 0,
+                   "js function \"%V\": isolate created", &isolate->sn.str);
+
+    return NGX_OK;
+}
+
+
+void
+ngx_http_jsfn_engine_free(ngx_http_jsfn_isolate_t *isolate)
+{
+    jsfn_isolate_free(isolate->iso);
+    isolate->iso = NULL;
+}
+
+
+/* NGX_OK: response ready; NGX_AGAIN: pending; else an HTTP status */
+ngx_int_t
+ngx_http_jsfn_engine_start(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
+    jsfn_request_t *req)
+{
+    int         rc;
+    jsfn_err_t  err;
+
+    ctx->isolate->log = r->connection->log;
+
+    rc = jsfn_call_start(ctx->isolate->iso, req, ctx, &ctx->call, &err);
+
+    ctx->isolate->log = NULL;
+
+    if (rc == JSFN_OK) {
+        return NGX_OK;
+    }
+
+    if (rc == JSFN_AGAIN) {
+        return NGX_AGAIN;
+    }
+
+    return ngx_http_jsfn_engine_error(r->connection->log, &ctx->path, rc,
+                                      &err);
+}
+
+
+ngx_int_t
+ngx_http_jsfn_engine_finish(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
+    jsfn_response_t *resp)
+{
+    int         rc;
+    jsfn_err_t  err;
+
+    rc = jsfn_call_finish(ctx->call, resp, &err);
+
+    if (rc != JSFN_OK) {
+        return ngx_http_jsfn_engine_error(r->connection->log, &ctx->path, rc,
+                                          &err);
+    }
+
+    if (resp->status < 200 || resp->status > 599) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "js_function \"%V\": invalid response status %d",
+                      &ctx->path, resp->status);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* the host is done with the call; no call_done for it follows */
+void
+ngx_http_jsfn_engine_abandon(ngx_http_jsfn_ctx_t *ctx)
+{
+    if (ctx->call != NULL) {
+        jsfn_call_free(ctx->call);
+        ctx->call = NULL;
+    }
+}
+
+
+void
+ngx_http_jsfn_engine_timer(ngx_http_jsfn_isolate_t *isolate, uint32_t id)
+{
+    int         rc;
+    jsfn_err_t  err;
+
+    rc = jsfn_timer_fire(isolate->iso, id, &err);
+
+    if (rc != JSFN_OK) {
+        (void) ngx_http_jsfn_engine_error(ngx_cycle->log, &isolate->sn.str,
+                                          rc, &err);
+    }
+}
+
+
+static ngx_int_t
+ngx_http_jsfn_engine_error(ngx_log_t *log, ngx_str_t *path, int rc,
+    jsfn_err_t *err)
+{
+    switch (rc) {
+
+    case JSFN_ERR_NOTFOUND:
+        ngx_log_error(NGX_LOG_ERR, log, 0, "js_function \"%V\": %s",
+                      path, err->msg);
+        return NGX_HTTP_NOT_FOUND;
+
+    case JSFN_ERR_TIMEOUT:
+    case JSFN_ERR_HEAP:
+        ngx_log_error(NGX_LOG_ERR, log, 0, "js_function \"%V\": %s",
+                      path, err->msg);
+        return NGX_HTTP_SERVICE_UNAVAILABLE;
+
+    case JSFN_ERR_LOAD:
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "js_function \"%V\": cannot load: %s", path, err->msg);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    case JSFN_ERR_JS:
+        ngx_log_error(NGX_LOG_ERR, log, 0, "js_function \"%V\": Uncaught %s",
+                      path, err->msg);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    default:
+        ngx_log_error(NGX_LOG_ERR, log, 0, "js_function \"%V\": %s",
+                      path, err->msg);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+}
+
+
+static void
+ngx_http_jsfn_host_log(void *host, int level, const char *msg, size_t len)
+{
+    ngx_log_t                *log;
+    ngx_http_jsfn_isolate_t  *isolate = host;
+
+    if (level < JSFN_LOG_DEBUG || level > JSFN_LOG_ERROR) {
+        level = JSFN_LOG_INFO;
+    }
+
+    if (isolate == NULL) {
+        /* the nginx -t check child: no isolate of the pool */
+        return;
+    }
+
+    log = isolate->log ? isolate->log : ngx_cycle->log;
+
+    ngx_log_error(ngx_http_jsfn_log_levels[level], log, 0,
+                  "js_function \"%V\": %*s", &isolate->sn.str, len, msg);
+}
+
+
+static int
+ngx_http_jsfn_host_timer_start(void *host, uint32_t id, uint64_t ms)
+{
+    return ngx_http_jsfn_timer_start(host, id, (ngx_msec_t) ms) == NGX_OK
+           ? 0 : -1;
+}
+
+
+static void
+ngx_http_jsfn_host_timer_stop(void *host, uint32_t id)
+{
+    ngx_http_jsfn_timer_stop(host, id);
+}
+
+
+static void
+ngx_http_jsfn_host_call_done(void *host)
+{
+    ngx_http_jsfn_call_done(host);
+}

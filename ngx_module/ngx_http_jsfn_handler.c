@@ -1,0 +1,596 @@
+
+/*
+ * Copyright (C) The js_function module authors.
+ */
+
+
+#include <ngx_config.h>
+#include <ngx_core.h>
+#include <ngx_http.h>
+
+#include "ngx_http_jsfn.h"
+
+
+static void ngx_http_jsfn_run(ngx_http_request_t *r);
+static ngx_int_t ngx_http_jsfn_start(ngx_http_request_t *r);
+static ngx_int_t ngx_http_jsfn_resolve(ngx_http_request_t *r,
+    ngx_http_jsfn_loc_conf_t *jlcf, ngx_str_t *path);
+static ngx_int_t ngx_http_jsfn_request(ngx_http_request_t *r,
+    ngx_http_jsfn_loc_conf_t *jlcf, jsfn_request_t *req);
+static ngx_int_t ngx_http_jsfn_body(ngx_http_request_t *r,
+    jsfn_request_t *req);
+static ngx_int_t ngx_http_jsfn_send(ngx_http_request_t *r,
+    ngx_http_jsfn_ctx_t *ctx);
+static void ngx_http_jsfn_done_handler(ngx_event_t *ev);
+static void ngx_http_jsfn_timeout_handler(ngx_event_t *ev);
+static void ngx_http_jsfn_cleanup(void *data);
+
+
+ngx_int_t
+ngx_http_jsfn_handler(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+
+    /*
+     * The body is read whole, without blocking, before the call starts;
+     * nginx enforces client_max_body_size and answers 413 itself.
+     * ngx_http_read_client_request_body() takes a request count; returning
+     * NGX_DONE balances it, and ngx_http_jsfn_run() finalizes exactly once.
+     */
+
+    rc = ngx_http_read_client_request_body(r, ngx_http_jsfn_run);
+
+    if (rc >= NGX_HTTP_SPECIAL_RESPONSE) {
+        return rc;
+    }
+
+    return NGX_DONE;
+}
+
+
+static void
+ngx_http_jsfn_run(ngx_http_request_t *r)
+{
+    ngx_int_t  rc;
+
+    rc = ngx_http_jsfn_start(r);
+
+    if (rc == NGX_DONE) {
+        /* pending: done, timeout or the client going away finalizes */
+        return;
+    }
+
+    ngx_http_finalize_request(r, rc);
+}
+
+
+static ngx_int_t
+ngx_http_jsfn_start(ngx_http_request_t *r)
+{
+    ngx_int_t                  rc, status;
+    ngx_str_t                  path;
+    jsfn_request_t             req;
+    ngx_pool_cleanup_t        *cln;
+    ngx_http_jsfn_ctx_t       *ctx;
+    ngx_http_jsfn_loc_conf_t  *jlcf;
+
+    jlcf = ngx_http_get_module_loc_conf(r, ngx_http_js_function_module);
+
+    ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_jsfn_ctx_t));
+    if (ctx == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln = ngx_pool_cleanup_add(r->pool, 0);
+    if (cln == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    cln->handler = ngx_http_jsfn_cleanup;
+    cln->data = ctx;
+
+    ctx->request = r;
+    ngx_http_set_ctx(r, ctx, ngx_http_js_function_module);
+
+    rc = ngx_http_jsfn_resolve(r, jlcf, &path);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    ctx->path = path;
+
+    ctx->isolate = ngx_http_jsfn_pool_get(r, &path, &jlcf->root, &status);
+    if (ctx->isolate == NULL) {
+        return status;
+    }
+
+    rc = ngx_http_jsfn_request(r, jlcf, &req);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    rc = ngx_http_jsfn_engine_start(r, ctx, &req);
+
+    if (rc == NGX_OK) {
+        return ngx_http_jsfn_send(r, ctx);
+    }
+
+    if (rc != NGX_AGAIN) {
+        return rc;
+    }
+
+    ctx->pending = 1;
+
+    ctx->done.handler = ngx_http_jsfn_done_handler;
+    ctx->done.data = ctx;
+    ctx->done.log = r->connection->log;
+
+    ctx->timeout.handler = ngx_http_jsfn_timeout_handler;
+    ctx->timeout.data = ctx;
+    ctx->timeout.log = r->connection->log;
+
+    ngx_add_timer(&ctx->timeout, jlcf->timeout);
+
+    /* notice a client that goes away while the function runs */
+    r->read_event_handler = ngx_http_test_reading;
+    r->write_event_handler = ngx_http_request_empty_handler;
+
+    return NGX_DONE;
+}
+
+
+/*
+ * A fixed path is used as written.  A path built from variables must name
+ * an existing file inside the directory written before its first variable:
+ * no "..", no symlink out, no NUL byte.
+ */
+static ngx_int_t
+ngx_http_jsfn_resolve(ngx_http_request_t *r, ngx_http_jsfn_loc_conf_t *jlcf,
+    ngx_str_t *path)
+{
+    u_char  *real;
+    size_t   len;
+
+    if (ngx_http_complex_value(r, jlcf->path, path) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    if (!jlcf->variable) {
+        return NGX_OK;
+    }
+
+    /* ccv.zero: the value ends with the NUL that nginx counts in its length */
+    path->len--;
+
+    if (ngx_strlchr(path->data, path->data + path->len, '\0') != NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "js_function: path \"%*s\" contains a NUL byte",
+                      ngx_strlen(path->data), path->data);
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    real = ngx_pnalloc(r->pool, PATH_MAX);
+    if (real == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    /* path->data is NUL-terminated (ccv.zero) */
+    if (realpath((char *) path->data, (char *) real) == NULL) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, ngx_errno,
+                      "js_function: \"%V\" not found", path);
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    len = ngx_strlen(real);
+
+    if (jlcf->real_root.data == NULL) {
+        /* the configured directory, resolved once per worker */
+        u_char  buf[PATH_MAX];
+
+        if (realpath((char *) jlcf->root.data, (char *) buf) == NULL) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, ngx_errno,
+                          "js_function: directory \"%V\" not found",
+                          &jlcf->root);
+            return NGX_HTTP_NOT_FOUND;
+        }
+
+        jlcf->real_root.len = ngx_strlen(buf);
+        jlcf->real_root.data = ngx_pstrdup(ngx_cycle->pool,
+                                           &(ngx_str_t) { jlcf->real_root.len,
+                                                          buf });
+        if (jlcf->real_root.data == NULL) {
+            jlcf->real_root.len = 0;
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+
+    if (len <= jlcf->real_root.len
+        || ngx_strncmp(real, jlcf->real_root.data, jlcf->real_root.len) != 0
+        || (real[jlcf->real_root.len] != '/'
+            && jlcf->real_root.data[jlcf->real_root.len - 1] != '/'))
+    {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                      "js_function: \"%V\" is outside \"%V\"",
+                      path, &jlcf->root);
+        return NGX_HTTP_NOT_FOUND;
+    }
+
+    path->data = real;
+    path->len = len;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_jsfn_request(ngx_http_request_t *r, ngx_http_jsfn_loc_conf_t *jlcf,
+    jsfn_request_t *req)
+{
+    u_char                    *p;
+    size_t                     n;
+    ngx_str_t                  host, scheme;
+    ngx_uint_t                 i;
+    jsfn_str_t                *s;
+    ngx_list_part_t           *part;
+    ngx_table_elt_t           *h;
+    ngx_http_jsfn_env_t       *env;
+    ngx_http_core_srv_conf_t  *cscf;
+
+    ngx_memzero(req, sizeof(jsfn_request_t));
+
+    req->method.data = (const char *) r->method_name.data;
+    req->method.len = r->method_name.len;
+
+    /* the absolute URL a Request carries: scheme://host/uri?args */
+
+    ngx_str_set(&scheme, "http");
+
+#if (NGX_HTTP_SSL)
+    if (r->connection->ssl) {
+        ngx_str_set(&scheme, "https");
+    }
+#endif
+
+    if (r->headers_in.host != NULL) {
+        host = r->headers_in.host->value;
+
+    } else {
+        cscf = ngx_http_get_module_srv_conf(r, ngx_http_core_module);
+        host = cscf->server_name;
+    }
+
+    n = scheme.len + 3 + host.len + r->unparsed_uri.len;
+
+    p = ngx_pnalloc(r->pool, n);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    req->url.data = (const char *) p;
+    req->url.len = n;
+
+    p = ngx_cpymem(p, scheme.data, scheme.len);
+    p = ngx_cpymem(p, "://", 3);
+    p = ngx_cpymem(p, host.data, host.len);
+    ngx_memcpy(p, r->unparsed_uri.data, r->unparsed_uri.len);
+
+    /* headers as received */
+
+    n = 0;
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        n += part->nelts;
+    }
+
+    s = ngx_palloc(r->pool, (2 * n + 1) * sizeof(jsfn_str_t));
+    if (s == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    req->headers = s;
+
+    for (part = &r->headers_in.headers.part; part; part = part->next) {
+        h = part->elts;
+
+        for (i = 0; i < part->nelts; i++) {
+            s->data = (const char *) h[i].key.data;
+            s->len = h[i].key.len;
+            s++;
+            s->data = (const char *) h[i].value.data;
+            s->len = h[i].value.len;
+            s++;
+            req->nheaders++;
+        }
+    }
+
+    /* env bindings, their values evaluated per request */
+
+    if (jlcf->env != NULL && jlcf->env->nelts) {
+        env = jlcf->env->elts;
+
+        s = ngx_palloc(r->pool, 2 * jlcf->env->nelts * sizeof(jsfn_str_t));
+        if (s == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        req->env = s;
+        req->nenv = jlcf->env->nelts;
+
+        for (i = 0; i < jlcf->env->nelts; i++) {
+            ngx_str_t  v;
+
+            if (ngx_http_complex_value(r, &env[i].value, &v) != NGX_OK) {
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            s->data = (const char *) env[i].name.data;
+            s->len = env[i].name.len;
+            s++;
+            s->data = (const char *) v.data;
+            s->len = v.len;
+            s++;
+        }
+    }
+
+    return ngx_http_jsfn_body(r, req);
+}
+
+
+/* the request body in one piece: in place when nginx holds it so */
+static ngx_int_t
+ngx_http_jsfn_body(ngx_http_request_t *r, jsfn_request_t *req)
+{
+    u_char       *p;
+    off_t         len;
+    ssize_t       n;
+    ngx_buf_t    *b;
+    ngx_chain_t  *cl;
+
+    if (r->request_body == NULL || r->request_body->bufs == NULL) {
+        if (r->headers_in.content_length_n >= 0 || r->headers_in.chunked) {
+            req->body = "";
+        }
+
+        return NGX_OK;
+    }
+
+    cl = r->request_body->bufs;
+
+    if (cl->next == NULL && !cl->buf->in_file) {
+        req->body = (const char *) cl->buf->pos;
+        req->body_len = cl->buf->last - cl->buf->pos;
+        return NGX_OK;
+    }
+
+    len = 0;
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        len += ngx_buf_size(cl->buf);
+    }
+
+    p = ngx_pnalloc(r->pool, len + 1);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    req->body = (const char *) p;
+    req->body_len = len;
+
+    for (cl = r->request_body->bufs; cl; cl = cl->next) {
+        b = cl->buf;
+
+        if (b->in_file) {
+            n = ngx_read_file(b->file, p, b->file_last - b->file_pos,
+                              b->file_pos);
+            if (n != b->file_last - b->file_pos) {
+                ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                              "js_function: cannot read the request body"
+                              " from \"%V\"", &b->file->name);
+                return NGX_HTTP_INTERNAL_SERVER_ERROR;
+            }
+
+            p += n;
+            continue;
+        }
+
+        p = ngx_cpymem(p, b->pos, b->last - b->pos);
+    }
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_jsfn_send(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx)
+{
+    size_t            i;
+    ngx_int_t         rc;
+    ngx_str_t         name, value;
+    ngx_buf_t        *b;
+    ngx_chain_t       out;
+    jsfn_response_t   resp;
+    ngx_table_elt_t  *h;
+
+    rc = ngx_http_jsfn_engine_finish(r, ctx, &resp);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    r->headers_out.status = resp.status;
+
+    if (resp.status_text.len) {
+        r->headers_out.status_line.data = ngx_pnalloc(r->pool,
+                                              NGX_INT_T_LEN + 1
+                                              + resp.status_text.len);
+        if (r->headers_out.status_line.data == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        r->headers_out.status_line.len = ngx_sprintf(
+            r->headers_out.status_line.data, "%03i %*s", resp.status,
+            resp.status_text.len, resp.status_text.data)
+            - r->headers_out.status_line.data;
+    }
+
+    /* the strings live in the call, which lives as long as the request */
+
+    for (i = 0; i < resp.nheaders; i++) {
+        name.data = (u_char *) resp.headers[2 * i].data;
+        name.len = resp.headers[2 * i].len;
+        value.data = (u_char *) resp.headers[2 * i + 1].data;
+        value.len = resp.headers[2 * i + 1].len;
+
+        if (name.len == sizeof("content-type") - 1
+            && ngx_strncasecmp(name.data, (u_char *) "content-type",
+                               name.len) == 0)
+        {
+            r->headers_out.content_type = value;
+            r->headers_out.content_type_len = value.len;
+            continue;
+        }
+
+        /* framing is nginx's: hop-by-hop headers and lengths are dropped */
+        if ((name.len == sizeof("content-length") - 1
+             && ngx_strncasecmp(name.data, (u_char *) "content-length",
+                                name.len) == 0)
+            || (name.len == sizeof("transfer-encoding") - 1
+                && ngx_strncasecmp(name.data, (u_char *) "transfer-encoding",
+                                   name.len) == 0)
+            || (name.len == sizeof("connection") - 1
+                && ngx_strncasecmp(name.data, (u_char *) "connection",
+                                   name.len) == 0)
+            || (name.len == sizeof("keep-alive") - 1
+                && ngx_strncasecmp(name.data, (u_char *) "keep-alive",
+                                   name.len) == 0))
+        {
+            continue;
+        }
+
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->hash = 1;
+        h->key = name;
+        h->value = value;
+        h->lowcase_key = NULL;
+    }
+
+    r->headers_out.content_length_n = resp.body_len;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    if (resp.body_len == 0) {
+        return ngx_http_send_special(r, NGX_HTTP_LAST);
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = (u_char *) resp.body;
+    b->last = b->pos + resp.body_len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+/* the engine settled a pending call: posted by ngx_http_jsfn_call_done() */
+void
+ngx_http_jsfn_call_done(ngx_http_jsfn_ctx_t *ctx)
+{
+    if (ctx->pending && !ctx->done.posted) {
+        ngx_post_event(&ctx->done, &ngx_posted_events);
+    }
+}
+
+
+static void
+ngx_http_jsfn_done_handler(ngx_event_t *ev)
+{
+    ngx_int_t             rc;
+    ngx_connection_t     *c;
+    ngx_http_request_t   *r;
+    ngx_http_jsfn_ctx_t  *ctx;
+
+    ctx = ev->data;
+    r = ctx->request;
+    c = r->connection;
+
+    ctx->pending = 0;
+
+    if (ctx->timeout.timer_set) {
+        ngx_del_timer(&ctx->timeout);
+    }
+
+    rc = ngx_http_jsfn_send(r, ctx);
+
+    /* balances the pending state entered in ngx_http_jsfn_start() */
+    ngx_http_finalize_request(r, rc);
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_jsfn_timeout_handler(ngx_event_t *ev)
+{
+    ngx_connection_t          *c;
+    ngx_http_request_t        *r;
+    ngx_http_jsfn_ctx_t       *ctx;
+    ngx_http_jsfn_loc_conf_t  *jlcf;
+
+    ctx = ev->data;
+    r = ctx->request;
+    c = r->connection;
+
+    jlcf = ngx_http_get_module_loc_conf(r, ngx_http_js_function_module);
+
+    ngx_log_error(NGX_LOG_ERR, c->log, 0,
+                  "js_function \"%V\": no response within %M ms"
+                  " (js_function_timeout)", &ctx->path, jlcf->timeout);
+
+    ctx->pending = 0;
+    ngx_http_jsfn_engine_abandon(ctx);
+
+    /* balances the pending state entered in ngx_http_jsfn_start() */
+    ngx_http_finalize_request(r, NGX_HTTP_GATEWAY_TIME_OUT);
+    ngx_http_run_posted_requests(c);
+}
+
+
+static void
+ngx_http_jsfn_cleanup(void *data)
+{
+    ngx_http_jsfn_ctx_t  *ctx = data;
+
+    if (ctx->timeout.timer_set) {
+        ngx_del_timer(&ctx->timeout);
+    }
+
+    if (ctx->done.posted) {
+        ngx_delete_posted_event(&ctx->done);
+    }
+
+    if (ctx->pending) {
+        ngx_log_error(NGX_LOG_INFO, ctx->request->connection->log, 0,
+                      "js_function \"%V\": request ended before the function"
+                      " answered", &ctx->path);
+    }
+
+    ngx_http_jsfn_engine_abandon(ctx);
+
+    if (ctx->isolate != NULL) {
+        ngx_http_jsfn_pool_release(ctx->isolate);
+        ctx->isolate = NULL;
+    }
+}

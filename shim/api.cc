@@ -1,0 +1,308 @@
+/*
+ * api.cc: the extern "C" entry points of include/jsfn.h.
+ *
+ * Each is noexcept in effect: no C++ exception, V8 handle or scope leaves
+ * it.  Errors land in the caller's jsfn_err_t.
+ */
+
+#include <cstdio>
+#include <cstring>
+#include <new>
+
+#include "engine.h"
+
+
+#define JSFN_EXPORT  extern "C" __attribute__((visibility("default")))
+
+
+struct jsfn_isolate_s {
+    jsfn::Isolate  impl;
+    explicit jsfn_isolate_s(const jsfn_isolate_conf_t *conf) : impl(conf) {}
+};
+
+
+struct jsfn_call_s {
+    jsfn::Call     *impl;
+};
+
+
+namespace jsfn {
+
+int PlatformInit(const jsfn_engine_conf_t *conf, jsfn_err_t *err);
+void PlatformShutdown();
+
+
+int
+Fail(jsfn_err_t *err, int code, const std::string &msg)
+{
+    if (err != nullptr) {
+        size_t  n = msg.size() < sizeof(err->msg) - 1 ? msg.size()
+                                                      : sizeof(err->msg) - 1;
+        memcpy(err->msg, msg.data(), n);
+        err->msg[n] = '\0';
+        err->len = n;
+        err->code = code;
+    }
+
+    return code;
+}
+
+
+std::string
+ToString(v8::Isolate *isolate, v8::Local<v8::Value> value)
+{
+    if (value.IsEmpty()) {
+        return std::string();
+    }
+
+    v8::String::Utf8Value  s(isolate, value);
+
+    return *s ? std::string(*s, s.length()) : std::string("<unprintable>");
+}
+
+
+/* "Error: boom\n    at fetch (/srv/fn/a.js:3:11)", or "... at file:line" */
+std::string
+Describe(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
+    v8::Local<v8::Value> exception, v8::Local<v8::Message> message)
+{
+    std::string           text;
+    v8::Local<v8::Value>  stack;
+
+    if (isolate->IsExecutionTerminating()) {
+        return "execution terminated";
+    }
+
+    if (exception.IsEmpty()) {
+        return "unknown error";
+    }
+
+    if (exception->IsObject() && exception->IsNativeError()) {
+        v8::TryCatch  tc(isolate);
+
+        if (exception.As<v8::Object>()->Get(ctx,
+                v8::String::NewFromUtf8Literal(isolate, "stack"))
+                .ToLocal(&stack)
+            && stack->IsString())
+        {
+            text = ToString(isolate, stack);
+        }
+    }
+
+    if (text.empty()) {
+        v8::TryCatch  tc(isolate);
+        text = ToString(isolate, exception);
+    }
+
+    if (!message.IsEmpty()) {
+        std::string  file = ToString(isolate, message->GetScriptResourceName());
+        int          line = message->GetLineNumber(ctx).FromMaybe(0);
+
+        if (line > 0 && !file.empty() && file != "undefined") {
+            std::string  at = file + ":" + std::to_string(line);
+
+            if (text.find(at) == std::string::npos) {
+                text += " at " + at;
+            }
+        }
+    }
+
+    return text;
+}
+
+}  /* namespace jsfn */
+
+
+JSFN_EXPORT int
+jsfn_engine_init(const jsfn_engine_conf_t *conf, jsfn_err_t *err)
+{
+    try {
+        if (conf == nullptr || conf->host == nullptr) {
+            return jsfn::Fail(err, JSFN_ERR_ARG, "no host callbacks");
+        }
+
+        return jsfn::PlatformInit(conf, err);
+
+    } catch (...) {
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "engine init failed");
+    }
+}
+
+
+JSFN_EXPORT void
+jsfn_engine_shutdown(void)
+{
+    try {
+        jsfn::PlatformShutdown();
+    } catch (...) {
+    }
+}
+
+
+JSFN_EXPORT const char *
+jsfn_engine_version(void)
+{
+    static char  version[64];
+
+    if (version[0] == '\0') {
+        snprintf(version, sizeof(version), "V8 %s", v8::V8::GetVersion());
+    }
+
+    return version;
+}
+
+
+JSFN_EXPORT int
+jsfn_isolate_new(const jsfn_isolate_conf_t *conf, const char *path,
+    const char *root, jsfn_isolate_t **out, jsfn_err_t *err)
+{
+    jsfn_isolate_t  *iso = nullptr;
+    int              rc;
+
+    *out = nullptr;
+
+    try {
+        if (!jsfn::engine.ready) {
+            return jsfn::Fail(err, JSFN_ERR_ARG, "engine not initialised");
+        }
+
+        iso = new jsfn_isolate_t(conf);
+
+        rc = iso->impl.Init(err);
+        if (rc == JSFN_OK) {
+            rc = iso->impl.Load(path, root ? root : "", true, err);
+        }
+
+        if (rc != JSFN_OK) {
+            delete iso;
+            return rc;
+        }
+
+        *out = iso;
+        return JSFN_OK;
+
+    } catch (const std::bad_alloc &) {
+        delete iso;
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "out of memory");
+
+    } catch (...) {
+        delete iso;
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "isolate creation failed");
+    }
+}
+
+
+JSFN_EXPORT void
+jsfn_isolate_free(jsfn_isolate_t *iso)
+{
+    try {
+        delete iso;
+    } catch (...) {
+    }
+}
+
+
+JSFN_EXPORT int
+jsfn_check_module(const char *path, const char *root, jsfn_err_t *err)
+{
+    jsfn_isolate_conf_t  conf = { 0, nullptr };
+
+    try {
+        jsfn_isolate_s  iso(&conf);
+        int             rc = iso.impl.Init(err);
+
+        if (rc != JSFN_OK) {
+            return rc;
+        }
+
+        return iso.impl.Load(path, root ? root : "", false, err);
+
+    } catch (...) {
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "check failed");
+    }
+}
+
+
+JSFN_EXPORT int
+jsfn_call_start(jsfn_isolate_t *iso, const jsfn_request_t *req, void *host,
+    jsfn_call_t **out, jsfn_err_t *err)
+{
+    jsfn_call_t  *call = nullptr;
+
+    *out = nullptr;
+
+    try {
+        call = new jsfn_call_t{nullptr};
+        *out = call;
+
+        return iso->impl.Start(req, host, &call->impl, err);
+
+    } catch (const std::bad_alloc &) {
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "out of memory");
+
+    } catch (...) {
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "call failed");
+    }
+}
+
+
+JSFN_EXPORT int
+jsfn_call_finish(jsfn_call_t *call, jsfn_response_t *resp, jsfn_err_t *err)
+{
+    jsfn::Call  *c = call->impl;
+
+    if (c == nullptr || !c->settled) {
+        return jsfn::Fail(err, JSFN_ERR_ARG, "call not settled");
+    }
+
+    if (c->code != JSFN_OK) {
+        return jsfn::Fail(err, c->code, c->message);
+    }
+
+    resp->status = c->status;
+    resp->status_text.data = c->status_text.data();
+    resp->status_text.len = c->status_text.size();
+    resp->headers = c->headers.data();
+    resp->nheaders = c->headers.size() / 2;
+    resp->body = c->body.data();
+    resp->body_len = c->body.size();
+
+    return JSFN_OK;
+}
+
+
+JSFN_EXPORT void
+jsfn_call_free(jsfn_call_t *call)
+{
+    if (call == nullptr) {
+        return;
+    }
+
+    if (call->impl != nullptr) {
+        if (call->impl->iso != nullptr) {
+            call->impl->iso->Forget(call->impl);
+        }
+        delete call->impl;
+    }
+
+    delete call;
+}
+
+
+JSFN_EXPORT int
+jsfn_timer_fire(jsfn_isolate_t *iso, uint32_t id, jsfn_err_t *err)
+{
+    try {
+        return iso->impl.FireTimer(id, err);
+
+    } catch (...) {
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "timer failed");
+    }
+}
+
+
+JSFN_EXPORT size_t
+jsfn_isolate_pending(jsfn_isolate_t *iso)
+{
+    return iso->impl.timers.size();
+}

@@ -1,0 +1,129 @@
+/*
+ * engine.h: the shim's internal classes.  C++ only; never included by C.
+ */
+
+#ifndef JSFN_ENGINE_H
+#define JSFN_ENGINE_H
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <v8.h>
+
+#include "jsfn.h"
+
+
+namespace jsfn {
+
+class Isolate;
+
+
+/* The per-process engine: platform and host callbacks (platform.cc). */
+struct Engine {
+    const jsfn_host_t  *host;
+    bool                ready;
+};
+
+extern Engine  engine;
+
+
+/* A call of a function's handler, owned by the host through jsfn_call_t. */
+class Call {
+public:
+    Call(Isolate *iso, uint32_t id, void *host)
+        : iso(iso), id(id), host(host) {}
+
+    Isolate                   *iso;
+    uint32_t                   id;
+    void                      *host;
+    bool                       settled = false;
+    bool                       pending = false;   /* returned JSFN_AGAIN */
+    int                        code = JSFN_OK;
+    std::string                message;           /* error text */
+
+    /* the response, kept until the host frees the call */
+    int                        status = 200;
+    std::string                status_text;
+    std::vector<std::string>   header_data;
+    std::vector<jsfn_str_t>    headers;
+    std::string                body;
+};
+
+
+class Isolate {
+public:
+    explicit Isolate(const jsfn_isolate_conf_t *conf);
+    ~Isolate();
+
+    /* creates the V8 isolate and context and runs the JS runtime */
+    int Init(jsfn_err_t *err);
+
+    /* loads the module at path (and its imports), finds its handler */
+    int Load(const std::string &path, const std::string &root,
+        bool run, jsfn_err_t *err);
+
+    int Start(const jsfn_request_t *req, void *host, Call **out,
+        jsfn_err_t *err);
+    int FireTimer(uint32_t id, jsfn_err_t *err);
+    void Forget(Call *call);
+
+    /* called from natives */
+    void Settle(uint32_t call_id, v8::Local<v8::Value> parts, int code,
+        v8::Local<v8::Value> error);
+    void Log(int level, const char *msg, size_t len);
+
+    static Isolate *From(v8::Isolate *isolate) {
+        return static_cast<Isolate *>(isolate->GetData(0));
+    }
+
+    v8::Isolate                           *isolate = nullptr;
+    void                                  *host;
+    size_t                                 heap_max;
+    std::set<uint32_t>                     timers;
+
+private:
+    v8::MaybeLocal<v8::Module> Compile(const std::string &path,
+        jsfn_err_t *err);
+    static v8::MaybeLocal<v8::Module> Resolve(v8::Local<v8::Context> context,
+        v8::Local<v8::String> specifier,
+        v8::Local<v8::FixedArray> assertions,
+        v8::Local<v8::Module> referrer);
+    void RunMicrotasks();
+    void ReportRejections();
+    static void OnReject(v8::PromiseRejectMessage message);
+
+    std::unique_ptr<v8::ArrayBuffer::Allocator>   allocator;
+    v8::Global<v8::Context>                        context;
+    v8::Global<v8::Function>                       dispatch;
+    v8::Global<v8::Function>                       fire_timer;
+    v8::Global<v8::Value>                          handler;
+    std::string                                    root;
+    std::map<std::string, v8::Global<v8::Module>>  modules;
+    std::multimap<int, std::string>                module_paths;
+    std::string                                    resolve_error;
+    std::unordered_map<uint32_t, Call *>           calls;
+    uint32_t                                       next_call = 1;
+    std::vector<std::pair<v8::Global<v8::Promise>, v8::Global<v8::Value>>>
+                                                   rejections;
+};
+
+
+/* helpers shared by the shim's files */
+std::string ToString(v8::Isolate *isolate, v8::Local<v8::Value> value);
+std::string Describe(v8::Isolate *isolate, v8::Local<v8::Context> context,
+    v8::Local<v8::Value> exception, v8::Local<v8::Message> message);
+int Fail(jsfn_err_t *err, int code, const std::string &msg);
+void InstallNatives(v8::Isolate *isolate, v8::Local<v8::Context> context,
+    v8::Local<v8::Object> natives);
+
+/* the JS half of the runtime, generated from js/ (runtime_js.cc) */
+extern const char    runtime_js[];
+extern const size_t  runtime_js_len;
+
+}  /* namespace jsfn */
+
+#endif /* JSFN_ENGINE_H */

@@ -1,0 +1,658 @@
+/*
+ * isolate.cc: one function's isolate: its context with the JS runtime, its
+ * module graph, and the calls of its handler.
+ *
+ * Every method runs on the thread that initialised the engine and enters the
+ * isolate itself; no V8 handle outlives a method except as a Global member.
+ */
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine.h"
+
+
+namespace jsfn {
+
+void PlatformPump(v8::Isolate *isolate);
+
+
+static int
+ReadFile(const std::string &path, std::string *out, std::string *why)
+{
+    int          fd;
+    ssize_t      n;
+    struct stat  st;
+
+    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd == -1) {
+        *why = strerror(errno);
+        return errno == ENOENT ? JSFN_ERR_NOTFOUND : JSFN_ERR_LOAD;
+    }
+
+    if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+        *why = "not a regular file";
+        close(fd);
+        return JSFN_ERR_NOTFOUND;
+    }
+
+    out->resize(st.st_size);
+
+    size_t  done = 0;
+    while (done < out->size()) {
+        n = read(fd, &(*out)[done], out->size() - done);
+        if (n <= 0) {
+            if (n == -1 && errno == EINTR) {
+                continue;
+            }
+            *why = n == 0 ? "file shrank while read" : strerror(errno);
+            close(fd);
+            return JSFN_ERR_LOAD;
+        }
+        done += n;
+    }
+
+    close(fd);
+    return JSFN_OK;
+}
+
+
+Isolate::Isolate(const jsfn_isolate_conf_t *conf)
+    : host(conf->host), heap_max(conf->heap_max)
+{
+}
+
+
+Isolate::~Isolate()
+{
+    for (auto &c : calls) {
+        c.second->iso = nullptr;
+    }
+
+    if (isolate == nullptr) {
+        return;
+    }
+
+    {
+        v8::Isolate::Scope  scope(isolate);
+
+        rejections.clear();
+        modules.clear();
+        handler.Reset();
+        fire_timer.Reset();
+        dispatch.Reset();
+        context.Reset();
+    }
+
+    isolate->Dispose();
+}
+
+
+int
+Isolate::Init(jsfn_err_t *err)
+{
+    v8::Isolate::CreateParams  params;
+
+    allocator.reset(v8::ArrayBuffer::Allocator::NewDefaultAllocator());
+    params.array_buffer_allocator = allocator.get();
+
+    if (heap_max) {
+        params.constraints.ConfigureDefaultsFromHeapSize(0, heap_max);
+    }
+
+    isolate = v8::Isolate::New(params);
+    if (isolate == nullptr) {
+        return Fail(err, JSFN_ERR_NOMEM, "cannot create an isolate");
+    }
+
+    isolate->SetData(0, this);
+    isolate->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
+    isolate->SetPromiseRejectCallback(OnReject);
+
+    v8::Isolate::Scope    iscope(isolate);
+    v8::HandleScope       hscope(isolate);
+    v8::Local<v8::Context> ctx = v8::Context::New(isolate);
+    v8::Context::Scope    cscope(ctx);
+    v8::TryCatch          tc(isolate);
+
+    context.Reset(isolate, ctx);
+
+    /* the runtime is one function expression: (function (natives, internal) */
+    v8::Local<v8::String> src = v8::String::NewFromUtf8(isolate, runtime_js,
+        v8::NewStringType::kNormal, (int) runtime_js_len).ToLocalChecked();
+    v8::ScriptOrigin origin(isolate,
+        v8::String::NewFromUtf8Literal(isolate, "jsfn:runtime"));
+    v8::Local<v8::Script> script;
+    v8::Local<v8::Value>  fn;
+
+    if (!v8::Script::Compile(ctx, src, &origin).ToLocal(&script)
+        || !script->Run(ctx).ToLocal(&fn) || !fn->IsFunction())
+    {
+        return Fail(err, JSFN_ERR_LOAD, "runtime: "
+            + Describe(isolate, ctx, tc.Exception(), tc.Message()));
+    }
+
+    v8::Local<v8::Object>  natives = v8::Object::New(isolate);
+    v8::Local<v8::Object>  internal = v8::Object::New(isolate);
+    InstallNatives(isolate, ctx, natives);
+
+    v8::Local<v8::Value>  args[] = { natives, internal };
+    v8::Local<v8::Value>  d, t;
+
+    if (fn.As<v8::Function>()->Call(ctx, v8::Undefined(isolate), 2, args)
+            .IsEmpty()
+        || !internal->Get(ctx, v8::String::NewFromUtf8Literal(isolate,
+                                   "dispatch")).ToLocal(&d)
+        || !internal->Get(ctx, v8::String::NewFromUtf8Literal(isolate,
+                                   "fireTimer")).ToLocal(&t)
+        || !d->IsFunction() || !t->IsFunction())
+    {
+        return Fail(err, JSFN_ERR_LOAD, "runtime: "
+            + (tc.HasCaught() ? Describe(isolate, ctx, tc.Exception(),
+                                         tc.Message())
+                              : std::string("no dispatch hooks")));
+    }
+
+    dispatch.Reset(isolate, d.As<v8::Function>());
+    fire_timer.Reset(isolate, t.As<v8::Function>());
+
+    return JSFN_OK;
+}
+
+
+v8::MaybeLocal<v8::Module>
+Isolate::Compile(const std::string &path, jsfn_err_t *err)
+{
+    std::string  source, why;
+    int          rc;
+
+    rc = ReadFile(path, &source, &why);
+    if (rc != JSFN_OK) {
+        resolve_error = "cannot open \"" + path + "\": " + why;
+        Fail(err, rc, resolve_error);
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    if (source.size() > INT_MAX) {
+        resolve_error = "\"" + path + "\" is too large";
+        Fail(err, JSFN_ERR_LOAD, resolve_error);
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    v8::Local<v8::Context> ctx = context.Get(isolate);
+    v8::TryCatch           tc(isolate);
+    v8::Local<v8::String>  text;
+
+    if (!v8::String::NewFromUtf8(isolate, source.data(),
+            v8::NewStringType::kNormal, (int) source.size()).ToLocal(&text))
+    {
+        Fail(err, JSFN_ERR_HEAP, "cannot allocate the source of " + path);
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    v8::ScriptOrigin origin(isolate,
+        v8::String::NewFromUtf8(isolate, path.c_str()).ToLocalChecked(),
+        0, 0, false, -1, v8::Local<v8::Value>(), false, false, true);
+    v8::ScriptCompiler::Source  src(text, origin);
+    v8::Local<v8::Module>       module;
+
+    if (!v8::ScriptCompiler::CompileModule(isolate, &src).ToLocal(&module)) {
+        resolve_error.clear();
+        Fail(err, JSFN_ERR_LOAD,
+             Describe(isolate, ctx, tc.Exception(), tc.Message()));
+        tc.ReThrow();
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    modules[path].Reset(isolate, module);
+    module_paths.emplace(module->GetIdentityHash(), path);
+
+    return module;
+}
+
+
+v8::MaybeLocal<v8::Module>
+Isolate::Resolve(v8::Local<v8::Context> context, v8::Local<v8::String> spec,
+    v8::Local<v8::FixedArray> assertions, v8::Local<v8::Module> referrer)
+{
+    v8::Isolate  *isolate = context->GetIsolate();
+    Isolate      *self = From(isolate);
+    std::string   from, name, joined;
+    char          real[PATH_MAX];
+    jsfn_err_t    err;
+
+    auto range = self->module_paths.equal_range(referrer->GetIdentityHash());
+    for (auto it = range.first; it != range.second; ++it) {
+        if (self->modules[it->second] == referrer) {
+            from = it->second;
+            break;
+        }
+    }
+
+    name = ToString(isolate, spec);
+
+    auto fail = [&](const std::string &why) {
+        std::string  msg = "Cannot find module '" + name + "' imported from "
+                           + from + (why.empty() ? "" : ": " + why);
+        isolate->ThrowException(v8::Exception::Error(
+            v8::String::NewFromUtf8(isolate, msg.c_str())
+                .ToLocalChecked()));
+        return v8::MaybeLocal<v8::Module>();
+    };
+
+    if (name.compare(0, 2, "./") != 0 && name.compare(0, 3, "../") != 0
+        && name.compare(0, 1, "/") != 0)
+    {
+        return fail("only relative imports of the function's own files are"
+                    " allowed");
+    }
+
+    if (name[0] == '/') {
+        joined = name;
+
+    } else {
+        joined = from.substr(0, from.rfind('/') + 1) + name;
+    }
+
+    if (realpath(joined.c_str(), real) == nullptr) {
+        return fail(strerror(errno));
+    }
+
+    if (strncmp(real, self->root.c_str(), self->root.size()) != 0) {
+        return fail("outside the function's directory " + self->root);
+    }
+
+    auto found = self->modules.find(real);
+    if (found != self->modules.end()) {
+        return found->second.Get(isolate);
+    }
+
+    v8::MaybeLocal<v8::Module>  m = self->Compile(real, &err);
+    if (m.IsEmpty() && !self->resolve_error.empty()) {
+        return fail(self->resolve_error);
+    }
+
+    return m;
+}
+
+
+int
+Isolate::Load(const std::string &path, const std::string &dir, bool run,
+    jsfn_err_t *err)
+{
+    char  real[PATH_MAX];
+
+    if (dir.empty()) {
+        root = path.substr(0, path.rfind('/') + 1);
+
+    } else if (realpath(dir.c_str(), real) != nullptr) {
+        root = real;
+        if (root.back() != '/') {
+            root += '/';
+        }
+
+    } else {
+        root = dir;
+    }
+
+    v8::Isolate::Scope       iscope(isolate);
+    v8::HandleScope          hscope(isolate);
+    v8::Local<v8::Context>   ctx = context.Get(isolate);
+    v8::Context::Scope       cscope(ctx);
+    v8::TryCatch             tc(isolate);
+    v8::Local<v8::Module>    module;
+    v8::Local<v8::Value>     result;
+
+    if (!Compile(path, err).ToLocal(&module)) {
+        return err->code;
+    }
+
+    if (!module->InstantiateModule(ctx, Resolve).FromMaybe(false)) {
+        return Fail(err, JSFN_ERR_LOAD,
+                    Describe(isolate, ctx, tc.Exception(), tc.Message()));
+    }
+
+    if (!run) {
+        return JSFN_OK;
+    }
+
+    if (!module->Evaluate(ctx).ToLocal(&result)) {
+        return Fail(err, isolate->IsExecutionTerminating() ? JSFN_ERR_TIMEOUT
+                                                           : JSFN_ERR_LOAD,
+                    Describe(isolate, ctx, tc.Exception(), tc.Message()));
+    }
+
+    RunMicrotasks();
+
+    if (result->IsPromise()) {
+        v8::Local<v8::Promise>  p = result.As<v8::Promise>();
+
+        if (p->State() == v8::Promise::kRejected) {
+            v8::Local<v8::Value>  e = p->Result();
+            return Fail(err, JSFN_ERR_LOAD, Describe(isolate, ctx, e,
+                        v8::Exception::CreateMessage(isolate, e)));
+        }
+
+        if (p->State() == v8::Promise::kPending) {
+            return Fail(err, JSFN_ERR_LOAD, path + ": top-level await did not"
+                        " settle while the module loaded");
+        }
+    }
+
+    v8::Local<v8::Object>  ns = module->GetModuleNamespace().As<v8::Object>();
+    v8::Local<v8::Value>   def, fetch;
+
+    if (!ns->Get(ctx, v8::String::NewFromUtf8Literal(isolate, "default"))
+             .ToLocal(&def)
+        || def->IsUndefined())
+    {
+        return Fail(err, JSFN_ERR_LOAD, path + ": the module has no default"
+                    " export (export default { fetch(request, env, ctx) })");
+    }
+
+    if (!def->IsFunction()) {
+        if (!def->IsObject()
+            || !def.As<v8::Object>()->Get(ctx,
+                    v8::String::NewFromUtf8Literal(isolate, "fetch"))
+                    .ToLocal(&fetch)
+            || !fetch->IsFunction())
+        {
+            return Fail(err, JSFN_ERR_LOAD, path + ": the default export has"
+                        " no fetch() handler");
+        }
+    }
+
+    handler.Reset(isolate, def);
+    return JSFN_OK;
+}
+
+
+static v8::Local<v8::Array>
+Pairs(v8::Isolate *isolate, const jsfn_str_t *s, size_t n, bool latin1)
+{
+    std::vector<v8::Local<v8::Value>>  v(n * 2);
+
+    for (size_t i = 0; i < n * 2; i++) {
+        if (latin1) {
+            v[i] = v8::String::NewFromOneByte(isolate,
+                       reinterpret_cast<const uint8_t *>(s[i].data),
+                       v8::NewStringType::kNormal, (int) s[i].len)
+                       .ToLocalChecked();
+        } else {
+            v[i] = v8::String::NewFromUtf8(isolate, s[i].data,
+                       v8::NewStringType::kNormal, (int) s[i].len)
+                       .ToLocalChecked();
+        }
+    }
+
+    return v8::Array::New(isolate, v.data(), v.size());
+}
+
+
+int
+Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
+    jsfn_err_t *err)
+{
+    Call  *call = new Call(this, next_call++, call_host);
+
+    calls[call->id] = call;
+    *out = call;
+
+    v8::Isolate::Scope       iscope(isolate);
+    v8::HandleScope          hscope(isolate);
+    v8::Local<v8::Context>   ctx = context.Get(isolate);
+    v8::Context::Scope       cscope(ctx);
+    v8::TryCatch             tc(isolate);
+    v8::Local<v8::Value>     body = v8::Null(isolate);
+
+    if (req->body != nullptr) {
+        v8::Local<v8::ArrayBuffer>  ab = v8::ArrayBuffer::New(isolate,
+                                                              req->body_len);
+        if (req->body_len) {
+            memcpy(ab->GetBackingStore()->Data(), req->body, req->body_len);
+        }
+        body = v8::Uint8Array::New(ab, 0, req->body_len);
+    }
+
+    v8::Local<v8::Value>  args[] = {
+        handler.Get(isolate),
+        v8::Integer::NewFromUnsigned(isolate, call->id),
+        v8::String::NewFromOneByte(isolate,
+            reinterpret_cast<const uint8_t *>(req->method.data),
+            v8::NewStringType::kInternalized, (int) req->method.len)
+            .ToLocalChecked(),
+        v8::String::NewFromOneByte(isolate,
+            reinterpret_cast<const uint8_t *>(req->url.data),
+            v8::NewStringType::kNormal, (int) req->url.len)
+            .ToLocalChecked(),
+        Pairs(isolate, req->headers, req->nheaders, true),
+        body,
+        Pairs(isolate, req->env, req->nenv, false),
+    };
+
+    if (dispatch.Get(isolate)->Call(ctx, v8::Undefined(isolate),
+                                    sizeof(args) / sizeof(args[0]), args)
+            .IsEmpty()
+        && !call->settled)
+    {
+        call->settled = true;
+        call->code = isolate->IsExecutionTerminating() ? JSFN_ERR_TIMEOUT
+                                                       : JSFN_ERR_JS;
+        call->message = Describe(isolate, ctx, tc.Exception(), tc.Message());
+    }
+
+    RunMicrotasks();
+
+    if (!call->settled) {
+        call->pending = true;
+        return JSFN_AGAIN;
+    }
+
+    if (call->code != JSFN_OK) {
+        return Fail(err, call->code, call->message);
+    }
+
+    return JSFN_OK;
+}
+
+
+/* natives.done()/fail(): a call's handler settled */
+void
+Isolate::Settle(uint32_t id, v8::Local<v8::Value> parts, int code,
+    v8::Local<v8::Value> error)
+{
+    auto found = calls.find(id);
+    if (found == calls.end()) {
+        return;        /* the host gave up on it (timeout, client gone) */
+    }
+
+    Call                    *call = found->second;
+    v8::Local<v8::Context>   ctx = context.Get(isolate);
+
+    if (call->settled) {
+        return;
+    }
+
+    call->settled = true;
+    call->code = code;
+
+    if (code != JSFN_OK) {
+        call->message = Describe(isolate, ctx, error,
+                                 v8::Exception::CreateMessage(isolate, error));
+    } else {
+        v8::Local<v8::Object>  o = parts.As<v8::Object>();
+        v8::Local<v8::Value>   v;
+        auto key = [&](const char *k) {
+            return v8::String::NewFromUtf8(isolate, k).ToLocalChecked();
+        };
+
+        if (o->Get(ctx, key("status")).ToLocal(&v)) {
+            call->status = v->Int32Value(ctx).FromMaybe(500);
+        }
+
+        if (o->Get(ctx, key("statusText")).ToLocal(&v) && v->IsString()) {
+            call->status_text = ToString(isolate, v);
+        }
+
+        if (o->Get(ctx, key("headers")).ToLocal(&v) && v->IsArray()) {
+            v8::Local<v8::Array>  a = v.As<v8::Array>();
+            uint32_t              n = a->Length() & ~1u;
+
+            call->header_data.reserve(n);
+            for (uint32_t i = 0; i < n; i++) {
+                v8::Local<v8::Value>  h;
+                if (!a->Get(ctx, i).ToLocal(&h)) {
+                    break;
+                }
+
+                v8::String::Utf8Value  s(isolate, h);
+                std::string            text(*s ? *s : "", s.length());
+
+                if (text.find_first_of(std::string("\r\n\0", 3))
+                    != std::string::npos)
+                {
+                    call->code = JSFN_ERR_RESPONSE;
+                    call->message = "response header contains CR, LF or NUL";
+                    break;
+                }
+
+                call->header_data.push_back(std::move(text));
+            }
+
+            for (auto &s : call->header_data) {
+                call->headers.push_back({ s.data(), s.size() });
+            }
+        }
+
+        if (o->Get(ctx, key("body")).ToLocal(&v)) {
+            if (v->IsString()) {
+                v8::Local<v8::String>  s = v.As<v8::String>();
+                call->body.resize(s->Utf8Length(isolate));
+                s->WriteUtf8(isolate, &call->body[0], (int) call->body.size(),
+                             nullptr, v8::String::NO_NULL_TERMINATION
+                                      | v8::String::REPLACE_INVALID_UTF8);
+
+            } else if (v->IsArrayBufferView()) {
+                v8::Local<v8::ArrayBufferView>  b = v.As<v8::ArrayBufferView>();
+                call->body.resize(b->ByteLength());
+                b->CopyContents(&call->body[0], call->body.size());
+            }
+        }
+    }
+
+    if (call->pending) {
+        engine.host->call_done(call->host);
+    }
+}
+
+
+void
+Isolate::Forget(Call *call)
+{
+    calls.erase(call->id);
+}
+
+
+int
+Isolate::FireTimer(uint32_t id, jsfn_err_t *err)
+{
+    timers.erase(id);
+
+    v8::Isolate::Scope       iscope(isolate);
+    v8::HandleScope          hscope(isolate);
+    v8::Local<v8::Context>   ctx = context.Get(isolate);
+    v8::Context::Scope       cscope(ctx);
+    v8::TryCatch             tc(isolate);
+    v8::Local<v8::Value>     arg = v8::Integer::NewFromUnsigned(isolate, id);
+
+    if (fire_timer.Get(isolate)->Call(ctx, v8::Undefined(isolate), 1, &arg)
+            .IsEmpty())
+    {
+        if (isolate->IsExecutionTerminating()) {
+            return Fail(err, JSFN_ERR_TIMEOUT, "terminated in a timer");
+        }
+
+        std::string  msg = "Uncaught " + Describe(isolate, ctx, tc.Exception(),
+                                                  tc.Message());
+        Log(JSFN_LOG_ERROR, msg.data(), msg.size());
+    }
+
+    RunMicrotasks();
+    return JSFN_OK;
+}
+
+
+void
+Isolate::RunMicrotasks()
+{
+    isolate->PerformMicrotaskCheckpoint();
+    ReportRejections();
+}
+
+
+void
+Isolate::OnReject(v8::PromiseRejectMessage message)
+{
+    v8::Local<v8::Promise>  p = message.GetPromise();
+    v8::Isolate            *isolate = p->GetIsolate();
+    Isolate                *self = From(isolate);
+
+    switch (message.GetEvent()) {
+
+    case v8::kPromiseRejectWithNoHandler:
+        self->rejections.emplace_back(
+            v8::Global<v8::Promise>(isolate, p),
+            v8::Global<v8::Value>(isolate, message.GetValue()));
+        break;
+
+    case v8::kPromiseHandlerAddedAfterReject:
+        for (auto it = self->rejections.begin();
+             it != self->rejections.end(); ++it)
+        {
+            if (it->first == p) {
+                self->rejections.erase(it);
+                break;
+            }
+        }
+        break;
+
+    default:
+        break;
+    }
+}
+
+
+void
+Isolate::ReportRejections()
+{
+    if (rejections.empty()) {
+        return;
+    }
+
+    v8::HandleScope          hscope(isolate);
+    v8::Local<v8::Context>   ctx = context.Get(isolate);
+    auto                     list = std::move(rejections);
+
+    rejections.clear();
+
+    for (auto &r : list) {
+        v8::Local<v8::Value>  e = r.second.Get(isolate);
+        std::string  msg = "Uncaught (in promise) "
+            + Describe(isolate, ctx, e,
+                       v8::Exception::CreateMessage(isolate, e));
+        Log(JSFN_LOG_ERROR, msg.data(), msg.size());
+    }
+}
+
+
+void
+Isolate::Log(int level, const char *msg, size_t len)
+{
+    engine.host->log(host, level, msg, len);
+}
+
+}  /* namespace jsfn */

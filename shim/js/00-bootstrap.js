@@ -1,0 +1,224 @@
+/*
+ * 00-bootstrap.js: console, timers, and the dispatcher that calls a
+ * function's handler for each request (internal.dispatch).
+ */
+
+function define(name, value) {
+    Object.defineProperty(globalThis, name, {
+        value, writable: true, configurable: true, enumerable: false,
+    });
+}
+
+internal.define = define;
+
+
+/* console: each call is one error_log line at the matching level */
+
+function show(v, depth) {
+    switch (typeof v) {
+    case 'string':
+        return v;
+    case 'function':
+        return `[Function: ${v.name || '(anonymous)'}]`;
+    case 'symbol':
+    case 'bigint':
+        return String(v) + (typeof v === 'bigint' ? 'n' : '');
+    case 'object':
+        if (v === null) {
+            return 'null';
+        }
+        if (v instanceof Error) {
+            return v.stack || String(v);
+        }
+        try {
+            const seen = new WeakSet();
+            return JSON.stringify(v, (k, x) => {
+                if (typeof x === 'bigint') {
+                    return `${x}n`;
+                }
+                if (typeof x === 'object' && x !== null) {
+                    if (seen.has(x)) {
+                        return '[Circular]';
+                    }
+                    seen.add(x);
+                }
+                return x;
+            });
+        } catch (e) {
+            return Object.prototype.toString.call(v);
+        }
+    default:
+        return String(v);
+    }
+}
+
+function format(args) {
+    let out = '';
+    for (let i = 0; i < args.length; i++) {
+        out += (i ? ' ' : '') + show(args[i], 0);
+    }
+    return out;
+}
+
+const counts = new Map();
+const times = new Map();
+const console = {};
+
+for (const [name, level] of [['debug', 0], ['log', 1], ['info', 1],
+                             ['warn', 2], ['error', 3], ['trace', 0]]) {
+    console[name] = { [name](...args) { natives.log(level, format(args)); } }[name];
+}
+
+console.assert = function assert(ok, ...args) {
+    if (!ok) {
+        natives.log(3, 'Assertion failed' + (args.length ? ': ' + format(args) : ''));
+    }
+};
+console.count = function count(label = 'default') {
+    const n = (counts.get(label) || 0) + 1;
+    counts.set(label, n);
+    natives.log(1, `${label}: ${n}`);
+};
+console.time = function time(label = 'default') {
+    times.set(label, Date.now());
+};
+console.timeEnd = function timeEnd(label = 'default') {
+    if (times.has(label)) {
+        natives.log(1, `${label}: ${Date.now() - times.get(label)}ms`);
+        times.delete(label);
+    }
+};
+
+define('console', console);
+
+
+/* timers run on nginx timers through natives.timerStart() */
+
+const timers = new Map();
+let nextTimer = 1;
+
+function startTimer(fn, ms, args, repeat) {
+    if (typeof fn !== 'function') {
+        throw new TypeError('The callback must be a function');
+    }
+    ms = Number(ms);
+    if (!(ms >= 0)) {
+        ms = 0;
+    }
+    const id = nextTimer++;
+    if (nextTimer > 0x7fffffff) {
+        nextTimer = 1;
+    }
+    timers.set(id, { fn, ms, args, repeat });
+    natives.timerStart(id, ms);
+    return id;
+}
+
+function stopTimer(id) {
+    id = Number(id);
+    if (timers.delete(id)) {
+        natives.timerStop(id);
+    }
+}
+
+internal.fireTimer = function fireTimer(id) {
+    const t = timers.get(id);
+    if (t === undefined) {
+        return;
+    }
+    if (t.repeat) {
+        natives.timerStart(id, t.ms);
+    } else {
+        timers.delete(id);
+    }
+    t.fn(...t.args);
+};
+
+define('setTimeout', function setTimeout(fn, ms = 0, ...args) {
+    return startTimer(fn, ms, args, false);
+});
+define('setInterval', function setInterval(fn, ms = 0, ...args) {
+    return startTimer(fn, ms, args, true);
+});
+define('clearTimeout', function clearTimeout(id) { stopTimer(id); });
+define('clearInterval', function clearInterval(id) { stopTimer(id); });
+define('queueMicrotask', function queueMicrotask(fn) {
+    if (typeof fn !== 'function') {
+        throw new TypeError('The callback must be a function');
+    }
+    Promise.resolve().then(() => fn());
+});
+define('self', globalThis);
+
+
+/* the third argument of a handler */
+
+class ExecutionContext {
+    waitUntil(promise) {
+        Promise.resolve(promise).catch((e) => {
+            natives.log(3, 'ctx.waitUntil() promise rejected: ' + show(e, 0));
+        });
+    }
+
+    passThroughOnException() {
+        /* nothing to pass through to: errors are answered with a 500 */
+    }
+}
+
+Object.defineProperty(ExecutionContext.prototype, Symbol.toStringTag, {
+    value: 'ExecutionContext', configurable: true,
+});
+
+
+function describe(v) {
+    if (v === null) {
+        return 'null';
+    }
+    if (typeof v === 'object') {
+        return v.constructor && v.constructor.name ? `a ${v.constructor.name}` : 'an object';
+    }
+    return typeof v === 'undefined' ? 'undefined' : `a ${typeof v}`;
+}
+
+
+/* one request: build the arguments, call the handler, report the outcome */
+
+internal.dispatch = function dispatch(handler, id, method, url, headers, body, envPairs) {
+    const settle = (response) => {
+        let parts;
+        try {
+            parts = internal.responseParts(response);
+        } catch (e) {
+            natives.fail(id, e, false);
+            return;
+        }
+        if (parts === null) {
+            natives.fail(id, new TypeError('the handler returned ' + describe(response)
+                                           + ', not a Response'), true);
+        } else if (typeof parts.then === 'function') {
+            parts.then((p) => natives.done(id, p), (e) => natives.fail(id, e, false));
+        } else {
+            natives.done(id, parts);
+        }
+    };
+
+    try {
+        const request = internal.makeRequest(method, url, headers, body);
+        const env = {};
+        for (let i = 0; i < envPairs.length; i += 2) {
+            env[envPairs[i]] = envPairs[i + 1];
+        }
+        const ctx = new ExecutionContext();
+        const result = typeof handler === 'function'
+            ? handler(request, env, ctx)
+            : handler.fetch(request, env, ctx);
+
+        if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+            result.then(settle, (e) => natives.fail(id, e, false));
+        } else {
+            settle(result);
+        }
+    } catch (e) {
+        natives.fail(id, e, false);
+    }
+};

@@ -1,0 +1,278 @@
+/*
+ * natives.cc: the functions the JS runtime calls into (see js/README.md).
+ */
+
+#include <cstring>
+
+#include "engine.h"
+
+
+namespace jsfn {
+
+static void
+NativeLog(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    v8::Isolate  *isolate = args.GetIsolate();
+    int           level = args[0]->Int32Value(isolate->GetCurrentContext())
+                              .FromMaybe(JSFN_LOG_INFO);
+    std::string   msg = ToString(isolate, args[1]);
+
+    Isolate::From(isolate)->Log(level, msg.data(), msg.size());
+}
+
+
+static void
+NativeTimerStart(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    v8::Isolate            *isolate = args.GetIsolate();
+    v8::Local<v8::Context>  ctx = isolate->GetCurrentContext();
+    Isolate                *self = Isolate::From(isolate);
+    uint32_t                id = args[0]->Uint32Value(ctx).FromMaybe(0);
+    double                  ms = args[1]->NumberValue(ctx).FromMaybe(0);
+
+    if (!(ms >= 0)) {
+        ms = 0;
+    }
+
+    if (ms > 2147483647.0) {
+        ms = 2147483647.0;
+    }
+
+    if (engine.host->timer_start(self->host, id, (uint64_t) ms) != 0) {
+        isolate->ThrowException(v8::Exception::Error(
+            v8::String::NewFromUtf8Literal(isolate, "cannot start a timer")));
+        return;
+    }
+
+    self->timers.insert(id);
+}
+
+
+static void
+NativeTimerStop(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    v8::Isolate  *isolate = args.GetIsolate();
+    Isolate      *self = Isolate::From(isolate);
+    uint32_t      id = args[0]->Uint32Value(isolate->GetCurrentContext())
+                           .FromMaybe(0);
+
+    if (self->timers.erase(id)) {
+        engine.host->timer_stop(self->host, id);
+    }
+}
+
+
+static void
+NativeUtf8Encode(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    v8::Isolate            *isolate = args.GetIsolate();
+    v8::Local<v8::String>   s;
+
+    if (!args[0]->ToString(isolate->GetCurrentContext()).ToLocal(&s)) {
+        return;
+    }
+
+    size_t  len = s->Utf8Length(isolate);
+    v8::Local<v8::ArrayBuffer>  ab = v8::ArrayBuffer::New(isolate, len);
+
+    if (len) {
+        s->WriteUtf8(isolate, static_cast<char *>(ab->GetBackingStore()->Data()),
+                     (int) len, nullptr,
+                     v8::String::NO_NULL_TERMINATION
+                     | v8::String::REPLACE_INVALID_UTF8);
+    }
+
+    args.GetReturnValue().Set(v8::Uint8Array::New(ab, 0, len));
+}
+
+
+/* strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF) */
+static bool
+ValidUtf8(const uint8_t *p, size_t n)
+{
+    size_t  i = 0;
+
+    while (i < n) {
+        uint8_t  c = p[i];
+
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+
+        size_t    len;
+        uint32_t  cp, min;
+
+        if ((c & 0xe0) == 0xc0) {
+            len = 2; cp = c & 0x1f; min = 0x80;
+        } else if ((c & 0xf0) == 0xe0) {
+            len = 3; cp = c & 0x0f; min = 0x800;
+        } else if ((c & 0xf8) == 0xf0) {
+            len = 4; cp = c & 0x07; min = 0x10000;
+        } else {
+            return false;
+        }
+
+        if (i + len > n) {
+            return false;
+        }
+
+        for (size_t k = 1; k < len; k++) {
+            if ((p[i + k] & 0xc0) != 0x80) {
+                return false;
+            }
+            cp = (cp << 6) | (p[i + k] & 0x3f);
+        }
+
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+            return false;
+        }
+
+        i += len;
+    }
+
+    return true;
+}
+
+
+static bool
+ViewBytes(v8::Local<v8::Value> v, const uint8_t **p, size_t *n,
+    std::shared_ptr<v8::BackingStore> *keep)
+{
+    if (v->IsArrayBufferView()) {
+        v8::Local<v8::ArrayBufferView>  view = v.As<v8::ArrayBufferView>();
+        *keep = view->Buffer()->GetBackingStore();
+        *p = static_cast<const uint8_t *>((*keep)->Data())
+             + view->ByteOffset();
+        *n = view->ByteLength();
+        return true;
+    }
+
+    if (v->IsArrayBuffer()) {
+        *keep = v.As<v8::ArrayBuffer>()->GetBackingStore();
+        *p = static_cast<const uint8_t *>((*keep)->Data());
+        *n = (*keep)->ByteLength();
+        return true;
+    }
+
+    return false;
+}
+
+
+static void
+NativeUtf8Decode(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    v8::Isolate                        *isolate = args.GetIsolate();
+    const uint8_t                      *p;
+    size_t                              n;
+    std::shared_ptr<v8::BackingStore>   keep;
+    v8::Local<v8::String>               s;
+
+    if (!ViewBytes(args[0], &p, &n, &keep)) {
+        isolate->ThrowException(v8::Exception::TypeError(
+            v8::String::NewFromUtf8Literal(isolate,
+                "utf8Decode: expected an ArrayBuffer or a view")));
+        return;
+    }
+
+    if (args[1]->BooleanValue(isolate) && !ValidUtf8(p, n)) {
+        isolate->ThrowException(v8::Exception::TypeError(
+            v8::String::NewFromUtf8Literal(isolate,
+                "The encoded data was not valid for encoding utf-8")));
+        return;
+    }
+
+    if (n > (size_t) v8::String::kMaxLength
+        || !v8::String::NewFromUtf8(isolate, reinterpret_cast<const char *>(p),
+                v8::NewStringType::kNormal, (int) n).ToLocal(&s))
+    {
+        isolate->ThrowException(v8::Exception::RangeError(
+            v8::String::NewFromUtf8Literal(isolate, "string too long")));
+        return;
+    }
+
+    args.GetReturnValue().Set(s);
+}
+
+
+static void
+NativeLatin1Decode(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    v8::Isolate                        *isolate = args.GetIsolate();
+    const uint8_t                      *p;
+    size_t                              n;
+    std::shared_ptr<v8::BackingStore>   keep;
+    v8::Local<v8::String>               s;
+
+    if (!ViewBytes(args[0], &p, &n, &keep)
+        || n > (size_t) v8::String::kMaxLength
+        || !v8::String::NewFromOneByte(isolate, p, v8::NewStringType::kNormal,
+                                       (int) n).ToLocal(&s))
+    {
+        isolate->ThrowException(v8::Exception::TypeError(
+            v8::String::NewFromUtf8Literal(isolate,
+                "latin1Decode: expected an ArrayBuffer or a view")));
+        return;
+    }
+
+    args.GetReturnValue().Set(s);
+}
+
+
+static void
+NativeDone(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    v8::Isolate  *isolate = args.GetIsolate();
+    uint32_t      id = args[0]->Uint32Value(isolate->GetCurrentContext())
+                           .FromMaybe(0);
+
+    Isolate::From(isolate)->Settle(id, args[1], JSFN_OK,
+                                   v8::Local<v8::Value>());
+}
+
+
+/* fail(callId, error, notResponse) */
+static void
+NativeFail(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    v8::Isolate  *isolate = args.GetIsolate();
+    uint32_t      id = args[0]->Uint32Value(isolate->GetCurrentContext())
+                           .FromMaybe(0);
+
+    Isolate::From(isolate)->Settle(id, v8::Local<v8::Value>(),
+        args[2]->BooleanValue(isolate) ? JSFN_ERR_RESPONSE : JSFN_ERR_JS,
+        args[1]);
+}
+
+
+void
+InstallNatives(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
+    v8::Local<v8::Object> natives)
+{
+    static const struct {
+        const char               *name;
+        v8::FunctionCallback      fn;
+    } table[] = {
+        { "log",          NativeLog },
+        { "timerStart",   NativeTimerStart },
+        { "timerStop",    NativeTimerStop },
+        { "utf8Encode",   NativeUtf8Encode },
+        { "utf8Decode",   NativeUtf8Decode },
+        { "latin1Decode", NativeLatin1Decode },
+        { "done",         NativeDone },
+        { "fail",         NativeFail },
+    };
+
+    for (const auto &t : table) {
+        v8::Local<v8::Function>  f = v8::Function::New(ctx, t.fn, 
+            v8::Local<v8::Value>(), 0, v8::ConstructorBehavior::kThrow)
+            .ToLocalChecked();
+        v8::Local<v8::String>  name = v8::String::NewFromUtf8(isolate, t.name,
+            v8::NewStringType::kInternalized).ToLocalChecked();
+
+        f->SetName(name);
+        natives->Set(ctx, name, f).Check();
+    }
+}
+
+}  /* namespace jsfn */

@@ -1,0 +1,81 @@
+/*
+ * platform.cc: V8's platform, once per process.
+ *
+ * Called from an nginx worker's init_process (or the nginx -t check child),
+ * never from a static initializer: load_module runs in the master before
+ * fork(), and V8's threads would not survive it.
+ */
+
+#include <libplatform/libplatform.h>
+
+#include "engine.h"
+
+
+namespace jsfn {
+
+Engine  engine;
+
+static std::unique_ptr<v8::Platform>  platform;
+
+
+int
+PlatformInit(const jsfn_engine_conf_t *conf, jsfn_err_t *err)
+{
+    if (engine.ready) {
+        return JSFN_OK;
+    }
+
+    engine.host = conf->host;
+
+    /*
+     * Code generation from strings is refused per context (see isolate.cc);
+     * wasm is not part of the runtime.  One background thread keeps GC and
+     * compile jobs off the event loop without competing with other workers.
+     */
+    static const char  flags[] = "--no-expose-wasm";
+    v8::V8::SetFlagsFromString(flags, sizeof(flags) - 1);
+
+    v8::V8::InitializeICU();
+
+    platform = v8::platform::NewDefaultPlatform(1);
+    if (!platform) {
+        return Fail(err, JSFN_ERR_NOMEM, "cannot create the V8 platform");
+    }
+
+    v8::V8::InitializePlatform(platform.get());
+
+    if (!v8::V8::Initialize()) {
+        return Fail(err, JSFN_ERR_NOMEM, "cannot initialise V8");
+    }
+
+    engine.ready = true;
+    return JSFN_OK;
+}
+
+
+void
+PlatformShutdown()
+{
+    if (!engine.ready) {
+        return;
+    }
+
+    v8::V8::Dispose();
+    v8::V8::DisposePlatform();
+    platform.reset();
+    engine.ready = false;
+}
+
+
+/* runs platform tasks posted to the foreground (GC finalisation, ...) */
+void
+PlatformPump(v8::Isolate *isolate)
+{
+    while (v8::platform::PumpMessageLoop(platform.get(), isolate,
+               v8::platform::MessageLoopBehavior::kDoNotWait))
+    {
+        /* void */
+    }
+}
+
+}  /* namespace jsfn */
