@@ -41,7 +41,8 @@ fi
 
 # V8 from Debian's libnode-dev.  Where a third-party nodejs package blocks it,
 # unpack libnode into build/v8 instead (config finds it there).
-if [ ! -f /usr/include/node/v8.h ] && [ ! -f build/v8/usr/include/node/v8.h ]
+arch=$(gcc -print-multiarch 2>/dev/null || dpkg-architecture -qDEB_HOST_MULTIARCH)
+if [ ! -e "/usr/lib/$arch/libnode.so" ] && [ ! -e "build/v8/usr/lib/$arch/libnode.so" ]
 then
     apt_update
     if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \

@@ -480,7 +480,10 @@ Isolate::Settle(uint32_t id, v8::Local<v8::Value> parts, int code,
     call->settled = true;
     call->code = code;
 
-    if (code != JSFN_OK) {
+    if (code == JSFN_ERR_RESPONSE) {
+        call->message = ToString(isolate, error);
+
+    } else if (code != JSFN_OK) {
         call->message = Describe(isolate, ctx, error,
                                  v8::Exception::CreateMessage(isolate, error));
     } else {

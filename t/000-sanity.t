@@ -102,15 +102,18 @@ relative
 --- user_files
 >>> app/main.js
 import { greet } from './lib/greet.js';
-import shout from '../shared/shout.js';
+import shout from './shared/shout.js';
 export default { fetch() { return new Response(shout(greet('nginx'))); } };
 >>> app/lib/greet.js
 import { punct } from './punct.js';
 export function greet(who) { return 'hello ' + who + punct; }
 >>> app/lib/punct.js
 export const punct = '!';
->>> shared/shout.js
-export default (s) => s.toUpperCase();
+>>> app/shared/shout.js
+import { up } from '../lib/up.js';
+export default (s) => up(s);
+>>> app/lib/up.js
+export const up = (s) => s.toUpperCase();
 --- request
 GET /imp
 --- response_body chomp

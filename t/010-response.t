@@ -15,8 +15,7 @@ export default { fetch() { return new Response('made', { status: 201, statusText
 --- request
 GET /s
 --- error_code: 201
---- raw_response_headers_like
-^HTTP/1.1 201 Made It\r\n
+--- raw_response_headers_like: ^HTTP/1.1 201 Made It\r\n
 --- response_body chomp
 made
 --- no_error_log
@@ -67,8 +66,7 @@ GET /h
 x-one: 1
 x-list: a, b
 Content-Type: application/x-custom
---- raw_response_headers_like
-set-cookie: a=1; Path=/\r\nset-cookie: b=2; HttpOnly\r\n
+--- raw_response_headers_like: set-cookie: a=1; Path=/\r\nset-cookie: b=2; HttpOnly\r\n
 --- response_body chomp
 ok
 --- no_error_log
@@ -256,7 +254,7 @@ GET /x
 --- error_code: 500
 --- response_body_unlike: plain object
 --- error_log eval
-qr/js_function ".*x\.js": Uncaught TypeError: the handler returned an? Object, not a Response/
+qr/js_function ".*x\.js": TypeError: the handler returned an Object, not a Response, client/
 --- no_error_log
 [alert]
 [crit]

@@ -262,8 +262,10 @@ export default {
 
 === TEST 12: client_max_body_size is honoured (413 before the function runs)
 --- config
-    client_max_body_size 10;
-    location = /small { js_function $TEST_NGINX_SERVER_ROOT/html/small.js; }
+    location = /small {
+        client_max_body_size 10;
+        js_function $TEST_NGINX_SERVER_ROOT/html/small.js;
+    }
 --- user_files
 >>> small.js
 export default { fetch() { return new Response('should not run'); } };

@@ -112,7 +112,7 @@ export default {
 GET /v/broken
 --- error_code: 500
 --- error_log eval
-qr/js_function ".*broken\.js": cannot load: SyntaxError: .* at .*broken\.js:4/
+qr/js_function ".*broken\.js": cannot load: SyntaxError: missing \) after argument list at .*broken\.js:3/
 --- no_error_log
 [alert]
 [crit]
@@ -338,8 +338,24 @@ export default { fetch(r) { if (r.url.endsWith('go')) f(0); return new Response(
 [500, 200]
 --- response_body_like eval
 [qr/.*/, qr/^alive$/]
---- error_log
-Maximum call stack size exceeded
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 17: uncaught deep recursion is logged as a RangeError
+--- config
+    location /deep2 { js_function $TEST_NGINX_SERVER_ROOT/html/deep2.js; }
+--- user_files
+>>> deep2.js
+function f(n) { return f(n + 1) + 1; }
+export default { fetch(r) { f(0); } };
+--- request
+GET /deep2/go
+--- error_code: 500
+--- error_log eval
+qr/js_function ".*deep2\.js": Uncaught RangeError: Maximum call stack size exceeded/
 --- no_error_log
 [alert]
 [crit]

@@ -175,7 +175,8 @@ function describe(v) {
         return 'null';
     }
     if (typeof v === 'object') {
-        return v.constructor && v.constructor.name ? `a ${v.constructor.name}` : 'an object';
+        const name = v.constructor && v.constructor.name ? v.constructor.name : 'object';
+        return (/^[AEIOUaeiou]/.test(name) ? 'an ' : 'a ') + name;
     }
     return typeof v === 'undefined' ? 'undefined' : `a ${typeof v}`;
 }
@@ -202,23 +203,23 @@ internal.dispatch = function dispatch(handler, id, method, url, headers, body, e
         }
     };
 
-    try {
-        const request = internal.makeRequest(method, url, headers, body);
-        const env = {};
-        for (let i = 0; i < envPairs.length; i += 2) {
-            env[envPairs[i]] = envPairs[i + 1];
-        }
-        const ctx = new ExecutionContext();
-        const result = typeof handler === 'function'
-            ? handler(request, env, ctx)
-            : handler.fetch(request, env, ctx);
+    /*
+     * A synchronous throw is not caught here: it reaches the engine with the
+     * location where it was thrown, even for a thrown non-Error value.
+     */
+    const request = internal.makeRequest(method, url, headers, body);
+    const env = {};
+    for (let i = 0; i < envPairs.length; i += 2) {
+        env[envPairs[i]] = envPairs[i + 1];
+    }
+    const ctx = new ExecutionContext();
+    const result = typeof handler === 'function'
+        ? handler(request, env, ctx)
+        : handler.fetch(request, env, ctx);
 
-        if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-            result.then(settle, (e) => natives.fail(id, e, false));
-        } else {
-            settle(result);
-        }
-    } catch (e) {
-        natives.fail(id, e, false);
+    if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+        result.then(settle, (e) => natives.fail(id, e, false));
+    } else {
+        settle(result);
     }
 };
