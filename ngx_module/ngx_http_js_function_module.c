@@ -13,11 +13,18 @@
 
 static ngx_int_t ngx_http_jsfn_postconfiguration(ngx_conf_t *cf);
 static void *ngx_http_jsfn_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_jsfn_init_main_conf(ngx_conf_t *cf, void *conf);
 static void *ngx_http_jsfn_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_jsfn_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
 static ngx_int_t ngx_http_jsfn_init_process(ngx_cycle_t *cycle);
 static void ngx_http_jsfn_exit_process(ngx_cycle_t *cycle);
+
+
+/* below 1m V8 cannot even set up a context */
+static ngx_conf_num_bounds_t  ngx_http_jsfn_memory_bounds = {
+    ngx_conf_check_num_bounds, 1024 * 1024, NGX_MAX_SIZE_T_VALUE / 2
+};
 
 
 static ngx_command_t  ngx_http_jsfn_commands[] = {
@@ -43,6 +50,69 @@ static ngx_command_t  ngx_http_jsfn_commands[] = {
       offsetof(ngx_http_jsfn_loc_conf_t, timeout),
       NULL },
 
+    { ngx_string("js_function_cpu_limit"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_loc_conf_t, cpu_limit),
+      NULL },
+
+    { ngx_string("js_function_memory"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_loc_conf_t, memory),
+      &ngx_http_jsfn_memory_bounds },
+
+    { ngx_string("js_function_allow_eval"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_loc_conf_t, allow_eval),
+      NULL },
+
+    { ngx_string("js_function_max_isolates"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_main_conf_t, max_isolates),
+      NULL },
+
+    { ngx_string("js_function_idle_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_main_conf_t, idle_timeout),
+      NULL },
+
+    { ngx_string("js_function_prewarm"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_main_conf_t, prewarm),
+      NULL },
+
+    { ngx_string("js_function_check_interval"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_main_conf_t, check_interval),
+      NULL },
+
+    { ngx_string("js_function_status_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_main_conf_t, status_zone_size),
+      NULL },
+
+    { ngx_string("js_function_status"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_jsfn_status,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
       ngx_null_command
 };
 
@@ -52,7 +122,7 @@ static ngx_http_module_t  ngx_http_jsfn_module_ctx = {
     ngx_http_jsfn_postconfiguration,       /* postconfiguration */
 
     ngx_http_jsfn_create_main_conf,        /* create main configuration */
-    NULL,                                  /* init main configuration */
+    ngx_http_jsfn_init_main_conf,          /* init main configuration */
 
     NULL,                                  /* create server configuration */
     NULL,                                  /* merge server configuration */
@@ -85,6 +155,10 @@ ngx_http_jsfn_postconfiguration(ngx_conf_t *cf)
 
     jmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_js_function_module);
 
+    if (ngx_http_jsfn_status_init(cf, jmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     /* syntax and import errors of fixed paths fail nginx -t */
     return ngx_http_jsfn_engine_check(cf, jmcf);
 }
@@ -105,9 +179,32 @@ ngx_http_jsfn_create_main_conf(ngx_conf_t *cf)
      *
      *     jmcf->checks = NULL;
      *     jmcf->functions = 0;
+     *     jmcf->status_zone = NULL;
      */
 
+    jmcf->max_isolates = NGX_CONF_UNSET_UINT;
+    jmcf->idle_timeout = NGX_CONF_UNSET_MSEC;
+    jmcf->prewarm = NGX_CONF_UNSET_UINT;
+    jmcf->check_interval = NGX_CONF_UNSET_MSEC;
+    jmcf->status_zone_size = NGX_CONF_UNSET_SIZE;
+
     return jmcf;
+}
+
+
+static char *
+ngx_http_jsfn_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_jsfn_main_conf_t *jmcf = conf;
+
+    /* 0: sized for the machine when the worker starts (pool) */
+    ngx_conf_init_uint_value(jmcf->max_isolates, 0);
+    ngx_conf_init_msec_value(jmcf->idle_timeout, 300000);
+    ngx_conf_init_uint_value(jmcf->prewarm, 1);
+    ngx_conf_init_msec_value(jmcf->check_interval, 1000);
+    ngx_conf_init_size_value(jmcf->status_zone_size, 1024 * 1024);
+
+    return NGX_CONF_OK;
 }
 
 
@@ -131,6 +228,9 @@ ngx_http_jsfn_create_loc_conf(ngx_conf_t *cf)
      */
 
     jlcf->timeout = NGX_CONF_UNSET_MSEC;
+    jlcf->cpu_limit = NGX_CONF_UNSET_MSEC;
+    jlcf->memory = NGX_CONF_UNSET_SIZE;
+    jlcf->allow_eval = NGX_CONF_UNSET;
 
     return jlcf;
 }
@@ -144,6 +244,10 @@ ngx_http_jsfn_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_msec_value(conf->timeout, prev->timeout,
                               NGX_HTTP_JSFN_DEFAULT_TIMEOUT);
+    ngx_conf_merge_msec_value(conf->cpu_limit, prev->cpu_limit, 1000);
+    ngx_conf_merge_size_value(conf->memory, prev->memory,
+                              128 * 1024 * 1024);
+    ngx_conf_merge_value(conf->allow_eval, prev->allow_eval, 0);
 
     if (ngx_http_jsfn_merge_env(cf, prev, conf) != NGX_OK) {
         return NGX_CONF_ERROR;

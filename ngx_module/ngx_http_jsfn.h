@@ -27,6 +27,12 @@ typedef struct {
 typedef struct {
     ngx_array_t                *checks;    /* ngx_http_jsfn_check_t */
     ngx_uint_t                  functions; /* js_function directives */
+    ngx_uint_t                  max_isolates;
+    ngx_msec_t                  idle_timeout;
+    ngx_uint_t                  prewarm;
+    ngx_msec_t                  check_interval;
+    size_t                      status_zone_size;
+    ngx_shm_zone_t             *status_zone;
 } ngx_http_jsfn_main_conf_t;
 
 
@@ -42,6 +48,9 @@ typedef struct {
     ngx_str_t                   real_root; /* root resolved, per worker */
     ngx_array_t                *env;       /* ngx_http_jsfn_env_t */
     ngx_msec_t                  timeout;
+    ngx_msec_t                  cpu_limit;
+    size_t                      memory;
+    ngx_flag_t                  allow_eval;
     unsigned                    variable:1;
 } ngx_http_jsfn_loc_conf_t;
 
@@ -78,11 +87,34 @@ typedef struct {
 } ngx_http_jsfn_ctx_t;
 
 
+/* counters kept per function and worker (ngx_http_jsfn_status.c) */
+typedef enum {
+    NGX_HTTP_JSFN_STAT_REQUESTS = 0,       /* requests that reached a function */
+    NGX_HTTP_JSFN_STAT_ERRORS,             /* answered 5xx by the module */
+    NGX_HTTP_JSFN_STAT_COLD_STARTS,        /* isolate created for the request */
+    NGX_HTTP_JSFN_STAT_WARM_HITS,          /* isolate found in the pool */
+    NGX_HTTP_JSFN_STAT_CPU_KILLS,          /* js_function_cpu_limit */
+    NGX_HTTP_JSFN_STAT_MEMORY_KILLS,       /* js_function_memory */
+    NGX_HTTP_JSFN_STAT_TIMEOUTS,           /* js_function_timeout */
+    NGX_HTTP_JSFN_STAT_NCOUNTERS
+} ngx_http_jsfn_stat_e;
+
+
 /* directive setters (ngx_http_jsfn_directive.c) */
 char *ngx_http_jsfn_function(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_jsfn_env(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_http_jsfn_merge_env(ngx_conf_t *cf,
     ngx_http_jsfn_loc_conf_t *prev, ngx_http_jsfn_loc_conf_t *conf);
+
+/* metrics (ngx_http_jsfn_status.c) */
+char *ngx_http_jsfn_status(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_jsfn_status_init(ngx_conf_t *cf,
+    ngx_http_jsfn_main_conf_t *jmcf);
+void ngx_http_jsfn_stat_add(ngx_str_t *path, ngx_http_jsfn_stat_e counter,
+    ngx_uint_t n);
+void ngx_http_jsfn_stat_cold_start(ngx_str_t *path, ngx_msec_t usec);
+void ngx_http_jsfn_stat_resident(ngx_str_t *path, ngx_int_t isolates,
+    size_t heap_used);
 
 /* content handler (ngx_http_jsfn_handler.c) */
 ngx_int_t ngx_http_jsfn_handler(ngx_http_request_t *r);
