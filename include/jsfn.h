@@ -89,9 +89,20 @@ typedef struct {
 
 
 typedef struct {
-    size_t       heap_max;           /* bytes; 0: V8's default */
+    size_t       heap_max;           /* bytes, ArrayBuffers included; 0: none */
+    uint64_t     cpu_limit_us;       /* per entry outside calls (timers,
+                                        module evaluation); 0: none */
+    int          allow_eval;         /* eval() and new Function() */
     void        *host;               /* passed back to jsfn_host_t calls */
 } jsfn_isolate_conf_t;
+
+
+typedef struct {
+    size_t       used;               /* V8 heap in use */
+    size_t       total;              /* V8 heap reserved */
+    size_t       external;           /* ArrayBuffer memory */
+    size_t       limit;              /* the budget: jsfn_isolate_conf_t */
+} jsfn_heap_t;
 
 
 /* A request, as the host hands it to a function. */
@@ -104,6 +115,7 @@ typedef struct {
     size_t              nenv;
     const char         *body;         /* NULL: no body */
     size_t              body_len;
+    uint64_t            cpu_limit_us; /* 0: none */
 } jsfn_request_t;
 
 
@@ -130,13 +142,34 @@ const char *jsfn_engine_version(void);
 
 
 /*
- * Create an isolate and load the ES module at "path" into it.  Relative
- * imports resolve against the importing file and must stay below "root"
- * (a directory; NULL: the directory of "path").
+ * Create an isolate with its context and the JS runtime, and, when "path"
+ * is not NULL, load the ES module at "path" into it (jsfn_isolate_load()).
+ * On failure *out is NULL.
  */
 int jsfn_isolate_new(const jsfn_isolate_conf_t *conf, const char *path,
     const char *root, jsfn_isolate_t **out, jsfn_err_t *err);
 void jsfn_isolate_free(jsfn_isolate_t *iso);
+
+/*
+ * Load the ES module at "path" into a blank isolate (a spare one) and find
+ * its handler.  Relative imports resolve against the importing file and
+ * must stay below "root" (a directory; NULL: the directory of "path").
+ * "host" replaces the isolate's host pointer.  On failure the isolate must
+ * be freed.
+ */
+int jsfn_isolate_load(jsfn_isolate_t *iso, const char *path,
+    const char *root, void *host, jsfn_err_t *err);
+
+/* 1 when a file the isolate loaded changed on disk since, else 0 */
+int jsfn_isolate_changed(jsfn_isolate_t *iso);
+
+/*
+ * JSFN_OK, or the code (JSFN_ERR_TIMEOUT, JSFN_ERR_HEAP) that condemned
+ * the isolate: it runs no more JS and should be retired.
+ */
+int jsfn_isolate_condemned(jsfn_isolate_t *iso);
+
+void jsfn_isolate_heap(jsfn_isolate_t *iso, jsfn_heap_t *heap);
 
 /* Compile "path" and its imports without running them (nginx -t). */
 int jsfn_check_module(const char *path, const char *root, jsfn_err_t *err);
@@ -151,7 +184,10 @@ int jsfn_check_module(const char *path, const char *root, jsfn_err_t *err);
 int jsfn_call_start(jsfn_isolate_t *iso, const jsfn_request_t *req,
     void *host, jsfn_call_t **out, jsfn_err_t *err);
 
-/* The outcome of a settled call: JSFN_OK with *resp filled, or an error. */
+/*
+ * The outcome of a settled call: JSFN_OK with *resp filled, or an error;
+ * for a call left unsettled by a condemned isolate, the condemning code.
+ */
 int jsfn_call_finish(jsfn_call_t *call, jsfn_response_t *resp,
     jsfn_err_t *err);
 

@@ -64,7 +64,12 @@ typedef struct {
     ngx_log_t                  *log;       /* the current request's, or NULL */
     ngx_queue_t                 timers;    /* ngx_http_jsfn_timer_t armed */
     ngx_queue_t                 free;      /* ngx_http_jsfn_timer_t spare */
+    ngx_queue_t                 requests;  /* ngx_http_jsfn_ctx_t holding it */
     ngx_uint_t                  inflight;  /* requests holding it */
+    ngx_msec_t                  used;      /* last request, for idle_timeout */
+    ngx_msec_t                  checked;   /* last look for changed files */
+    unsigned                    retired:1; /* out of the tree, freed when
+                                              its last request ends */
 } ngx_http_jsfn_isolate_t;
 
 
@@ -78,6 +83,7 @@ typedef struct {
 
 typedef struct {
     ngx_http_request_t         *request;
+    ngx_queue_t                 queue;     /* in isolate->requests */
     ngx_http_jsfn_isolate_t    *isolate;
     jsfn_call_t                *call;
     ngx_str_t                   path;
@@ -123,9 +129,10 @@ void ngx_http_jsfn_call_done(ngx_http_jsfn_ctx_t *ctx);
 /* per-worker pool (ngx_http_jsfn_pool.c) */
 ngx_int_t ngx_http_jsfn_pool_init(ngx_cycle_t *cycle);
 void ngx_http_jsfn_pool_done(ngx_cycle_t *cycle);
-ngx_http_jsfn_isolate_t *ngx_http_jsfn_pool_get(ngx_http_request_t *r,
-    ngx_str_t *path, ngx_str_t *root, ngx_int_t *status);
-void ngx_http_jsfn_pool_release(ngx_http_jsfn_isolate_t *isolate);
+ngx_int_t ngx_http_jsfn_pool_get(ngx_http_request_t *r,
+    ngx_http_jsfn_ctx_t *ctx, ngx_http_jsfn_loc_conf_t *jlcf);
+void ngx_http_jsfn_pool_release(ngx_http_jsfn_ctx_t *ctx);
+void ngx_http_jsfn_pool_retire(ngx_http_jsfn_isolate_t *isolate, int code);
 ngx_int_t ngx_http_jsfn_timer_start(ngx_http_jsfn_isolate_t *isolate,
     uint32_t id, ngx_msec_t ms);
 void ngx_http_jsfn_timer_stop(ngx_http_jsfn_isolate_t *isolate, uint32_t id);
@@ -136,7 +143,13 @@ void ngx_http_jsfn_engine_done(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_jsfn_engine_check(ngx_conf_t *cf,
     ngx_http_jsfn_main_conf_t *jmcf);
 ngx_int_t ngx_http_jsfn_engine_load(ngx_http_jsfn_isolate_t *isolate,
-    ngx_log_t *log, ngx_str_t *root);
+    ngx_log_t *log, ngx_str_t *root, ngx_http_jsfn_loc_conf_t *jlcf,
+    jsfn_isolate_t *spare);
+jsfn_isolate_t *ngx_http_jsfn_engine_spare(ngx_log_t *log,
+    ngx_http_jsfn_loc_conf_t *jlcf);
+void ngx_http_jsfn_engine_free_spare(jsfn_isolate_t *iso);
+ngx_int_t ngx_http_jsfn_engine_changed(ngx_http_jsfn_isolate_t *isolate);
+size_t ngx_http_jsfn_engine_heap(ngx_http_jsfn_isolate_t *isolate);
 void ngx_http_jsfn_engine_free(ngx_http_jsfn_isolate_t *isolate);
 ngx_int_t ngx_http_jsfn_engine_start(ngx_http_request_t *r,
     ngx_http_jsfn_ctx_t *ctx, jsfn_request_t *req);

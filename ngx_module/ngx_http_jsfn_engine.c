@@ -191,19 +191,34 @@ ngx_http_jsfn_engine_check(ngx_conf_t *cf, ngx_http_jsfn_main_conf_t *jmcf)
 
 ngx_int_t
 ngx_http_jsfn_engine_load(ngx_http_jsfn_isolate_t *isolate, ngx_log_t *log,
-    ngx_str_t *root)
+    ngx_str_t *root, ngx_http_jsfn_loc_conf_t *jlcf, jsfn_isolate_t *spare)
 {
     int                  rc;
     jsfn_err_t           err;
     jsfn_isolate_conf_t  conf;
 
-    ngx_memzero(&conf, sizeof(jsfn_isolate_conf_t));
-    conf.host = isolate;
-
     isolate->log = log;
 
-    rc = jsfn_isolate_new(&conf, (char *) isolate->sn.str.data,
-                          (char *) root->data, &isolate->iso, &err);
+    if (spare != NULL) {
+        isolate->iso = spare;
+
+        rc = jsfn_isolate_load(spare, (char *) isolate->sn.str.data,
+                               (char *) root->data, isolate, &err);
+        if (rc != JSFN_OK) {
+            jsfn_isolate_free(spare);
+            isolate->iso = NULL;
+        }
+
+    } else {
+        ngx_memzero(&conf, sizeof(jsfn_isolate_conf_t));
+        conf.heap_max = jlcf->memory;
+        conf.cpu_limit_us = (uint64_t) jlcf->cpu_limit * 1000;
+        conf.allow_eval = jlcf->allow_eval;
+        conf.host = isolate;
+
+        rc = jsfn_isolate_new(&conf, (char *) isolate->sn.str.data,
+                              (char *) root->data, &isolate->iso, &err);
+    }
 
     isolate->log = NULL;
 
@@ -211,10 +226,60 @@ ngx_http_jsfn_engine_load(ngx_http_jsfn_isolate_t *isolate, ngx_log_t *log,
         return ngx_http_jsfn_engine_error(log, &isolate->sn.str, rc, &err);
     }
 
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log, 0,
-                   "js function \"%V\": isolate created", &isolate->sn.str);
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, log, 0,
+                   "js function \"%V\": isolate created%s",
+                   &isolate->sn.str, spare ? " from a spare" : "");
 
     return NGX_OK;
+}
+
+
+/* a blank isolate with the runtime, for a later cold start */
+jsfn_isolate_t *
+ngx_http_jsfn_engine_spare(ngx_log_t *log, ngx_http_jsfn_loc_conf_t *jlcf)
+{
+    jsfn_err_t           err;
+    jsfn_isolate_t      *iso;
+    jsfn_isolate_conf_t  conf;
+
+    ngx_memzero(&conf, sizeof(jsfn_isolate_conf_t));
+    conf.heap_max = jlcf->memory;
+    conf.cpu_limit_us = (uint64_t) jlcf->cpu_limit * 1000;
+    conf.allow_eval = jlcf->allow_eval;
+
+    if (jsfn_isolate_new(&conf, NULL, NULL, &iso, &err) != JSFN_OK) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "js_function: cannot create a spare isolate: %s",
+                      err.msg);
+        return NULL;
+    }
+
+    return iso;
+}
+
+
+void
+ngx_http_jsfn_engine_free_spare(jsfn_isolate_t *iso)
+{
+    jsfn_isolate_free(iso);
+}
+
+
+ngx_int_t
+ngx_http_jsfn_engine_changed(ngx_http_jsfn_isolate_t *isolate)
+{
+    return jsfn_isolate_changed(isolate->iso);
+}
+
+
+size_t
+ngx_http_jsfn_engine_heap(ngx_http_jsfn_isolate_t *isolate)
+{
+    jsfn_heap_t  heap;
+
+    jsfn_isolate_heap(isolate->iso, &heap);
+
+    return heap.used + heap.external;
 }
 
 
@@ -231,8 +296,12 @@ ngx_int_t
 ngx_http_jsfn_engine_start(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     jsfn_request_t *req)
 {
-    int         rc;
-    jsfn_err_t  err;
+    int                        rc;
+    jsfn_err_t                 err;
+    ngx_http_jsfn_loc_conf_t  *jlcf;
+
+    jlcf = ngx_http_get_module_loc_conf(r, ngx_http_js_function_module);
+    req->cpu_limit_us = (uint64_t) jlcf->cpu_limit * 1000;
 
     ctx->isolate->log = r->connection->log;
 
@@ -246,6 +315,10 @@ ngx_http_jsfn_engine_start(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
 
     if (rc == JSFN_AGAIN) {
         return NGX_AGAIN;
+    }
+
+    if (rc == JSFN_ERR_TIMEOUT || rc == JSFN_ERR_HEAP) {
+        ngx_http_jsfn_pool_retire(ctx->isolate, rc);
     }
 
     return ngx_http_jsfn_engine_error(r->connection->log, &ctx->path, rc,
@@ -300,6 +373,11 @@ ngx_http_jsfn_engine_timer(ngx_http_jsfn_isolate_t *isolate, uint32_t id)
     if (rc != JSFN_OK) {
         (void) ngx_http_jsfn_engine_error(ngx_cycle->log, &isolate->sn.str,
                                           rc, &err);
+
+        if (rc == JSFN_ERR_TIMEOUT || rc == JSFN_ERR_HEAP) {
+            /* may free the isolate: nothing of it is touched after this */
+            ngx_http_jsfn_pool_retire(isolate, rc);
+        }
     }
 }
 

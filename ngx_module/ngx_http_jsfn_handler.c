@@ -23,6 +23,7 @@ static ngx_int_t ngx_http_jsfn_send(ngx_http_request_t *r,
     ngx_http_jsfn_ctx_t *ctx);
 static void ngx_http_jsfn_done_handler(ngx_event_t *ev);
 static void ngx_http_jsfn_timeout_handler(ngx_event_t *ev);
+static void ngx_http_jsfn_finalize(ngx_http_request_t *r, ngx_int_t rc);
 static void ngx_http_jsfn_cleanup(void *data);
 
 
@@ -60,6 +61,24 @@ ngx_http_jsfn_run(ngx_http_request_t *r)
         return;
     }
 
+    ngx_http_jsfn_finalize(r, rc);
+}
+
+
+/* finalize, counting the module's own 5xx answers in the metrics */
+static void
+ngx_http_jsfn_finalize(ngx_http_request_t *r, ngx_int_t rc)
+{
+    ngx_http_jsfn_ctx_t  *ctx;
+
+    if (rc >= NGX_HTTP_INTERNAL_SERVER_ERROR) {
+        ctx = ngx_http_get_module_ctx(r, ngx_http_js_function_module);
+
+        if (ctx != NULL && ctx->path.len) {
+            ngx_http_jsfn_stat_add(&ctx->path, NGX_HTTP_JSFN_STAT_ERRORS, 1);
+        }
+    }
+
     ngx_http_finalize_request(r, rc);
 }
 
@@ -67,7 +86,7 @@ ngx_http_jsfn_run(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_jsfn_start(ngx_http_request_t *r)
 {
-    ngx_int_t                  rc, status;
+    ngx_int_t                  rc;
     ngx_str_t                  path;
     jsfn_request_t             req;
     ngx_pool_cleanup_t        *cln;
@@ -99,9 +118,9 @@ ngx_http_jsfn_start(ngx_http_request_t *r)
 
     ctx->path = path;
 
-    ctx->isolate = ngx_http_jsfn_pool_get(r, &path, &jlcf->root, &status);
-    if (ctx->isolate == NULL) {
-        return status;
+    rc = ngx_http_jsfn_pool_get(r, ctx, jlcf);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     rc = ngx_http_jsfn_request(r, jlcf, &req);
@@ -536,7 +555,7 @@ ngx_http_jsfn_done_handler(ngx_event_t *ev)
     rc = ngx_http_jsfn_send(r, ctx);
 
     /* balances the pending state entered in ngx_http_jsfn_start() */
-    ngx_http_finalize_request(r, rc);
+    ngx_http_jsfn_finalize(r, rc);
     ngx_http_run_posted_requests(c);
 }
 
@@ -561,9 +580,10 @@ ngx_http_jsfn_timeout_handler(ngx_event_t *ev)
 
     ctx->pending = 0;
     ngx_http_jsfn_engine_abandon(ctx);
+    ngx_http_jsfn_stat_add(&ctx->path, NGX_HTTP_JSFN_STAT_TIMEOUTS, 1);
 
     /* balances the pending state entered in ngx_http_jsfn_start() */
-    ngx_http_finalize_request(r, NGX_HTTP_GATEWAY_TIME_OUT);
+    ngx_http_jsfn_finalize(r, NGX_HTTP_GATEWAY_TIME_OUT);
     ngx_http_run_posted_requests(c);
 }
 
@@ -590,7 +610,6 @@ ngx_http_jsfn_cleanup(void *data)
     ngx_http_jsfn_engine_abandon(ctx);
 
     if (ctx->isolate != NULL) {
-        ngx_http_jsfn_pool_release(ctx->isolate);
-        ctx->isolate = NULL;
+        ngx_http_jsfn_pool_release(ctx);
     }
 }

@@ -11,16 +11,30 @@
 #include "ngx_http_jsfn.h"
 
 
-/* This worker's isolates, one per function file. */
+/* This worker's isolates, one per function file, and spare blank ones. */
 typedef struct {
     ngx_rbtree_t                rbtree;
     ngx_rbtree_node_t           sentinel;
-    ngx_queue_t                 lru;
-    ngx_uint_t                  count;
+    ngx_queue_t                 lru;       /* live isolates, recent first */
+    ngx_uint_t                  count;     /* resident, retired included */
+    ngx_uint_t                  max;
+    ngx_msec_t                  idle_timeout;
+    ngx_msec_t                  check_interval;
+    ngx_uint_t                  prewarm;
+    ngx_http_jsfn_loc_conf_t   *defaults;  /* http level: spares' limits */
+    jsfn_isolate_t            **spares;
+    ngx_uint_t                  nspares;
+    ngx_event_t                 sweep;     /* idle_timeout and gauges */
+    ngx_event_t                 warm;      /* refills the spares */
 } ngx_http_jsfn_pool_t;
 
 
+static ngx_int_t ngx_http_jsfn_pool_create(ngx_http_request_t *r,
+    ngx_http_jsfn_ctx_t *ctx, ngx_http_jsfn_loc_conf_t *jlcf);
+static void ngx_http_jsfn_pool_evict(ngx_uint_t room);
 static void ngx_http_jsfn_pool_free(ngx_http_jsfn_isolate_t *isolate);
+static void ngx_http_jsfn_pool_sweep(ngx_event_t *ev);
+static void ngx_http_jsfn_pool_warm(ngx_event_t *ev);
 static void ngx_http_jsfn_timer_handler(ngx_event_t *ev);
 
 
@@ -31,7 +45,16 @@ static ngx_http_jsfn_pool_t  *ngx_http_jsfn_pool;
 ngx_int_t
 ngx_http_jsfn_pool_init(ngx_cycle_t *cycle)
 {
-    ngx_http_jsfn_pool_t  *pool;
+    long                        pages, size;
+    ngx_uint_t                  workers;
+    ngx_core_conf_t            *ccf;
+    ngx_http_conf_ctx_t        *hctx;
+    ngx_http_jsfn_pool_t       *pool;
+    ngx_http_jsfn_main_conf_t  *jmcf;
+
+    jmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_js_function_module);
+    hctx = (ngx_http_conf_ctx_t *) cycle->conf_ctx[ngx_http_module.index];
 
     pool = ngx_pcalloc(cycle->pool, sizeof(ngx_http_jsfn_pool_t));
     if (pool == NULL) {
@@ -42,7 +65,56 @@ ngx_http_jsfn_pool_init(ngx_cycle_t *cycle)
                     ngx_str_rbtree_insert_value);
     ngx_queue_init(&pool->lru);
 
+    pool->idle_timeout = jmcf->idle_timeout;
+    pool->check_interval = jmcf->check_interval;
+    pool->prewarm = jmcf->prewarm;
+    pool->defaults = hctx->loc_conf[ngx_http_js_function_module.ctx_index];
+    pool->max = jmcf->max_isolates;
+
+    if (pool->max == 0) {
+        /* sized for the machine: an eighth of memory, ~8 MB an isolate */
+        ccf = (ngx_core_conf_t *) ngx_get_conf(cycle->conf_ctx,
+                                               ngx_core_module);
+        workers = (ccf->worker_processes > 0) ? ccf->worker_processes : 1;
+        pages = sysconf(_SC_PHYS_PAGES);
+        size = sysconf(_SC_PAGESIZE);
+
+        pool->max = (pages > 0 && size > 0)
+                    ? (ngx_uint_t) ((double) pages * size / 8 / workers
+                                    / (8 * 1024 * 1024))
+                    : 256;
+        pool->max = ngx_max(pool->max, 16);
+        pool->max = ngx_min(pool->max, 10000);
+    }
+
+    if (pool->prewarm) {
+        pool->spares = ngx_pcalloc(cycle->pool,
+                                   pool->prewarm * sizeof(jsfn_isolate_t *));
+        if (pool->spares == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    pool->sweep.handler = ngx_http_jsfn_pool_sweep;
+    pool->sweep.log = cycle->log;
+    pool->sweep.data = pool;
+    pool->sweep.cancelable = 1;
+
+    pool->warm.handler = ngx_http_jsfn_pool_warm;
+    pool->warm.log = cycle->log;
+    pool->warm.data = pool;
+    pool->warm.cancelable = 1;
+
+    ngx_add_timer(&pool->sweep, 1000);
+
+    if (pool->prewarm) {
+        ngx_add_timer(&pool->warm, 10);
+    }
+
     ngx_http_jsfn_pool = pool;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, cycle->log, 0,
+                   "js function pool: %ui isolates at most", pool->max);
 
     return NGX_OK;
 }
@@ -52,16 +124,30 @@ void
 ngx_http_jsfn_pool_done(ngx_cycle_t *cycle)
 {
     ngx_queue_t              *q;
+    ngx_http_jsfn_pool_t     *pool;
     ngx_http_jsfn_isolate_t  *isolate;
 
-    if (ngx_http_jsfn_pool == NULL) {
+    pool = ngx_http_jsfn_pool;
+    if (pool == NULL) {
         return;
     }
 
-    while (!ngx_queue_empty(&ngx_http_jsfn_pool->lru)) {
-        q = ngx_queue_head(&ngx_http_jsfn_pool->lru);
+    while (!ngx_queue_empty(&pool->lru)) {
+        q = ngx_queue_head(&pool->lru);
         isolate = ngx_queue_data(q, ngx_http_jsfn_isolate_t, queue);
         ngx_http_jsfn_pool_free(isolate);
+    }
+
+    while (pool->nspares) {
+        ngx_http_jsfn_engine_free_spare(pool->spares[--pool->nspares]);
+    }
+
+    if (pool->sweep.timer_set) {
+        ngx_del_timer(&pool->sweep);
+    }
+
+    if (pool->warm.timer_set) {
+        ngx_del_timer(&pool->warm);
     }
 
     ngx_http_jsfn_pool = NULL;
@@ -69,89 +155,260 @@ ngx_http_jsfn_pool_done(ngx_cycle_t *cycle)
 
 
 /*
- * The isolate for the function at "path", created on first use (a cold
- * start).  On failure the reason is logged and *status says what to answer.
+ * Give the request the isolate of its function (ctx->path): warm from the
+ * pool, or created now (a cold start).  NGX_OK, or an HTTP status to answer
+ * with, the reason logged.
  */
-ngx_http_jsfn_isolate_t *
-ngx_http_jsfn_pool_get(ngx_http_request_t *r, ngx_str_t *path,
-    ngx_str_t *root, ngx_int_t *status)
+ngx_int_t
+ngx_http_jsfn_pool_get(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
+    ngx_http_jsfn_loc_conf_t *jlcf)
 {
     uint32_t                  hash;
     ngx_int_t                 rc;
-    ngx_pool_t               *pool;
+    ngx_http_jsfn_pool_t     *pool;
     ngx_http_jsfn_isolate_t  *isolate;
 
-    if (ngx_http_jsfn_pool == NULL) {
+    pool = ngx_http_jsfn_pool;
+
+    if (pool == NULL) {
         ngx_log_error(NGX_LOG_ALERT, r->connection->log, 0,
                       "js_function: the engine is not running in this"
                       " process");
-        *status = NGX_HTTP_INTERNAL_SERVER_ERROR;
-        return NULL;
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    hash = ngx_crc32_long(path->data, path->len);
+    ngx_http_jsfn_stat_add(&ctx->path, NGX_HTTP_JSFN_STAT_REQUESTS, 1);
+
+    hash = ngx_crc32_long(ctx->path.data, ctx->path.len);
 
     isolate = (ngx_http_jsfn_isolate_t *)
-              ngx_str_rbtree_lookup(&ngx_http_jsfn_pool->rbtree, path, hash);
+              ngx_str_rbtree_lookup(&pool->rbtree, &ctx->path, hash);
 
-    if (isolate != NULL) {
-        ngx_queue_remove(&isolate->queue);
-        ngx_queue_insert_head(&ngx_http_jsfn_pool->lru, &isolate->queue);
-        isolate->inflight++;
-        return isolate;
+    if (isolate != NULL
+        && ngx_current_msec - isolate->checked >= pool->check_interval)
+    {
+        /* a changed file serves new requests; ones in flight finish */
+        isolate->checked = ngx_current_msec;
+
+        if (ngx_http_jsfn_engine_changed(isolate)) {
+            ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                          "js_function \"%V\": changed on disk, loading it"
+                          " again", &ctx->path);
+            ngx_http_jsfn_pool_retire(isolate, JSFN_OK);
+            isolate = NULL;
+        }
     }
 
-    pool = ngx_create_pool(1024, ngx_cycle->log);
-    if (pool == NULL) {
-        *status = NGX_HTTP_INTERNAL_SERVER_ERROR;
-        return NULL;
-    }
-
-    isolate = ngx_pcalloc(pool, sizeof(ngx_http_jsfn_isolate_t));
     if (isolate == NULL) {
-        ngx_destroy_pool(pool);
-        *status = NGX_HTTP_INTERNAL_SERVER_ERROR;
-        return NULL;
+        rc = ngx_http_jsfn_pool_create(r, ctx, jlcf);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        isolate = ctx->isolate;
+
+    } else {
+        ngx_http_jsfn_stat_add(&ctx->path, NGX_HTTP_JSFN_STAT_WARM_HITS, 1);
+        ngx_queue_remove(&isolate->queue);
+        ngx_queue_insert_head(&pool->lru, &isolate->queue);
     }
 
-    isolate->pool = pool;
-    isolate->sn.str.len = path->len;
-    isolate->sn.str.data = ngx_pnalloc(pool, path->len + 1);
-    if (isolate->sn.str.data == NULL) {
-        ngx_destroy_pool(pool);
-        *status = NGX_HTTP_INTERNAL_SERVER_ERROR;
-        return NULL;
-    }
-
-    ngx_memcpy(isolate->sn.str.data, path->data, path->len);
-    isolate->sn.str.data[path->len] = '\0';
-    isolate->sn.node.key = hash;
-
-    ngx_queue_init(&isolate->timers);
-    ngx_queue_init(&isolate->free);
-
-    rc = ngx_http_jsfn_engine_load(isolate, r->connection->log, root);
-    if (rc != NGX_OK) {
-        ngx_destroy_pool(pool);
-        *status = rc;
-        return NULL;
-    }
-
-    ngx_rbtree_insert(&ngx_http_jsfn_pool->rbtree, &isolate->sn.node);
-    ngx_queue_insert_head(&ngx_http_jsfn_pool->lru, &isolate->queue);
-    ngx_http_jsfn_pool->count++;
-
+    /* balanced by ngx_http_jsfn_pool_release() from the request's cleanup */
     isolate->inflight++;
+    isolate->used = ngx_current_msec;
+    ngx_queue_insert_tail(&isolate->requests, &ctx->queue);
+    ctx->isolate = isolate;
 
-    return isolate;
+    return NGX_OK;
 }
 
 
-/* a request is done with the isolate: balances ngx_http_jsfn_pool_get() */
-void
-ngx_http_jsfn_pool_release(ngx_http_jsfn_isolate_t *isolate)
+static ngx_int_t
+ngx_http_jsfn_pool_create(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
+    ngx_http_jsfn_loc_conf_t *jlcf)
 {
+    uint32_t                   hash;
+    ngx_int_t                  rc;
+    ngx_pool_t                *p;
+    struct timeval             t0, t1;
+    jsfn_isolate_t            *spare;
+    ngx_http_jsfn_pool_t      *pool;
+    ngx_http_jsfn_isolate_t   *isolate;
+    ngx_http_jsfn_loc_conf_t  *def;
+
+    pool = ngx_http_jsfn_pool;
+
+    ngx_gettimeofday(&t0);
+
+    if (pool->count >= pool->max) {
+        ngx_http_jsfn_pool_evict(1);
+    }
+
+    p = ngx_create_pool(1024, ngx_cycle->log);
+    if (p == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    isolate = ngx_pcalloc(p, sizeof(ngx_http_jsfn_isolate_t));
+    if (isolate == NULL) {
+        ngx_destroy_pool(p);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    isolate->pool = p;
+    isolate->sn.str.len = ctx->path.len;
+    isolate->sn.str.data = ngx_pnalloc(p, ctx->path.len + 1);
+    if (isolate->sn.str.data == NULL) {
+        ngx_destroy_pool(p);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    ngx_memcpy(isolate->sn.str.data, ctx->path.data, ctx->path.len);
+    isolate->sn.str.data[ctx->path.len] = '\0';
+
+    hash = ngx_crc32_long(ctx->path.data, ctx->path.len);
+    isolate->sn.node.key = hash;
+    isolate->checked = ngx_current_msec;
+
+    ngx_queue_init(&isolate->timers);
+    ngx_queue_init(&isolate->free);
+    ngx_queue_init(&isolate->requests);
+
+    /* a spare made with the same limits skips isolate creation */
+    spare = NULL;
+    def = pool->defaults;
+
+    if (pool->nspares
+        && jlcf->memory == def->memory
+        && jlcf->cpu_limit == def->cpu_limit
+        && jlcf->allow_eval == def->allow_eval)
+    {
+        spare = pool->spares[--pool->nspares];
+    }
+
+    rc = ngx_http_jsfn_engine_load(isolate, r->connection->log, &jlcf->root,
+                                   jlcf, spare);
+    if (rc != NGX_OK) {
+        ngx_destroy_pool(p);
+        return rc;
+    }
+
+    ngx_rbtree_insert(&pool->rbtree, &isolate->sn.node);
+    ngx_queue_insert_head(&pool->lru, &isolate->queue);
+    pool->count++;
+
+    ngx_gettimeofday(&t1);
+
+    ngx_http_jsfn_stat_add(&ctx->path, NGX_HTTP_JSFN_STAT_COLD_STARTS, 1);
+    ngx_http_jsfn_stat_cold_start(&ctx->path,
+                                  (t1.tv_sec - t0.tv_sec) * 1000000
+                                  + (t1.tv_usec - t0.tv_usec));
+
+    if (pool->nspares < pool->prewarm && !pool->warm.timer_set) {
+        ngx_add_timer(&pool->warm, 20);
+    }
+
+    ctx->isolate = isolate;
+
+    return NGX_OK;
+}
+
+
+/* a request is done with its isolate: balances ngx_http_jsfn_pool_get() */
+void
+ngx_http_jsfn_pool_release(ngx_http_jsfn_ctx_t *ctx)
+{
+    ngx_http_jsfn_isolate_t  *isolate = ctx->isolate;
+
+    ngx_queue_remove(&ctx->queue);
+    ctx->isolate = NULL;
+
     isolate->inflight--;
+    isolate->used = ngx_current_msec;
+
+    if (isolate->retired && isolate->inflight == 0) {
+        ngx_http_jsfn_pool_free(isolate);
+    }
+}
+
+
+/*
+ * Take an isolate out of service: new requests get a fresh one.  With a
+ * condemning code (CPU or memory limit) the requests still waiting on it
+ * are answered now; otherwise (a changed file) they finish on it.
+ */
+void
+ngx_http_jsfn_pool_retire(ngx_http_jsfn_isolate_t *isolate, int code)
+{
+    ngx_queue_t          *q;
+    ngx_http_jsfn_ctx_t  *ctx;
+
+    if (isolate->retired) {
+        return;
+    }
+
+    isolate->retired = 1;
+
+    if (code == JSFN_ERR_TIMEOUT || code == JSFN_ERR_HEAP) {
+        ngx_http_jsfn_stat_add(&isolate->sn.str,
+                               code == JSFN_ERR_HEAP
+                               ? NGX_HTTP_JSFN_STAT_MEMORY_KILLS
+                               : NGX_HTTP_JSFN_STAT_CPU_KILLS, 1);
+    }
+
+    ngx_rbtree_delete(&ngx_http_jsfn_pool->rbtree, &isolate->sn.node);
+    ngx_queue_remove(&isolate->queue);
+    ngx_queue_init(&isolate->queue);
+
+    if (code != JSFN_OK) {
+        for (q = ngx_queue_head(&isolate->requests);
+             q != ngx_queue_sentinel(&isolate->requests);
+             q = ngx_queue_next(q))
+        {
+            ctx = ngx_queue_data(q, ngx_http_jsfn_ctx_t, queue);
+            ngx_http_jsfn_call_done(ctx);
+        }
+    }
+
+    if (isolate->inflight == 0) {
+        ngx_http_jsfn_pool_free(isolate);
+    }
+}
+
+
+/* make room for "room" isolates: least recently used idle ones go first */
+static void
+ngx_http_jsfn_pool_evict(ngx_uint_t room)
+{
+    ngx_uint_t                pass;
+    ngx_queue_t              *q, *prev;
+    ngx_http_jsfn_pool_t     *pool;
+    ngx_http_jsfn_isolate_t  *isolate;
+
+    pool = ngx_http_jsfn_pool;
+
+    /* first those without timers or waitUntil work, then any idle one */
+    for (pass = 0; pass < 2; pass++) {
+        for (q = ngx_queue_last(&pool->lru);
+             q != ngx_queue_sentinel(&pool->lru)
+             && pool->count + room > pool->max;
+             q = prev)
+        {
+            prev = ngx_queue_prev(q);
+            isolate = ngx_queue_data(q, ngx_http_jsfn_isolate_t, queue);
+
+            if (isolate->inflight
+                || (pass == 0 && !ngx_queue_empty(&isolate->timers)))
+            {
+                continue;
+            }
+
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ngx_cycle->log, 0,
+                           "js function \"%V\": evicted", &isolate->sn.str);
+
+            ngx_http_jsfn_pool_free(isolate);
+        }
+    }
 }
 
 
@@ -172,12 +429,79 @@ ngx_http_jsfn_pool_free(ngx_http_jsfn_isolate_t *isolate)
         }
     }
 
-    ngx_rbtree_delete(&ngx_http_jsfn_pool->rbtree, &isolate->sn.node);
-    ngx_queue_remove(&isolate->queue);
+    if (!isolate->retired) {
+        ngx_rbtree_delete(&ngx_http_jsfn_pool->rbtree, &isolate->sn.node);
+        ngx_queue_remove(&isolate->queue);
+    }
+
     ngx_http_jsfn_pool->count--;
 
+    ngx_http_jsfn_stat_resident(&isolate->sn.str, 0, 0);
     ngx_http_jsfn_engine_free(isolate);
     ngx_destroy_pool(isolate->pool);
+}
+
+
+/* every second: dispose of isolates idle past idle_timeout, report gauges */
+static void
+ngx_http_jsfn_pool_sweep(ngx_event_t *ev)
+{
+    ngx_queue_t              *q, *prev;
+    ngx_http_jsfn_pool_t     *pool;
+    ngx_http_jsfn_isolate_t  *isolate;
+
+    pool = ev->data;
+
+    for (q = ngx_queue_last(&pool->lru);
+         q != ngx_queue_sentinel(&pool->lru);
+         q = prev)
+    {
+        prev = ngx_queue_prev(q);
+        isolate = ngx_queue_data(q, ngx_http_jsfn_isolate_t, queue);
+
+        if (isolate->inflight == 0
+            && ngx_current_msec - isolate->used >= pool->idle_timeout)
+        {
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ev->log, 0,
+                           "js function \"%V\": idle, disposed",
+                           &isolate->sn.str);
+            ngx_http_jsfn_pool_free(isolate);
+            continue;
+        }
+
+        ngx_http_jsfn_stat_resident(&isolate->sn.str, 1,
+                                    ngx_http_jsfn_engine_heap(isolate));
+    }
+
+    if (!ngx_exiting) {
+        ngx_add_timer(ev, 1000);
+    }
+}
+
+
+/* one spare isolate per run, so the event loop is never held for long */
+static void
+ngx_http_jsfn_pool_warm(ngx_event_t *ev)
+{
+    jsfn_isolate_t        *iso;
+    ngx_http_jsfn_pool_t  *pool;
+
+    pool = ev->data;
+
+    if (ngx_exiting || pool->nspares >= pool->prewarm) {
+        return;
+    }
+
+    iso = ngx_http_jsfn_engine_spare(ev->log, pool->defaults);
+    if (iso == NULL) {
+        return;
+    }
+
+    pool->spares[pool->nspares++] = iso;
+
+    if (pool->nspares < pool->prewarm) {
+        ngx_add_timer(ev, 1);
+    }
 }
 
 

@@ -169,7 +169,7 @@ jsfn_isolate_new(const jsfn_isolate_conf_t *conf, const char *path,
         iso = new jsfn_isolate_t(conf);
 
         rc = iso->impl.Init(err);
-        if (rc == JSFN_OK) {
+        if (rc == JSFN_OK && path != nullptr) {
             rc = iso->impl.Load(path, root ? root : "", true, err);
         }
 
@@ -192,6 +192,48 @@ jsfn_isolate_new(const jsfn_isolate_conf_t *conf, const char *path,
 }
 
 
+JSFN_EXPORT int
+jsfn_isolate_load(jsfn_isolate_t *iso, const char *path, const char *root,
+    void *host, jsfn_err_t *err)
+{
+    try {
+        iso->impl.host = host;
+        return iso->impl.Load(path, root ? root : "", true, err);
+
+    } catch (const std::bad_alloc &) {
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "out of memory");
+
+    } catch (...) {
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "load failed");
+    }
+}
+
+
+JSFN_EXPORT int
+jsfn_isolate_changed(jsfn_isolate_t *iso)
+{
+    try {
+        return iso->impl.Changed() ? 1 : 0;
+    } catch (...) {
+        return 1;
+    }
+}
+
+
+JSFN_EXPORT int
+jsfn_isolate_condemned(jsfn_isolate_t *iso)
+{
+    return iso->impl.condemned;
+}
+
+
+JSFN_EXPORT void
+jsfn_isolate_heap(jsfn_isolate_t *iso, jsfn_heap_t *heap)
+{
+    iso->impl.Heap(heap);
+}
+
+
 JSFN_EXPORT void
 jsfn_isolate_free(jsfn_isolate_t *iso)
 {
@@ -205,7 +247,7 @@ jsfn_isolate_free(jsfn_isolate_t *iso)
 JSFN_EXPORT int
 jsfn_check_module(const char *path, const char *root, jsfn_err_t *err)
 {
-    jsfn_isolate_conf_t  conf = { 0, nullptr };
+    jsfn_isolate_conf_t  conf = { 0, 0, 0, nullptr };
 
     try {
         jsfn_isolate_s  iso(&conf);
@@ -251,7 +293,15 @@ jsfn_call_finish(jsfn_call_t *call, jsfn_response_t *resp, jsfn_err_t *err)
 {
     jsfn::Call  *c = call->impl;
 
-    if (c == nullptr || !c->settled) {
+    if (c == nullptr) {
+        return jsfn::Fail(err, JSFN_ERR_ARG, "no call");
+    }
+
+    if (!c->settled) {
+        if (c->iso != nullptr && c->iso->condemned != JSFN_OK) {
+            return c->iso->Condemned(err);
+        }
+
         return jsfn::Fail(err, JSFN_ERR_ARG, "call not settled");
     }
 

@@ -15,6 +15,7 @@
 #include <v8.h>
 
 #include "jsfn.h"
+#include "jsfn_limits.h"
 
 
 namespace jsfn {
@@ -65,6 +66,8 @@ public:
     /* loads the module at path (and its imports), finds its handler */
     int Load(const std::string &path, const std::string &root,
         bool run, jsfn_err_t *err);
+    bool Changed();
+    void Heap(jsfn_heap_t *heap);
 
     int Start(const jsfn_request_t *req, void *host, Call **out,
         jsfn_err_t *err);
@@ -83,9 +86,34 @@ public:
     v8::Isolate                           *isolate = nullptr;
     void                                  *host;
     size_t                                 heap_max;
+    uint64_t                               cpu_limit_us;
+    bool                                   allow_eval;
     std::set<uint32_t>                     timers;
 
+    /* JSFN_OK, or why the isolate may run no more JS */
+    int                                    condemned = JSFN_OK;
+    std::string                            condemned_why;
+
+    /* the clocks JS sees, frozen during one entry (limits.cc) */
+    double                                 entry_ms = 0;
+    double                                 entry_us = 0;
+    double                                 origin_us = 0;
+
+    /* brackets one entry into JS: clocks, CPU budget, condemnation */
+    class Entry {
+    public:
+        Entry(Isolate *self, uint64_t budget_us);
+        ~Entry();
+    private:
+        Isolate   *self;
+        uint64_t   budget_us;
+    };
+
+    int Condemned(jsfn_err_t *err);
+
 private:
+    static size_t NearHeapLimit(void *data, size_t current, size_t initial);
+
     v8::MaybeLocal<v8::Module> Compile(const std::string &path,
         jsfn_err_t *err);
     static v8::MaybeLocal<v8::Module> Resolve(v8::Local<v8::Context> context,
@@ -96,7 +124,10 @@ private:
     void ReportRejections();
     static void OnReject(v8::PromiseRejectMessage message);
 
-    std::unique_ptr<v8::ArrayBuffer::Allocator>   allocator;
+    CountingAllocator                             *allocator = nullptr;
+    bool                                           heap_exceeded = false;
+    struct FileStamp { long mtime_ns; long size; unsigned long ino; };
+    std::map<std::string, FileStamp>               files;
     v8::Global<v8::Context>                        context;
     v8::Global<v8::Function>                       dispatch;
     v8::Global<v8::Function>                       fire_timer;

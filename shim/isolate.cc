@@ -22,11 +22,12 @@ void PlatformPump(v8::Isolate *isolate);
 
 
 static int
-ReadFile(const std::string &path, std::string *out, std::string *why)
+ReadFile(const std::string &path, std::string *out, std::string *why,
+    struct stat *stp)
 {
     int          fd;
     ssize_t      n;
-    struct stat  st;
+    struct stat &st = *stp;
 
     fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd == -1) {
@@ -62,8 +63,67 @@ ReadFile(const std::string &path, std::string *out, std::string *why)
 
 
 Isolate::Isolate(const jsfn_isolate_conf_t *conf)
-    : host(conf->host), heap_max(conf->heap_max)
+    : host(conf->host), heap_max(conf->heap_max),
+      cpu_limit_us(conf->cpu_limit_us), allow_eval(conf->allow_eval != 0)
 {
+    origin_us = MonotonicUs();
+    entry_ms = WallMs();
+    entry_us = origin_us;
+}
+
+
+Isolate::Entry::Entry(Isolate *self, uint64_t budget_us)
+    : self(self), budget_us(budget_us)
+{
+    self->entry_ms = WallMs();
+    self->entry_us = MonotonicUs();
+    WatchdogEnter(self->isolate, budget_us);
+}
+
+
+Isolate::Entry::~Entry()
+{
+    bool  fired = WatchdogLeave();
+
+    if (self->condemned != JSFN_OK) {
+        return;
+    }
+
+    if (self->heap_exceeded || AllocatorOverBudget(self->allocator)) {
+        self->condemned = JSFN_ERR_HEAP;
+        self->condemned_why = "memory limit of "
+            + std::to_string(self->heap_max >> 20)
+            + " MB exceeded (js_function_memory)";
+
+    } else if (fired) {
+        self->condemned = JSFN_ERR_TIMEOUT;
+        self->condemned_why = "CPU time limit of "
+            + std::to_string(budget_us / 1000)
+            + " ms exceeded (js_function_cpu_limit)";
+    }
+}
+
+
+int
+Isolate::Condemned(jsfn_err_t *err)
+{
+    return Fail(err, condemned, condemned_why);
+}
+
+
+/*
+ * Near the heap limit: stop the JS that is running and give V8 room to
+ * unwind, rather than let it abort the worker on out-of-memory.
+ */
+size_t
+Isolate::NearHeapLimit(void *data, size_t current, size_t initial)
+{
+    Isolate  *self = static_cast<Isolate *>(data);
+
+    self->heap_exceeded = true;
+    self->isolate->TerminateExecution();
+
+    return current + (current > (64u << 20) ? current : (64u << 20));
 }
 
 
@@ -89,6 +149,7 @@ Isolate::~Isolate()
     }
 
     isolate->Dispose();
+    DeleteCountingAllocator(allocator);
 }
 
 
@@ -97,8 +158,8 @@ Isolate::Init(jsfn_err_t *err)
 {
     v8::Isolate::CreateParams  params;
 
-    allocator.reset(v8::ArrayBuffer::Allocator::NewDefaultAllocator());
-    params.array_buffer_allocator = allocator.get();
+    allocator = NewCountingAllocator(heap_max);
+    params.array_buffer_allocator = AsV8(allocator);
 
     if (heap_max) {
         params.constraints.ConfigureDefaultsFromHeapSize(0, heap_max);
@@ -110,6 +171,10 @@ Isolate::Init(jsfn_err_t *err)
     }
 
     isolate->SetData(0, this);
+
+    if (heap_max) {
+        isolate->AddNearHeapLimitCallback(NearHeapLimit, this);
+    }
     isolate->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
     isolate->SetPromiseRejectCallback(OnReject);
 
@@ -120,6 +185,9 @@ Isolate::Init(jsfn_err_t *err)
     v8::TryCatch          tc(isolate);
 
     context.Reset(isolate, ctx);
+
+    /* eval() and new Function() are off unless js_function_allow_eval */
+    ctx->AllowCodeGenerationFromStrings(allow_eval);
 
     /* the runtime is one function expression: (function (natives, internal) */
     v8::Local<v8::String> src = v8::String::NewFromUtf8(isolate, runtime_js,
@@ -169,8 +237,9 @@ Isolate::Compile(const std::string &path, jsfn_err_t *err)
 {
     std::string  source, why;
     int          rc;
+    struct stat  st;
 
-    rc = ReadFile(path, &source, &why);
+    rc = ReadFile(path, &source, &why, &st);
     if (rc != JSFN_OK) {
         resolve_error = "cannot open \"" + path + "\": " + why;
         Fail(err, rc, resolve_error);
@@ -210,6 +279,9 @@ Isolate::Compile(const std::string &path, jsfn_err_t *err)
 
     modules[path].Reset(isolate, module);
     module_paths.emplace(module->GetIdentityHash(), path);
+    files[path] = { (long) (st.st_mtim.tv_sec * 1000000000L
+                            + st.st_mtim.tv_nsec),
+                    (long) st.st_size, (unsigned long) st.st_ino };
 
     return module;
 }
@@ -320,13 +392,23 @@ Isolate::Load(const std::string &path, const std::string &dir, bool run,
         return JSFN_OK;
     }
 
-    if (!module->Evaluate(ctx).ToLocal(&result)) {
-        return Fail(err, isolate->IsExecutionTerminating() ? JSFN_ERR_TIMEOUT
-                                                           : JSFN_ERR_LOAD,
-                    Describe(isolate, ctx, tc.Exception(), tc.Message()));
+    {
+        Entry  entry(this, cpu_limit_us);
+
+        if (!module->Evaluate(ctx).ToLocal(&result)) {
+            if (!isolate->IsExecutionTerminating()) {
+                return Fail(err, JSFN_ERR_LOAD, Describe(isolate, ctx,
+                            tc.Exception(), tc.Message()));
+            }
+
+        } else {
+            RunMicrotasks();
+        }
     }
 
-    RunMicrotasks();
+    if (condemned != JSFN_OK) {
+        return Condemned(err);
+    }
 
     if (result->IsPromise()) {
         v8::Local<v8::Promise>  p = result.As<v8::Promise>();
@@ -402,6 +484,13 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
     calls[call->id] = call;
     *out = call;
 
+    if (condemned != JSFN_OK) {
+        call->settled = true;
+        call->code = condemned;
+        call->message = condemned_why;
+        return Condemned(err);
+    }
+
     v8::Isolate::Scope       iscope(isolate);
     v8::HandleScope          hscope(isolate);
     v8::Local<v8::Context>   ctx = context.Get(isolate);
@@ -434,18 +523,31 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
         Pairs(isolate, req->env, req->nenv, false),
     };
 
-    if (dispatch.Get(isolate)->Call(ctx, v8::Undefined(isolate),
-                                    sizeof(args) / sizeof(args[0]), args)
-            .IsEmpty()
-        && !call->settled)
     {
-        call->settled = true;
-        call->code = isolate->IsExecutionTerminating() ? JSFN_ERR_TIMEOUT
-                                                       : JSFN_ERR_JS;
-        call->message = Describe(isolate, ctx, tc.Exception(), tc.Message());
+        Entry  entry(this, req->cpu_limit_us);
+
+        if (dispatch.Get(isolate)->Call(ctx, v8::Undefined(isolate),
+                                        sizeof(args) / sizeof(args[0]), args)
+                .IsEmpty()
+            && !call->settled && !isolate->IsExecutionTerminating())
+        {
+            call->settled = true;
+            call->code = JSFN_ERR_JS;
+            call->message = Describe(isolate, ctx, tc.Exception(),
+                                     tc.Message());
+        }
+
+        if (!isolate->IsExecutionTerminating()) {
+            RunMicrotasks();
+        }
     }
 
-    RunMicrotasks();
+    if (condemned != JSFN_OK) {
+        call->settled = true;
+        call->code = condemned;
+        call->message = condemned_why;
+        return Condemned(err);
+    }
 
     if (!call->settled) {
         call->pending = true;
@@ -565,6 +667,10 @@ Isolate::FireTimer(uint32_t id, jsfn_err_t *err)
 {
     timers.erase(id);
 
+    if (condemned != JSFN_OK) {
+        return Condemned(err);
+    }
+
     v8::Isolate::Scope       iscope(isolate);
     v8::HandleScope          hscope(isolate);
     v8::Local<v8::Context>   ctx = context.Get(isolate);
@@ -572,20 +678,63 @@ Isolate::FireTimer(uint32_t id, jsfn_err_t *err)
     v8::TryCatch             tc(isolate);
     v8::Local<v8::Value>     arg = v8::Integer::NewFromUnsigned(isolate, id);
 
-    if (fire_timer.Get(isolate)->Call(ctx, v8::Undefined(isolate), 1, &arg)
-            .IsEmpty())
     {
-        if (isolate->IsExecutionTerminating()) {
-            return Fail(err, JSFN_ERR_TIMEOUT, "terminated in a timer");
+        Entry  entry(this, cpu_limit_us);
+
+        if (fire_timer.Get(isolate)->Call(ctx, v8::Undefined(isolate), 1,
+                                          &arg).IsEmpty())
+        {
+            if (!isolate->IsExecutionTerminating()) {
+                std::string  msg = "Uncaught " + Describe(isolate, ctx,
+                                       tc.Exception(), tc.Message());
+                Log(JSFN_LOG_ERROR, msg.data(), msg.size());
+            }
         }
 
-        std::string  msg = "Uncaught " + Describe(isolate, ctx, tc.Exception(),
-                                                  tc.Message());
-        Log(JSFN_LOG_ERROR, msg.data(), msg.size());
+        if (!isolate->IsExecutionTerminating()) {
+            RunMicrotasks();
+        }
     }
 
-    RunMicrotasks();
+    if (condemned != JSFN_OK) {
+        return Condemned(err);
+    }
+
     return JSFN_OK;
+}
+
+
+bool
+Isolate::Changed()
+{
+    struct stat  st;
+
+    for (const auto &f : files) {
+        if (stat(f.first.c_str(), &st) == -1
+            || f.second.mtime_ns != (long) (st.st_mtim.tv_sec * 1000000000L
+                                            + st.st_mtim.tv_nsec)
+            || f.second.size != (long) st.st_size
+            || f.second.ino != (unsigned long) st.st_ino)
+        {
+            return true;
+        }
+    }
+
+    return false;
+}
+
+
+void
+Isolate::Heap(jsfn_heap_t *heap)
+{
+    v8::HeapStatistics  hs;
+
+    isolate->GetHeapStatistics(&hs);
+
+    heap->used = hs.used_heap_size();
+    heap->total = hs.total_heap_size();
+    heap->external = AllocatorUsed(allocator);
+    heap->limit = heap_max;
 }
 
 

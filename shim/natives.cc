@@ -245,6 +245,24 @@ NativeFail(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
+/* Date.now(): the wall clock when JS was entered, frozen while it runs */
+static void
+NativeNow(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    args.GetReturnValue().Set(Isolate::From(args.GetIsolate())->entry_ms);
+}
+
+
+/* performance.now(): ms since the isolate began, frozen the same way */
+static void
+NativeHrNow(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    Isolate  *self = Isolate::From(args.GetIsolate());
+
+    args.GetReturnValue().Set((self->entry_us - self->origin_us) / 1000.0);
+}
+
+
 void
 InstallNatives(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
     v8::Local<v8::Object> natives)
@@ -261,6 +279,8 @@ InstallNatives(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
         { "latin1Decode", NativeLatin1Decode },
         { "done",         NativeDone },
         { "fail",         NativeFail },
+        { "now",          NativeNow },
+        { "hrnow",        NativeHrNow },
     };
 
     for (const auto &t : table) {

@@ -48,6 +48,10 @@ PlatformInit(const jsfn_engine_conf_t *conf, jsfn_err_t *err)
         return Fail(err, JSFN_ERR_NOMEM, "cannot initialise V8");
     }
 
+    if (WatchdogStart() != 0) {
+        return Fail(err, JSFN_ERR_NOMEM, "cannot start the CPU watchdog");
+    }
+
     engine.ready = true;
     return JSFN_OK;
 }
@@ -60,6 +64,7 @@ PlatformShutdown()
         return;
     }
 
+    WatchdogStop();
     v8::V8::Dispose();
     v8::V8::DisposePlatform();
     platform.reset();

@@ -223,3 +223,57 @@ internal.dispatch = function dispatch(handler, id, method, url, headers, body, e
         settle(result);
     }
 };
+
+
+/*
+ * Clocks: Date and performance.now() do not advance while JS runs; they
+ * move only between entries (a request, a timer), as on other isolate
+ * edge runtimes, so that timing side channels learn nothing.
+ */
+
+const RealDate = Date;
+
+function FrozenDate(...args) {
+    if (new.target === undefined) {
+        return new RealDate(natives.now()).toString();
+    }
+    return Reflect.construct(RealDate, args.length ? args : [natives.now()], new.target);
+}
+
+Object.defineProperty(FrozenDate, 'name', { value: 'Date' });
+Object.defineProperty(FrozenDate, 'length', { value: 7 });
+Object.defineProperty(FrozenDate, 'prototype', { value: RealDate.prototype });
+for (const key of ['parse', 'UTC']) {
+    Object.defineProperty(FrozenDate, key, {
+        value: RealDate[key], writable: true, configurable: true, enumerable: false,
+    });
+}
+Object.defineProperty(FrozenDate, 'now', {
+    value: function now() { return natives.now(); },
+    writable: true, configurable: true, enumerable: false,
+});
+Object.defineProperty(RealDate.prototype, 'constructor', {
+    value: FrozenDate, writable: true, configurable: true, enumerable: false,
+});
+define('Date', FrozenDate);
+
+class Performance {
+    now() {
+        return natives.hrnow();
+    }
+
+    get timeOrigin() {
+        return origin;
+    }
+
+    toJSON() {
+        return { timeOrigin: origin };
+    }
+}
+
+const origin = natives.now() - natives.hrnow();
+
+Object.defineProperty(Performance.prototype, Symbol.toStringTag, {
+    value: 'Performance', configurable: true,
+});
+define('performance', new Performance());

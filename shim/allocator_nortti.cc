@@ -1,0 +1,98 @@
+/*
+ * allocator_nortti.cc: the V8 interface subclass, kept apart and built
+ * without RTTI like the rest of the shim (libnode's V8 has none).
+ */
+
+#include <cstdlib>
+#include <cstring>
+
+#include "jsfn_limits.h"
+
+
+namespace jsfn {
+
+class CountingAllocator final : public v8::ArrayBuffer::Allocator {
+public:
+    explicit CountingAllocator(size_t budget) : budget(budget) {}
+
+    void *Allocate(size_t length) override {
+        if (!Reserve(length)) {
+            return nullptr;
+        }
+        void *p = calloc(length ? length : 1, 1);
+        if (p == nullptr) {
+            used.fetch_sub(length);
+        }
+        return p;
+    }
+
+    void *AllocateUninitialized(size_t length) override {
+        if (!Reserve(length)) {
+            return nullptr;
+        }
+        void *p = malloc(length ? length : 1);
+        if (p == nullptr) {
+            used.fetch_sub(length);
+        }
+        return p;
+    }
+
+    void Free(void *data, size_t length) override {
+        free(data);
+        used.fetch_sub(length);
+    }
+
+    /* may be called from V8's background threads: counters are atomic */
+    bool Reserve(size_t length) {
+        size_t  now = used.fetch_add(length) + length;
+
+        if (budget && now > budget) {
+            used.fetch_sub(length);
+            over = true;
+            return false;
+        }
+
+        return true;
+    }
+
+    size_t                budget;
+    std::atomic<size_t>   used{0};
+    std::atomic<bool>     over{false};
+};
+
+
+CountingAllocator *
+NewCountingAllocator(size_t budget)
+{
+    return new CountingAllocator(budget);
+}
+
+
+v8::ArrayBuffer::Allocator *
+AsV8(CountingAllocator *a)
+{
+    return a;
+}
+
+
+void
+DeleteCountingAllocator(CountingAllocator *a)
+{
+    delete a;
+}
+
+
+size_t
+AllocatorUsed(CountingAllocator *a)
+{
+    return a->used.load();
+}
+
+
+bool
+AllocatorOverBudget(CountingAllocator *a)
+{
+    return a->over.load();
+}
+
+}  /* namespace jsfn */

@@ -1,0 +1,52 @@
+/*
+ * jsfn_limits.h: what keeps one function from hurting the worker or the others:
+ * a counting ArrayBuffer allocator with a per-isolate budget, and one
+ * watchdog thread per process enforcing CPU time per entry into JS.
+ */
+
+#ifndef JSFN_LIMITS_H
+#define JSFN_LIMITS_H
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include <v8.h>
+
+
+namespace jsfn {
+
+/*
+ * ArrayBuffer memory counts against the isolate's budget, so that a
+ * function cannot escape js_function_memory with off-heap buffers.  Over
+ * budget, an allocation fails (V8 throws a RangeError) and the owner is
+ * told through over_budget().  Defined in allocator_nortti.cc.
+ */
+class CountingAllocator;
+
+CountingAllocator *NewCountingAllocator(size_t budget);
+v8::ArrayBuffer::Allocator *AsV8(CountingAllocator *a);
+void DeleteCountingAllocator(CountingAllocator *a);
+size_t AllocatorUsed(CountingAllocator *a);
+bool AllocatorOverBudget(CountingAllocator *a);
+
+
+/* the process's watchdog (limits.cc) */
+int WatchdogStart();
+void WatchdogStop();
+
+/*
+ * Brackets one entry into JS on the worker thread.  Enter() arms a CPU
+ * budget (0: none); Leave() returns true when the watchdog terminated the
+ * entry.  Both are cheap: an uncontended mutex, no system call.
+ */
+void WatchdogEnter(v8::Isolate *isolate, uint64_t budget_us);
+bool WatchdogLeave();
+
+/* wall clock in ms and a monotonic clock in us, for the frozen JS clocks */
+double WallMs();
+double MonotonicUs();
+
+}  /* namespace jsfn */
+
+#endif /* JSFN_LIMITS_H */
