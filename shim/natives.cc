@@ -249,7 +249,9 @@ NativeFail(const v8::FunctionCallbackInfo<v8::Value> &args)
 static void
 NativeNow(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
-    args.GetReturnValue().Set(Isolate::From(args.GetIsolate())->entry_ms);
+    /* whole milliseconds, as Date.now() gives */
+    args.GetReturnValue().Set(
+        (double) (int64_t) Isolate::From(args.GetIsolate())->entry_ms);
 }
 
 
