@@ -4,7 +4,7 @@
 cat << END                                            >> $NGX_MAKEFILE
 
 $JSFN_SHIM_OUT/libjsfn.a: FORCE_JSFN_SHIM
-	\$(MAKE) -C $JSFN_ADDON_DIR/shim V8_INC=$JSFN_V8_INC OUT=$JSFN_SHIM_OUT
+	\$(MAKE) -C $JSFN_ADDON_DIR/shim V8_INC=$JSFN_V8_INC V8_LIB=$JSFN_V8_LIB OUT=$JSFN_SHIM_OUT
 
 FORCE_JSFN_SHIM:
 

@@ -84,7 +84,8 @@ typedef struct {
 
 typedef struct {
     const jsfn_host_t  *host;
-    int                 max_spare;   /* reserved for the pool (0) */
+    const char         *snapshot;    /* startup snapshot file; NULL: the one
+                                        built into the engine */
 } jsfn_engine_conf_t;
 
 
@@ -132,10 +133,14 @@ typedef struct {
 
 /*
  * Once per process (an nginx worker, or the nginx -t check child), before
- * any other call; never before fork().
+ * any other call; never before fork().  JSFN_OK with err->len > 0 is a
+ * warning to log (the startup snapshot could not be used).
  */
 int jsfn_engine_init(const jsfn_engine_conf_t *conf, jsfn_err_t *err);
 void jsfn_engine_shutdown(void);
+
+/* 1 when isolates start from the startup snapshot */
+int jsfn_engine_snapshot(void);
 
 /* "V8 10.2.154.26": static storage */
 const char *jsfn_engine_version(void);
@@ -159,6 +164,9 @@ void jsfn_isolate_free(jsfn_isolate_t *iso);
  */
 int jsfn_isolate_load(jsfn_isolate_t *iso, const char *path,
     const char *root, void *host, jsfn_err_t *err);
+
+/* how many of the isolate's modules were compiled from the code cache */
+int jsfn_isolate_cached(jsfn_isolate_t *iso);
 
 /* 1 when a file the isolate loaded changed on disk since, else 0 */
 int jsfn_isolate_changed(jsfn_isolate_t *iso);

@@ -99,6 +99,13 @@ static ngx_command_t  ngx_http_jsfn_commands[] = {
       offsetof(ngx_http_jsfn_main_conf_t, check_interval),
       NULL },
 
+    { ngx_string("js_function_snapshot"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_main_conf_t, snapshot),
+      NULL },
+
     { ngx_string("js_function_status_zone"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_size_slot,
@@ -180,6 +187,7 @@ ngx_http_jsfn_create_main_conf(ngx_conf_t *cf)
      *     jmcf->checks = NULL;
      *     jmcf->functions = 0;
      *     jmcf->status_zone = NULL;
+     *     jmcf->snapshot = { 0, NULL };
      */
 
     jmcf->max_isolates = NGX_CONF_UNSET_UINT;
@@ -203,6 +211,12 @@ ngx_http_jsfn_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(jmcf->prewarm, 1);
     ngx_conf_init_msec_value(jmcf->check_interval, 1000);
     ngx_conf_init_size_value(jmcf->status_zone_size, 1024 * 1024);
+
+    if (jmcf->snapshot.len
+        && ngx_conf_full_name(cf->cycle, &jmcf->snapshot, 0) != NGX_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
 
     return NGX_CONF_OK;
 }

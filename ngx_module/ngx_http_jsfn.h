@@ -32,6 +32,7 @@ typedef struct {
     ngx_uint_t                  prewarm;
     ngx_msec_t                  check_interval;
     size_t                      status_zone_size;
+    ngx_str_t                   snapshot;  /* js_function_snapshot */
     ngx_shm_zone_t             *status_zone;
 } ngx_http_jsfn_main_conf_t;
 

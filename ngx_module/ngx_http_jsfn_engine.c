@@ -40,11 +40,18 @@ static ngx_uint_t  ngx_http_jsfn_log_levels[] = {
 ngx_int_t
 ngx_http_jsfn_engine_init(ngx_cycle_t *cycle)
 {
-    jsfn_err_t          err;
-    jsfn_engine_conf_t  conf;
+    jsfn_err_t                  err;
+    jsfn_engine_conf_t          conf;
+    ngx_http_jsfn_main_conf_t  *jmcf;
+
+    jmcf = ngx_http_cycle_get_module_main_conf(cycle,
+                                               ngx_http_js_function_module);
 
     ngx_memzero(&conf, sizeof(jsfn_engine_conf_t));
     conf.host = &ngx_http_jsfn_host;
+
+    /* ngx_conf_full_name() left it NUL-terminated */
+    conf.snapshot = jmcf->snapshot.len ? (char *) jmcf->snapshot.data : NULL;
 
     if (jsfn_engine_init(&conf, &err) != JSFN_OK) {
         ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
@@ -52,8 +59,15 @@ ngx_http_jsfn_engine_init(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
-    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, cycle->log, 0,
-                   "js function engine: %s", jsfn_engine_version());
+    if (err.len) {
+        ngx_log_error(NGX_LOG_WARN, cycle->log, 0,
+                      "js_function: %s", err.msg);
+    }
+
+    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, cycle->log, 0,
+                   "js function engine: %s, snapshot: %s",
+                   jsfn_engine_version(),
+                   jsfn_engine_snapshot() ? "yes" : "no");
 
     return NGX_OK;
 }
@@ -226,9 +240,12 @@ ngx_http_jsfn_engine_load(ngx_http_jsfn_isolate_t *isolate, ngx_log_t *log,
         return ngx_http_jsfn_engine_error(log, &isolate->sn.str, rc, &err);
     }
 
-    ngx_log_debug2(NGX_LOG_DEBUG_HTTP, log, 0,
-                   "js function \"%V\": isolate created%s",
-                   &isolate->sn.str, spare ? " from a spare" : "");
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, log, 0,
+                   "js function \"%V\": isolate created%s%s,"
+                   " %d modules from the code cache",
+                   &isolate->sn.str, spare ? " from a spare" : "",
+                   jsfn_engine_snapshot() ? " (snapshot)" : " (no snapshot)",
+                   jsfn_isolate_cached(isolate->iso));
 
     return NGX_OK;
 }

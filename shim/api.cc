@@ -121,11 +121,20 @@ jsfn_engine_init(const jsfn_engine_conf_t *conf, jsfn_err_t *err)
             return jsfn::Fail(err, JSFN_ERR_ARG, "no host callbacks");
         }
 
+        jsfn::Fail(err, JSFN_OK, "");
+
         return jsfn::PlatformInit(conf, err);
 
     } catch (...) {
         return jsfn::Fail(err, JSFN_ERR_NOMEM, "engine init failed");
     }
+}
+
+
+JSFN_EXPORT int
+jsfn_engine_snapshot(void)
+{
+    return jsfn::snapshot.ok ? 1 : 0;
 }
 
 
@@ -217,6 +226,13 @@ jsfn_isolate_changed(jsfn_isolate_t *iso)
     } catch (...) {
         return 1;
     }
+}
+
+
+JSFN_EXPORT int
+jsfn_isolate_cached(jsfn_isolate_t *iso)
+{
+    return iso->impl.cache_hits;
 }
 
 

@@ -90,6 +90,9 @@ public:
     bool                                   allow_eval;
     std::set<uint32_t>                     timers;
 
+    /* modules compiled from the code cache */
+    int                                    cache_hits = 0;
+
     /* JSFN_OK, or why the isolate may run no more JS */
     int                                    condemned = JSFN_OK;
     std::string                            condemned_why;
@@ -141,6 +144,27 @@ private:
     std::vector<std::pair<v8::Global<v8::Promise>, v8::Global<v8::Value>>>
                                                    rejections;
 };
+
+
+/* the startup snapshot in use (snapshot.cc) */
+struct Snapshot {
+    bool              ok = false;
+    std::string       data;          /* header + V8's blob */
+    v8::StartupData   blob{nullptr, 0};
+};
+
+extern Snapshot  snapshot;
+
+bool SnapshotLoad(const char *path, std::string *why);
+int InstallRuntime(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
+    v8::Local<v8::Function> *dispatch, v8::Local<v8::Function> *fire,
+    std::string *why);
+const intptr_t *NativeReferences();
+void PlatformFlags();
+
+/* built by jsfn-mksnapshot (snapshot_blob.cc; empty in the tool itself) */
+extern const unsigned char  snapshot_blob[];
+extern const size_t         snapshot_blob_len;
 
 
 /* helpers shared by the shim's files */

@@ -21,6 +21,81 @@ namespace jsfn {
 void PlatformPump(v8::Isolate *isolate);
 
 
+/*
+ * The per-process code cache: V8's compiled form of each module file, so
+ * that a function whose isolate is created again (evicted, killed, idle)
+ * is not parsed again.  Keyed by path, valid while the file's mtime, size
+ * and inode are those it was made from; bounded, oldest out first.
+ */
+namespace {
+
+struct CacheEntry {
+    long                    mtime_ns;
+    long                    size;
+    unsigned long           ino;
+    std::vector<uint8_t>    data;
+};
+
+std::map<std::string, CacheEntry>   code_cache;
+std::vector<std::string>            code_cache_order;
+size_t                              code_cache_bytes;
+const size_t                        code_cache_max = 64u << 20;
+
+
+void
+CodeCachePut(const std::string &path, const struct stat &st,
+    const uint8_t *data, size_t len)
+{
+    auto it = code_cache.find(path);
+
+    if (it != code_cache.end()) {
+        code_cache_bytes -= it->second.data.size();
+        code_cache.erase(it);
+    } else {
+        code_cache_order.push_back(path);
+    }
+
+    while (code_cache_bytes + len > code_cache_max
+           && !code_cache_order.empty())
+    {
+        auto old = code_cache.find(code_cache_order.front());
+        if (old != code_cache.end()) {
+            code_cache_bytes -= old->second.data.size();
+            code_cache.erase(old);
+        }
+        code_cache_order.erase(code_cache_order.begin());
+    }
+
+    CacheEntry  &e = code_cache[path];
+
+    e.mtime_ns = st.st_mtim.tv_sec * 1000000000L + st.st_mtim.tv_nsec;
+    e.size = st.st_size;
+    e.ino = st.st_ino;
+    e.data.assign(data, data + len);
+    code_cache_bytes += len;
+}
+
+
+const CacheEntry *
+CodeCacheGet(const std::string &path, const struct stat &st)
+{
+    auto it = code_cache.find(path);
+
+    if (it == code_cache.end()
+        || it->second.mtime_ns != st.st_mtim.tv_sec * 1000000000L
+                                  + st.st_mtim.tv_nsec
+        || it->second.size != (long) st.st_size
+        || it->second.ino != (unsigned long) st.st_ino)
+    {
+        return nullptr;
+    }
+
+    return &it->second;
+}
+
+}  /* namespace */
+
+
 static int
 ReadFile(const std::string &path, std::string *out, std::string *why,
     struct stat *stp)
@@ -165,6 +240,11 @@ Isolate::Init(jsfn_err_t *err)
         params.constraints.ConfigureDefaultsFromHeapSize(0, heap_max);
     }
 
+    if (snapshot.ok) {
+        params.snapshot_blob = &snapshot.blob;
+        params.external_references = NativeReferences();
+    }
+
     isolate = v8::Isolate::New(params);
     if (isolate == nullptr) {
         return Fail(err, JSFN_ERR_NOMEM, "cannot create an isolate");
@@ -178,55 +258,33 @@ Isolate::Init(jsfn_err_t *err)
     isolate->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
     isolate->SetPromiseRejectCallback(OnReject);
 
-    v8::Isolate::Scope    iscope(isolate);
-    v8::HandleScope       hscope(isolate);
-    v8::Local<v8::Context> ctx = v8::Context::New(isolate);
-    v8::Context::Scope    cscope(ctx);
-    v8::TryCatch          tc(isolate);
+    v8::Isolate::Scope       iscope(isolate);
+    v8::HandleScope          hscope(isolate);
+    v8::Local<v8::Context>   ctx = v8::Context::New(isolate);
+    v8::Context::Scope       cscope(ctx);
+    v8::Local<v8::Function>  d, t;
+    std::string              why;
 
     context.Reset(isolate, ctx);
 
     /* eval() and new Function() are off unless js_function_allow_eval */
     ctx->AllowCodeGenerationFromStrings(allow_eval);
 
-    /* the runtime is one function expression: (function (natives, internal) */
-    v8::Local<v8::String> src = v8::String::NewFromUtf8(isolate, runtime_js,
-        v8::NewStringType::kNormal, (int) runtime_js_len).ToLocalChecked();
-    v8::ScriptOrigin origin(isolate,
-        v8::String::NewFromUtf8Literal(isolate, "jsfn:runtime"));
-    v8::Local<v8::Script> script;
-    v8::Local<v8::Value>  fn;
+    if (snapshot.ok) {
+        /* the runtime came with the context; its hooks were kept as data */
+        if (!ctx->GetDataFromSnapshotOnce<v8::Function>(0).ToLocal(&d)
+            || !ctx->GetDataFromSnapshotOnce<v8::Function>(1).ToLocal(&t))
+        {
+            return Fail(err, JSFN_ERR_LOAD, "runtime: no hooks in the"
+                        " snapshot");
+        }
 
-    if (!v8::Script::Compile(ctx, src, &origin).ToLocal(&script)
-        || !script->Run(ctx).ToLocal(&fn) || !fn->IsFunction())
-    {
-        return Fail(err, JSFN_ERR_LOAD, "runtime: "
-            + Describe(isolate, ctx, tc.Exception(), tc.Message()));
+    } else if (InstallRuntime(isolate, ctx, &d, &t, &why) != JSFN_OK) {
+        return Fail(err, JSFN_ERR_LOAD, why);
     }
 
-    v8::Local<v8::Object>  natives = v8::Object::New(isolate);
-    v8::Local<v8::Object>  internal = v8::Object::New(isolate);
-    InstallNatives(isolate, ctx, natives);
-
-    v8::Local<v8::Value>  args[] = { natives, internal };
-    v8::Local<v8::Value>  d, t;
-
-    if (fn.As<v8::Function>()->Call(ctx, v8::Undefined(isolate), 2, args)
-            .IsEmpty()
-        || !internal->Get(ctx, v8::String::NewFromUtf8Literal(isolate,
-                                   "dispatch")).ToLocal(&d)
-        || !internal->Get(ctx, v8::String::NewFromUtf8Literal(isolate,
-                                   "fireTimer")).ToLocal(&t)
-        || !d->IsFunction() || !t->IsFunction())
-    {
-        return Fail(err, JSFN_ERR_LOAD, "runtime: "
-            + (tc.HasCaught() ? Describe(isolate, ctx, tc.Exception(),
-                                         tc.Message())
-                              : std::string("no dispatch hooks")));
-    }
-
-    dispatch.Reset(isolate, d.As<v8::Function>());
-    fire_timer.Reset(isolate, t.As<v8::Function>());
+    dispatch.Reset(isolate, d);
+    fire_timer.Reset(isolate, t);
 
     return JSFN_OK;
 }
@@ -266,15 +324,43 @@ Isolate::Compile(const std::string &path, jsfn_err_t *err)
     v8::ScriptOrigin origin(isolate,
         v8::String::NewFromUtf8(isolate, path.c_str()).ToLocalChecked(),
         0, 0, false, -1, v8::Local<v8::Value>(), false, false, true);
-    v8::ScriptCompiler::Source  src(text, origin);
+    const CacheEntry  *cached = CodeCacheGet(path, st);
+    v8::ScriptCompiler::CachedData  *data = nullptr;
+
+    if (cached != nullptr) {
+        /* owned by the cache entry; Source deletes only the wrapper */
+        data = new v8::ScriptCompiler::CachedData(cached->data.data(),
+                   (int) cached->data.size(),
+                   v8::ScriptCompiler::CachedData::BufferNotOwned);
+    }
+
+    v8::ScriptCompiler::Source  src(text, origin, data);
     v8::Local<v8::Module>       module;
 
-    if (!v8::ScriptCompiler::CompileModule(isolate, &src).ToLocal(&module)) {
+    if (!v8::ScriptCompiler::CompileModule(isolate, &src,
+             data ? v8::ScriptCompiler::kConsumeCodeCache
+                  : v8::ScriptCompiler::kNoCompileOptions)
+             .ToLocal(&module))
+    {
         resolve_error.clear();
         Fail(err, JSFN_ERR_LOAD,
              Describe(isolate, ctx, tc.Exception(), tc.Message()));
         tc.ReThrow();
         return v8::MaybeLocal<v8::Module>();
+    }
+
+    if (data != nullptr && !src.GetCachedData()->rejected) {
+        cache_hits++;
+
+    } else {
+        /* made before evaluation, as V8 requires: top-level code only */
+        std::unique_ptr<v8::ScriptCompiler::CachedData>  made(
+            v8::ScriptCompiler::CreateCodeCache(
+                module->GetUnboundModuleScript()));
+
+        if (made && made->length > 0) {
+            CodeCachePut(path, st, made->data, made->length);
+        }
     }
 
     modules[path].Reset(isolate, module);

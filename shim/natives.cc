@@ -265,14 +265,10 @@ NativeHrNow(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
-void
-InstallNatives(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
-    v8::Local<v8::Object> natives)
-{
-    static const struct {
-        const char               *name;
-        v8::FunctionCallback      fn;
-    } table[] = {
+static const struct {
+    const char               *name;
+    v8::FunctionCallback      fn;
+} natives_table[] = {
         { "log",          NativeLog },
         { "timerStart",   NativeTimerStart },
         { "timerStop",    NativeTimerStop },
@@ -283,9 +279,35 @@ InstallNatives(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
         { "fail",         NativeFail },
         { "now",          NativeNow },
         { "hrnow",        NativeHrNow },
-    };
+};
 
-    for (const auto &t : table) {
+
+/* every C++ address a snapshot may refer to, 0-terminated */
+const intptr_t *
+NativeReferences()
+{
+    static intptr_t  refs[sizeof(natives_table) / sizeof(natives_table[0])
+                          + 1];
+
+    if (refs[0] == 0) {
+        size_t  i = 0;
+
+        for (const auto &t : natives_table) {
+            refs[i++] = reinterpret_cast<intptr_t>(t.fn);
+        }
+
+        refs[i] = 0;
+    }
+
+    return refs;
+}
+
+
+void
+InstallNatives(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
+    v8::Local<v8::Object> natives)
+{
+    for (const auto &t : natives_table) {
         v8::Local<v8::Function>  f = v8::Function::New(ctx, t.fn, 
             v8::Local<v8::Value>(), 0, v8::ConstructorBehavior::kThrow)
             .ToLocalChecked();

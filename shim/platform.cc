@@ -27,14 +27,7 @@ PlatformInit(const jsfn_engine_conf_t *conf, jsfn_err_t *err)
 
     engine.host = conf->host;
 
-    /*
-     * Code generation from strings is refused per context (see isolate.cc);
-     * wasm is not part of the runtime.  One background thread keeps GC and
-     * compile jobs off the event loop without competing with other workers.
-     */
-    static const char  flags[] = "--no-expose-wasm";
-    v8::V8::SetFlagsFromString(flags, sizeof(flags) - 1);
-
+    PlatformFlags();
     v8::V8::InitializeICU();
 
     platform = v8::platform::NewDefaultPlatform(1);
@@ -52,8 +45,32 @@ PlatformInit(const jsfn_engine_conf_t *conf, jsfn_err_t *err)
         return Fail(err, JSFN_ERR_NOMEM, "cannot start the CPU watchdog");
     }
 
+    std::string  why;
+
+    if (!SnapshotLoad(conf->snapshot, &why)) {
+        /* not an error: isolates build the runtime themselves, slower */
+        Fail(err, JSFN_OK, "startup snapshot not used (" + why
+                           + "): isolates will build the JS runtime"
+                             " themselves");
+    }
+
     engine.ready = true;
     return JSFN_OK;
+}
+
+
+/*
+ * The same flags for workers and for jsfn-mksnapshot: a snapshot holds the
+ * global object, so what the flags add or remove must agree.  Code
+ * generation from strings is refused per context (isolate.cc); wasm is not
+ * part of the runtime.
+ */
+void
+PlatformFlags()
+{
+    static const char  flags[] = "--no-expose-wasm";
+
+    v8::V8::SetFlagsFromString(flags, sizeof(flags) - 1);
 }
 
 

@@ -263,15 +263,13 @@ class Performance {
     }
 
     get timeOrigin() {
-        return origin;
+        return natives.now() - natives.hrnow();
     }
 
     toJSON() {
-        return { timeOrigin: origin };
+        return { timeOrigin: this.timeOrigin };
     }
 }
-
-const origin = natives.now() - natives.hrnow();
 
 Object.defineProperty(Performance.prototype, Symbol.toStringTag, {
     value: 'Performance', configurable: true,
