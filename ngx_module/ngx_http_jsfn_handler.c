@@ -32,6 +32,21 @@ ngx_http_jsfn_handler(ngx_http_request_t *r)
 {
     ngx_int_t  rc;
 
+    if (r->headers_in.content_length_n <= 0 && !r->headers_in.chunked) {
+        /* no body: start at once (the hot path) */
+        rc = ngx_http_jsfn_start(r);
+
+        if (rc == NGX_DONE) {
+            /*
+             * pending: the NGX_DONE returned balances this count, and the
+             * finalize by done, timeout or the client leaving ends it
+             */
+            r->main->count++;
+        }
+
+        return rc;
+    }
+
     /*
      * The body is read whole, without blocking, before the call starts;
      * nginx enforces client_max_body_size and answers 413 itself.

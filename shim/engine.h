@@ -134,6 +134,10 @@ private:
     v8::Global<v8::Context>                        context;
     v8::Global<v8::Function>                       dispatch;
     v8::Global<v8::Function>                       fire_timer;
+    v8::Eternal<v8::String>                        key_status;
+    v8::Eternal<v8::String>                        key_status_text;
+    v8::Eternal<v8::String>                        key_headers;
+    v8::Eternal<v8::String>                        key_body;
     v8::Global<v8::Value>                          handler;
     std::string                                    root;
     std::map<std::string, v8::Global<v8::Module>>  modules;

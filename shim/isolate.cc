@@ -286,6 +286,18 @@ Isolate::Init(jsfn_err_t *err)
     dispatch.Reset(isolate, d);
     fire_timer.Reset(isolate, t);
 
+    /* the response's keys, internalized once rather than per request */
+    key_status.Set(isolate, v8::String::NewFromUtf8Literal(isolate, "status",
+                                v8::NewStringType::kInternalized));
+    key_status_text.Set(isolate, v8::String::NewFromUtf8Literal(isolate,
+                                "statusText",
+                                v8::NewStringType::kInternalized));
+    key_headers.Set(isolate, v8::String::NewFromUtf8Literal(isolate,
+                                "headers",
+                                v8::NewStringType::kInternalized));
+    key_body.Set(isolate, v8::String::NewFromUtf8Literal(isolate, "body",
+                                v8::NewStringType::kInternalized));
+
     return JSFN_OK;
 }
 
@@ -677,19 +689,20 @@ Isolate::Settle(uint32_t id, v8::Local<v8::Value> parts, int code,
     } else {
         v8::Local<v8::Object>  o = parts.As<v8::Object>();
         v8::Local<v8::Value>   v;
-        auto key = [&](const char *k) {
-            return v8::String::NewFromUtf8(isolate, k).ToLocalChecked();
-        };
 
-        if (o->Get(ctx, key("status")).ToLocal(&v)) {
+        if (o->Get(ctx, key_status.Get(isolate)).ToLocal(&v)) {
             call->status = v->Int32Value(ctx).FromMaybe(500);
         }
 
-        if (o->Get(ctx, key("statusText")).ToLocal(&v) && v->IsString()) {
+        if (o->Get(ctx, key_status_text.Get(isolate)).ToLocal(&v)
+            && v->IsString() && v.As<v8::String>()->Length())
+        {
             call->status_text = ToString(isolate, v);
         }
 
-        if (o->Get(ctx, key("headers")).ToLocal(&v) && v->IsArray()) {
+        if (o->Get(ctx, key_headers.Get(isolate)).ToLocal(&v)
+            && v->IsArray())
+        {
             v8::Local<v8::Array>  a = v.As<v8::Array>();
             uint32_t              n = a->Length() & ~1u;
 
@@ -719,7 +732,7 @@ Isolate::Settle(uint32_t id, v8::Local<v8::Value> parts, int code,
             }
         }
 
-        if (o->Get(ctx, key("body")).ToLocal(&v)) {
+        if (o->Get(ctx, key_body.Get(isolate)).ToLocal(&v)) {
             if (v->IsString()) {
                 v8::Local<v8::String>  s = v.As<v8::String>();
                 call->body.resize(s->Utf8Length(isolate));
