@@ -2,7 +2,8 @@
  * limits.cc: the CPU watchdog, one thread per worker process.
  *
  * The worker thread marks each entry into JS (WatchdogEnter/Leave).  The
- * watchdog wakes every tick, reads the worker thread's CPU clock, and calls
+ * watchdog wakes every tick (a tenth of the budget, 1 to 50 ms), reads the
+ * worker thread's CPU clock, and calls
  * TerminateExecution() on an entry that has used up its budget.  The
  * mutex makes "terminate this entry" and "this entry ended" exclusive, so
  * a termination never lands on a later entry.  While no JS runs for a
@@ -57,23 +58,24 @@ Run()
 {
     std::unique_lock<std::mutex>  lock(dog.m);
     uint64_t                      seen = 0, cpu_at_start = 0;
-    int                           idle_ticks = 0;
+    uint64_t                      idle_ns = 0, tick = 5000000;
 
     while (!dog.stop) {
         if (dog.isolate == nullptr || dog.fired || dog.budget_ns == 0) {
             /* park after ~1 s without JS; Enter() wakes us */
-            if (++idle_ticks > 200) {
+            idle_ns += tick;
+            if (idle_ns > 1000000000ull) {
                 dog.parked = true;
                 dog.cv.wait(lock, [] {
                     return dog.stop || (dog.isolate != nullptr && !dog.fired);
                 });
                 dog.parked = false;
-                idle_ticks = 0;
+                idle_ns = 0;
                 continue;
             }
 
         } else {
-            idle_ticks = 0;
+            idle_ns = 0;
 
             uint64_t  cpu = ClockNs(dog.cpu_clock);
 
@@ -88,11 +90,12 @@ Run()
             }
         }
 
-        uint64_t  tick = dog.budget_ns ? dog.budget_ns / 10 : 5000000;
+        /* a tenth of the budget, within 1..50 ms: few wake-ups */
+        tick = dog.budget_ns ? dog.budget_ns / 10 : 50000000;
         if (tick < 1000000) {
             tick = 1000000;
-        } else if (tick > 5000000) {
-            tick = 5000000;
+        } else if (tick > 50000000) {
+            tick = 50000000;
         }
 
         dog.cv.wait_for(lock, std::chrono::nanoseconds(tick));
