@@ -179,6 +179,9 @@ int jsfn_isolate_condemned(jsfn_isolate_t *iso);
 
 void jsfn_isolate_heap(jsfn_isolate_t *iso, jsfn_heap_t *heap);
 
+/* runs V8's pending foreground tasks for the isolate (GC finalisation) */
+void jsfn_isolate_pump(jsfn_isolate_t *iso);
+
 /* Compile "path" and its imports without running them (nginx -t). */
 int jsfn_check_module(const char *path, const char *root, jsfn_err_t *err);
 

@@ -294,6 +294,8 @@ ngx_http_jsfn_engine_heap(ngx_http_jsfn_isolate_t *isolate)
 {
     jsfn_heap_t  heap;
 
+    /* the sweep's once-a-second visit also runs V8's queued GC tasks */
+    jsfn_isolate_pump(isolate->iso);
     jsfn_isolate_heap(isolate->iso, &heap);
 
     return heap.used + heap.external;

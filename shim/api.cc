@@ -30,6 +30,7 @@ namespace jsfn {
 
 int PlatformInit(const jsfn_engine_conf_t *conf, jsfn_err_t *err);
 void PlatformShutdown();
+void PlatformPump(v8::Isolate *isolate);
 
 
 int
@@ -240,6 +241,17 @@ JSFN_EXPORT int
 jsfn_isolate_condemned(jsfn_isolate_t *iso)
 {
     return iso->impl.condemned;
+}
+
+
+JSFN_EXPORT void
+jsfn_isolate_pump(jsfn_isolate_t *iso)
+{
+    try {
+        v8::Isolate::Scope  scope(iso->impl.isolate);
+        jsfn::PlatformPump(iso->impl.isolate);
+    } catch (...) {
+    }
 }
 
 
