@@ -41,6 +41,10 @@ public:
     Isolate                   *iso;
     uint32_t                   id;
     void                      *host;
+
+    /* the request's headers, in the host's memory for the call's life */
+    const jsfn_str_t          *req_headers = nullptr;
+    size_t                     req_nheaders = 0;
     bool                       settled = false;
     bool                       pending = false;   /* returned JSFN_AGAIN */
     int                        code = JSFN_OK;
@@ -73,6 +77,10 @@ public:
         jsfn_err_t *err);
     int FireTimer(uint32_t id, jsfn_err_t *err);
     void Forget(Call *call);
+    Call *Find(uint32_t id) {
+        auto it = calls.find(id);
+        return it == calls.end() ? nullptr : it->second;
+    }
 
     /* called from natives */
     void Settle(uint32_t call_id, v8::Local<v8::Value> parts, int code,

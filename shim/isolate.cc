@@ -551,7 +551,7 @@ Isolate::Load(const std::string &path, const std::string &dir, bool run,
 }
 
 
-static v8::Local<v8::Array>
+v8::Local<v8::Array>
 Pairs(v8::Isolate *isolate, const jsfn_str_t *s, size_t n, bool latin1)
 {
     std::vector<v8::Local<v8::Value>>  v(n * 2);
@@ -581,6 +581,8 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
 
     calls[call->id] = call;
     *out = call;
+    call->req_headers = req->headers;
+    call->req_nheaders = req->nheaders;
 
     if (condemned != JSFN_OK) {
         call->settled = true;
@@ -616,7 +618,6 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
             reinterpret_cast<const uint8_t *>(req->url.data),
             v8::NewStringType::kNormal, (int) req->url.len)
             .ToLocalChecked(),
-        Pairs(isolate, req->headers, req->nheaders, true),
         body,
         Pairs(isolate, req->env, req->nenv, false),
     };

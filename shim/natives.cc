@@ -245,6 +245,30 @@ NativeFail(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
+v8::Local<v8::Array> Pairs(v8::Isolate *isolate, const jsfn_str_t *s,
+    size_t n, bool latin1);
+
+
+/* headers(callId): the request's headers, on the handler's first look */
+static void
+NativeHeaders(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    v8::Isolate  *isolate = args.GetIsolate();
+    uint32_t      id = args[0]->Uint32Value(isolate->GetCurrentContext())
+                           .FromMaybe(0);
+    Call         *call = Isolate::From(isolate)->Find(id);
+
+    if (call == nullptr) {
+        /* the host is done with the request: its memory is gone */
+        args.GetReturnValue().Set(v8::Array::New(isolate, 0));
+        return;
+    }
+
+    args.GetReturnValue().Set(Pairs(isolate, call->req_headers,
+                                    call->req_nheaders, true));
+}
+
+
 /* Date.now(): the wall clock when JS was entered, frozen while it runs */
 static void
 NativeNow(const v8::FunctionCallbackInfo<v8::Value> &args)
@@ -277,6 +301,7 @@ static const struct {
         { "latin1Decode", NativeLatin1Decode },
         { "done",         NativeDone },
         { "fail",         NativeFail },
+        { "headers",      NativeHeaders },
         { "now",          NativeNow },
         { "hrnow",        NativeHrNow },
 };

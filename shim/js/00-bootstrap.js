@@ -184,7 +184,7 @@ function describe(v) {
 
 /* one request: build the arguments, call the handler, report the outcome */
 
-internal.dispatch = function dispatch(handler, id, method, url, headers, body, envPairs) {
+internal.dispatch = function dispatch(handler, id, method, url, body, envPairs) {
     const settle = (response) => {
         let parts;
         try {
@@ -207,7 +207,8 @@ internal.dispatch = function dispatch(handler, id, method, url, headers, body, e
      * A synchronous throw is not caught here: it reaches the engine with the
      * location where it was thrown, even for a thrown non-Error value.
      */
-    const request = internal.makeRequest(method, url, headers, body);
+    /* the headers cross from nginx only if the handler looks at them */
+    const request = internal.makeRequest(method, url, () => natives.headers(id), body);
     const env = {};
     for (let i = 0; i < envPairs.length; i += 2) {
         env[envPairs[i]] = envPairs[i + 1];

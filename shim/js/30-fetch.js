@@ -467,7 +467,9 @@ class Request {
       // Service Worker's FetchEvent.request (and in Cloudflare Workers) their
       // headers are immutable; `new Request(request, {headers})` makes a
       // mutable copy.
-      this.#headers = headersCreate('immutable', this.#headersFlat);
+      // makeRequest may hand a function that fetches them from nginx
+      const flat = typeof this.#headersFlat === 'function' ? this.#headersFlat() : this.#headersFlat;
+      this.#headers = headersCreate('immutable', flat);
       this.#headersFlat = null;
     }
     return this.#headers;
@@ -635,7 +637,8 @@ webIDLClass(Response, 'Response');
 
 // Builds the Request a handler receives. nginx already parsed and validated
 // everything, so nothing is checked again, and the Headers object (immutable)
-// is only built if the handler looks at request.headers.
+// is only built if the handler looks at request.headers. headersFlat may be
+// an array or a function returning one (called at most once).
 internal.makeRequest = (method, url, headersFlat, body) => {
   let data = null;
   if (body !== null && body !== undefined) {

@@ -77,6 +77,8 @@ const FAKE_NATIVES_SRC = `(function () {
   const calls = [];
   return {
     utf8Encode, utf8Decode, latin1Decode, log() {}, timerStart() {}, timerStop() {},
+    requestHeaders: new Map(),
+    headers(id) { return this.requestHeaders.get(id) || []; },
     done(id, parts) { calls.push({ id, parts }); },
     fail(id, error) { calls.push({ id, error }); },
     calls,

@@ -494,10 +494,12 @@
       },
     };
     const flush = () => new Promise((resolve) => { let n = 0; const spin = () => (++n < 20 ? Promise.resolve().then(spin) : resolve()); spin(); });
-    internal.dispatch(handler, 1, 'POST', 'http://h/echo', ['Content-Type', 'text/plain'], new TextEncoder().encode('hi'), ['SUFFIX', '!']);
-    internal.dispatch(handler, 2, 'GET', 'http://h/json', ['User-Agent', 'ua/1'], null, []);
-    internal.dispatch(handler, 3, 'GET', 'http://h/bad', [], null, []);
-    internal.dispatch(handler, 4, 'GET', 'http://h/throw', [], null, []);
+    __natives.requestHeaders.set(1, ['Content-Type', 'text/plain']);
+    __natives.requestHeaders.set(2, ['User-Agent', 'ua/1']);
+    internal.dispatch(handler, 1, 'POST', 'http://h/echo', new TextEncoder().encode('hi'), ['SUFFIX', '!']);
+    internal.dispatch(handler, 2, 'GET', 'http://h/json', null, []);
+    internal.dispatch(handler, 3, 'GET', 'http://h/bad', null, []);
+    internal.dispatch(handler, 4, 'GET', 'http://h/throw', null, []);
     await flush();
     const byId = (id) => calls.find((c) => c.id === id);
     eq(byId(1).parts, { status: 201, statusText: '', headers: ['content-type', 'text/plain;charset=UTF-8'], body: 'hi!' });
