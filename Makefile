@@ -40,6 +40,8 @@ run: $(MODULE)
 	$(NGINX) -p $(CURDIR)/ -c conf/nginx.conf -e stderr -g 'daemon off;'
 
 test: $(MODULE)
+	@if command -v node >/dev/null; then node shim/js/test/run-node.js; \
+	 else echo "node not found: skipping the JS runtime's unit tests"; fi
 	TEST_NGINX_BINARY=$(NGINX) \
 	TEST_NGINX_LOAD_MODULES=$(MODULE) \
 	prove -I t/lib -j$(PROVE_JOBS) -r t/
