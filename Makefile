@@ -32,7 +32,9 @@ $(NGX_BUILD)/objs/Makefile: config config.make $(NGX_SRC)/conf_flags
 
 $(MODULE): $(NGX_BUILD)/objs/Makefile $(SOURCES)
 	$(MAKE) -C $(NGX_BUILD) -f objs/Makefile modules
-	cp $(NGX_BUILD)/objs/ngx_http_js_function_module.so $@
+	@# a new file, not rewritten in place: a running nginx has it mapped
+	cp $(NGX_BUILD)/objs/ngx_http_js_function_module.so $@.tmp
+	mv -f $@.tmp $@
 
 run: $(MODULE)
 	mkdir -p $(BUILD)/run/logs

@@ -258,9 +258,10 @@ ngx_http_jsfn_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     ngx_conf_merge_msec_value(conf->timeout, prev->timeout,
                               NGX_HTTP_JSFN_DEFAULT_TIMEOUT);
-    ngx_conf_merge_msec_value(conf->cpu_limit, prev->cpu_limit, 1000);
+    ngx_conf_merge_msec_value(conf->cpu_limit, prev->cpu_limit,
+                              NGX_HTTP_JSFN_DEFAULT_CPU_LIMIT);
     ngx_conf_merge_size_value(conf->memory, prev->memory,
-                              128 * 1024 * 1024);
+                              NGX_HTTP_JSFN_DEFAULT_MEMORY);
     ngx_conf_merge_value(conf->allow_eval, prev->allow_eval, 0);
 
     if (ngx_http_jsfn_merge_env(cf, prev, conf) != NGX_OK) {

@@ -15,7 +15,9 @@
 #include <jsfn.h>
 
 
-#define NGX_HTTP_JSFN_DEFAULT_TIMEOUT  30000
+#define NGX_HTTP_JSFN_DEFAULT_TIMEOUT    30000
+#define NGX_HTTP_JSFN_DEFAULT_CPU_LIMIT  1000
+#define NGX_HTTP_JSFN_DEFAULT_MEMORY     (128 * 1024 * 1024)
 
 
 typedef struct {

@@ -24,6 +24,7 @@ static ngx_int_t ngx_http_jsfn_send(ngx_http_request_t *r,
 static void ngx_http_jsfn_done_handler(ngx_event_t *ev);
 static void ngx_http_jsfn_timeout_handler(ngx_event_t *ev);
 static void ngx_http_jsfn_finalize(ngx_http_request_t *r, ngx_int_t rc);
+static void ngx_http_jsfn_count(ngx_http_request_t *r, ngx_int_t rc);
 static void ngx_http_jsfn_cleanup(void *data);
 
 
@@ -43,6 +44,8 @@ ngx_http_jsfn_handler(ngx_http_request_t *r)
              */
             r->main->count++;
         }
+
+        ngx_http_jsfn_count(r, rc);
 
         return rc;
     }
@@ -84,6 +87,14 @@ ngx_http_jsfn_run(ngx_http_request_t *r)
 static void
 ngx_http_jsfn_finalize(ngx_http_request_t *r, ngx_int_t rc)
 {
+    ngx_http_jsfn_count(r, rc);
+    ngx_http_finalize_request(r, rc);
+}
+
+
+static void
+ngx_http_jsfn_count(ngx_http_request_t *r, ngx_int_t rc)
+{
     ngx_http_jsfn_ctx_t  *ctx;
 
     if (rc >= NGX_HTTP_INTERNAL_SERVER_ERROR) {
@@ -93,8 +104,6 @@ ngx_http_jsfn_finalize(ngx_http_request_t *r, ngx_int_t rc)
             ngx_http_jsfn_stat_add(&ctx->path, NGX_HTTP_JSFN_STAT_ERRORS, 1);
         }
     }
-
-    ngx_http_finalize_request(r, rc);
 }
 
 

@@ -21,7 +21,7 @@ typedef struct {
     ngx_msec_t                  idle_timeout;
     ngx_msec_t                  check_interval;
     ngx_uint_t                  prewarm;
-    ngx_http_jsfn_loc_conf_t   *defaults;  /* http level: spares' limits */
+    ngx_http_jsfn_loc_conf_t    defaults;  /* http level: spares' limits */
     jsfn_isolate_t            **spares;
     ngx_uint_t                  nspares;
     ngx_event_t                 sweep;     /* idle_timeout and gauges */
@@ -50,6 +50,7 @@ ngx_http_jsfn_pool_init(ngx_cycle_t *cycle)
     ngx_core_conf_t            *ccf;
     ngx_http_conf_ctx_t        *hctx;
     ngx_http_jsfn_pool_t       *pool;
+    ngx_http_jsfn_loc_conf_t   *http;
     ngx_http_jsfn_main_conf_t  *jmcf;
 
     jmcf = ngx_http_cycle_get_module_main_conf(cycle,
@@ -68,7 +69,19 @@ ngx_http_jsfn_pool_init(ngx_cycle_t *cycle)
     pool->idle_timeout = jmcf->idle_timeout;
     pool->check_interval = jmcf->check_interval;
     pool->prewarm = jmcf->prewarm;
-    pool->defaults = hctx->loc_conf[ngx_http_js_function_module.ctx_index];
+    /*
+     * The http level's own values, or the defaults where it has none (that
+     * level is never merged): what a location without its own gets.
+     */
+    http = hctx->loc_conf[ngx_http_js_function_module.ctx_index];
+
+    pool->defaults.memory = (http->memory != NGX_CONF_UNSET_SIZE)
+                            ? http->memory : NGX_HTTP_JSFN_DEFAULT_MEMORY;
+    pool->defaults.cpu_limit = (http->cpu_limit != NGX_CONF_UNSET_MSEC)
+                               ? http->cpu_limit
+                               : NGX_HTTP_JSFN_DEFAULT_CPU_LIMIT;
+    pool->defaults.allow_eval = (http->allow_eval != NGX_CONF_UNSET)
+                                ? http->allow_eval : 0;
     pool->max = jmcf->max_isolates;
 
     if (pool->max == 0) {
@@ -276,7 +289,7 @@ ngx_http_jsfn_pool_create(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
 
     /* a spare made with the same limits skips isolate creation */
     spare = NULL;
-    def = pool->defaults;
+    def = &pool->defaults;
 
     if (pool->nspares
         && jlcf->memory == def->memory
@@ -492,7 +505,7 @@ ngx_http_jsfn_pool_warm(ngx_event_t *ev)
         return;
     }
 
-    iso = ngx_http_jsfn_engine_spare(ev->log, pool->defaults);
+    iso = ngx_http_jsfn_engine_spare(ev->log, &pool->defaults);
     if (iso == NULL) {
         return;
     }
