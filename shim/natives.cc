@@ -17,7 +17,9 @@ NativeLog(const v8::FunctionCallbackInfo<v8::Value> &args)
                               .FromMaybe(JSFN_LOG_INFO);
     std::string   msg = ToString(isolate, args[1]);
 
-    Isolate::From(isolate)->Log(level, msg.data(), msg.size());
+    if (Isolate::From(isolate) != nullptr) {
+        Isolate::From(isolate)->Log(level, msg.data(), msg.size());
+    }
 }
 
 
@@ -29,6 +31,10 @@ NativeTimerStart(const v8::FunctionCallbackInfo<v8::Value> &args)
     Isolate                *self = Isolate::From(isolate);
     uint32_t                id = args[0]->Uint32Value(ctx).FromMaybe(0);
     double                  ms = args[1]->NumberValue(ctx).FromMaybe(0);
+
+    if (self == nullptr) {
+        return;                 /* making the snapshot */
+    }
 
     if (!(ms >= 0)) {
         ms = 0;
@@ -56,7 +62,7 @@ NativeTimerStop(const v8::FunctionCallbackInfo<v8::Value> &args)
     uint32_t      id = args[0]->Uint32Value(isolate->GetCurrentContext())
                            .FromMaybe(0);
 
-    if (self->timers.erase(id)) {
+    if (self != nullptr && self->timers.erase(id)) {
         engine.host->timer_stop(self->host, id);
     }
 }
@@ -226,8 +232,10 @@ NativeDone(const v8::FunctionCallbackInfo<v8::Value> &args)
     uint32_t      id = args[0]->Uint32Value(isolate->GetCurrentContext())
                            .FromMaybe(0);
 
-    Isolate::From(isolate)->Settle(id, args[1], JSFN_OK,
-                                   v8::Local<v8::Value>());
+    if (Isolate::From(isolate) != nullptr) {
+        Isolate::From(isolate)->Settle(id, args[1], JSFN_OK,
+                                       v8::Local<v8::Value>());
+    }
 }
 
 
@@ -238,6 +246,10 @@ NativeFail(const v8::FunctionCallbackInfo<v8::Value> &args)
     v8::Isolate  *isolate = args.GetIsolate();
     uint32_t      id = args[0]->Uint32Value(isolate->GetCurrentContext())
                            .FromMaybe(0);
+
+    if (Isolate::From(isolate) == nullptr) {
+        return;
+    }
 
     Isolate::From(isolate)->Settle(id, v8::Local<v8::Value>(),
         args[2]->BooleanValue(isolate) ? JSFN_ERR_RESPONSE : JSFN_ERR_JS,
@@ -256,7 +268,8 @@ NativeHeaders(const v8::FunctionCallbackInfo<v8::Value> &args)
     v8::Isolate  *isolate = args.GetIsolate();
     uint32_t      id = args[0]->Uint32Value(isolate->GetCurrentContext())
                            .FromMaybe(0);
-    Call         *call = Isolate::From(isolate)->Find(id);
+    Call         *call = Isolate::From(isolate) != nullptr
+                          ? Isolate::From(isolate)->Find(id) : nullptr;
 
     if (call == nullptr) {
         /* the host is done with the request: its memory is gone */
@@ -273,9 +286,11 @@ NativeHeaders(const v8::FunctionCallbackInfo<v8::Value> &args)
 static void
 NativeNow(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
+    Isolate  *self = Isolate::From(args.GetIsolate());
+
     /* whole milliseconds, as Date.now() gives */
-    args.GetReturnValue().Set(
-        (double) (int64_t) Isolate::From(args.GetIsolate())->entry_ms);
+    args.GetReturnValue().Set((double) (int64_t) (self ? self->entry_ms
+                                                       : WallMs()));
 }
 
 
@@ -285,7 +300,9 @@ NativeHrNow(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
     Isolate  *self = Isolate::From(args.GetIsolate());
 
-    args.GetReturnValue().Set((self->entry_us - self->origin_us) / 1000.0);
+    args.GetReturnValue().Set(self ? (self->entry_us - self->origin_us)
+                                     / 1000.0
+                                   : 0.0);
 }
 
 

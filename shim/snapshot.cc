@@ -97,6 +97,54 @@ InstallRuntime(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
 }
 
 
+/*
+ * Functions V8 has not run have no bytecode to keep in the snapshot, and
+ * every isolate would compile them on its first request.  A few requests
+ * of the usual shapes are run through the dispatcher before the snapshot
+ * is taken (the natives do nothing while there is no jsfn::Isolate).
+ */
+static int
+WarmUp(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
+    v8::Local<v8::Function> dispatch, std::string *why)
+{
+    static const char  warm[] =
+        "(function (dispatch) {\n"
+        "  const text = { fetch(req, env, ctx) {\n"
+        "    req.headers.get('accept'); new URL(req.url).searchParams.get('a');\n"
+        "    return new Response('warm', { status: 200,\n"
+        "      headers: { 'content-type': 'text/plain', 'x-a': 'b' } }); } };\n"
+        "  const json = async (req) => Response.json({ a: [1, 2].map((x) => x) });\n"
+        "  const post = { async fetch(req) { const o = await req.json();\n"
+        "    return new Response(JSON.stringify(o), { headers: new Headers() }); } };\n"
+        "  const body = new TextEncoder().encode('{\"a\":1}');\n"
+        "  for (let i = 0; i < 3; i++) {\n"
+        "    dispatch(text, 0, 'GET', 'http://warm.invalid/?a=1', null, []);\n"
+        "    dispatch(json, 0, 'GET', 'http://warm.invalid/', null, ['K', 'v']);\n"
+        "    dispatch(post, 0, 'POST', 'http://warm.invalid/', body, []);\n"
+        "  }\n"
+        "})";
+
+    v8::TryCatch           tc(isolate);
+    v8::Local<v8::Script>  script;
+    v8::Local<v8::Value>   fn, arg = dispatch;
+
+    if (!v8::Script::Compile(ctx, v8::String::NewFromUtf8Literal(isolate,
+                                      warm)).ToLocal(&script)
+        || !script->Run(ctx).ToLocal(&fn) || !fn->IsFunction()
+        || fn.As<v8::Function>()->Call(ctx, v8::Undefined(isolate), 1, &arg)
+               .IsEmpty())
+    {
+        *why = "warm-up: " + Describe(isolate, ctx, tc.Exception(),
+                                      tc.Message());
+        return JSFN_ERR_LOAD;
+    }
+
+    isolate->PerformMicrotaskCheckpoint();
+
+    return JSFN_OK;
+}
+
+
 /* build time: the blob with its header, for jsfn-mksnapshot */
 int
 BuildSnapshot(std::string *out, std::string *why)
@@ -113,6 +161,11 @@ BuildSnapshot(std::string *out, std::string *why)
         v8::Local<v8::Function>  dispatch, fire;
 
         rc = InstallRuntime(isolate, ctx, &dispatch, &fire, why);
+
+        if (rc == JSFN_OK) {
+            rc = WarmUp(isolate, ctx, dispatch, why);
+        }
+
         if (rc == JSFN_OK) {
             creator.SetDefaultContext(ctx);
             creator.AddData(ctx, dispatch);        /* index 0 */
