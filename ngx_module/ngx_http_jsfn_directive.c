@@ -129,6 +129,14 @@ ngx_http_jsfn_function(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     jmcf->functions++;
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (clcf->handler != NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "js_function: the location already has a content"
+                           " handler (js_function_status, proxy_pass, ...)");
+        return NGX_CONF_ERROR;
+    }
+
     clcf->handler = ngx_http_jsfn_handler;
 
     return NGX_CONF_OK;

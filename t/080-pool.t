@@ -71,7 +71,7 @@ __DATA__
 } 1 .. 2000]
 --- raw_request eval
 my @uris = map { sprintf '/t/f%04d', $_ } (1 .. 2000, 1 .. 2000, 1951 .. 2000, 1950);
-join '', map { main::jsfn_get_request($uris[$_], $_ == $#uris) } 0 .. $#uris;
+CORE::join '', map { main::jsfn_get_request($uris[$_], $_ == $#uris) } 0 .. $#uris;
 --- http09
 --- timeout: 30
 --- log_level: info
@@ -80,7 +80,7 @@ join '', map { main::jsfn_get_request($uris[$_], $_ == $#uris) } 0 .. $#uris;
 --- response_body eval
 # two passes: the second starts cold again (only 50 stay resident);
 # then the last 50 of it are still warm, and the 51st from the end is not
-join '', (map { sprintf "200 f%04d 1\n", $_ } 1 .. 2000, 1 .. 2000),
+CORE::join '', (map { sprintf "200 f%04d 1\n", $_ } 1 .. 2000, 1 .. 2000),
          (map { sprintf "200 f%04d 2\n", $_ } 1951 .. 2000),
          "200 f1950 1\n";
 --- no_error_log
