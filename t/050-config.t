@@ -240,3 +240,18 @@ nginx is up
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 16: js_function in a location that already has a content handler is refused
+--- config
+    location = /both {
+        proxy_pass http://127.0.0.1:1;
+        js_function $TEST_NGINX_SERVER_ROOT/html/a.js;
+    }
+--- user_files
+>>> a.js
+export default { fetch() { return new Response('a'); } };
+--- must_die
+--- error_log
+js_function: the location already has a content handler
