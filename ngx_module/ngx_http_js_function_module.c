@@ -208,7 +208,7 @@ ngx_http_jsfn_init_main_conf(ngx_conf_t *cf, void *conf)
     /* 0: sized for the machine when the worker starts (pool) */
     ngx_conf_init_uint_value(jmcf->max_isolates, 0);
     ngx_conf_init_msec_value(jmcf->idle_timeout, 300000);
-    ngx_conf_init_uint_value(jmcf->prewarm, 1);
+    ngx_conf_init_uint_value(jmcf->prewarm, 2);
     ngx_conf_init_msec_value(jmcf->check_interval, 1000);
     ngx_conf_init_size_value(jmcf->status_zone_size, 1024 * 1024);
 

@@ -281,7 +281,7 @@ qr/js function "[^"]*\/warm\.js": isolate created from a spare/
 
 
 
-=== TEST 8: the default (js_function_prewarm 1) also keeps a spare ready
+=== TEST 8: the default (js_function_prewarm 2) also keeps a spare ready
 --- config
     location = /warm { js_function $TEST_NGINX_SERVER_ROOT/html/warm.js; }
 --- user_files
