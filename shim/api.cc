@@ -342,8 +342,14 @@ jsfn_call_finish(jsfn_call_t *call, jsfn_response_t *resp, jsfn_err_t *err)
     resp->status_text.len = c->status_text.size();
     resp->headers = c->headers.data();
     resp->nheaders = c->headers.size() / 2;
-    resp->body = c->body.data();
-    resp->body_len = c->body.size();
+    if (c->body_store) {
+        resp->body = c->body_ptr;
+        resp->body_len = c->body_len;
+
+    } else {
+        resp->body = c->body.data();
+        resp->body_len = c->body.size();
+    }
 
     return JSFN_OK;
 }

@@ -56,6 +56,11 @@ public:
     std::vector<std::string>   header_data;
     std::vector<jsfn_str_t>    headers;
     std::string                body;
+
+    /* or a JS buffer's bytes, sent in place */
+    std::shared_ptr<v8::BackingStore>  body_store;
+    const char                *body_ptr = nullptr;
+    size_t                     body_len = 0;
 };
 
 

@@ -742,9 +742,17 @@ Isolate::Settle(uint32_t id, v8::Local<v8::Value> parts, int code,
                                       | v8::String::REPLACE_INVALID_UTF8);
 
             } else if (v->IsArrayBufferView()) {
+                /*
+                 * Bytes are not copied: the call keeps the buffer's backing
+                 * store alive and nginx sends from it.
+                 */
                 v8::Local<v8::ArrayBufferView>  b = v.As<v8::ArrayBufferView>();
-                call->body.resize(b->ByteLength());
-                b->CopyContents(&call->body[0], call->body.size());
+
+                call->body_store = b->Buffer()->GetBackingStore();
+                call->body_ptr = static_cast<const char *>(
+                                     call->body_store->Data())
+                                 + b->ByteOffset();
+                call->body_len = b->ByteLength();
             }
         }
     }

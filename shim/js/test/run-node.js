@@ -85,12 +85,13 @@ const FAKE_NATIVES_SRC = `(function () {
   };
 })()`;
 
-function loadRuntime(withNatives) {
-  const files = fs.readdirSync(shimDir)
+// `dir` defaults to shim/js; bench.js passes another copy to compare versions.
+function loadRuntime(withNatives, dir = shimDir) {
+  const files = fs.readdirSync(dir)
     .filter((f) => /^\d\d-.*\.js$/.test(f))
     .sort();
   let src = '(function (natives, internal) { \'use strict\';\n';
-  for (const f of files) src += `(function () {\n${fs.readFileSync(path.join(shimDir, f), 'utf8')}\n})();\n`;
+  for (const f of files) src += `(function () {\n${fs.readFileSync(path.join(dir, f), 'utf8')}\n})();\n`;
   src += '})';
   const ctx = vm.createContext({});
   const fn = vm.runInContext(src, ctx, { filename: 'shim-bundle.js' });
@@ -231,7 +232,9 @@ function runUnit(rt) {
 
 // ------------------------------------------------------------ main
 
-(async () => {
+module.exports = { loadRuntime, FAKE_NATIVES_SRC };
+
+if (require.main === module) (async () => {
   for (const withNatives of [false, true]) {
     const rt = loadRuntime(withNatives);
     section(`${withNatives ? 'with fake natives' : 'no natives (pure JS)'}: ${rt.files.join(', ')}`);
