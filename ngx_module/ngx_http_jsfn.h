@@ -71,8 +71,12 @@ typedef struct {
     ngx_uint_t                  inflight;  /* requests holding it */
     ngx_msec_t                  used;      /* last request, for idle_timeout */
     ngx_msec_t                  checked;   /* last look for changed files */
+    ngx_str_node_t              alias;     /* a variable path as written,
+                                              resolved to sn.str */
+    ngx_msec_t                  aliased;   /* when it was resolved */
     unsigned                    retired:1; /* out of the tree, freed when
                                               its last request ends */
+    unsigned                    has_alias:1;
 } ngx_http_jsfn_isolate_t;
 
 
@@ -90,6 +94,8 @@ typedef struct {
     ngx_http_jsfn_isolate_t    *isolate;
     jsfn_call_t                *call;
     ngx_str_t                   path;
+    ngx_str_t                   raw;       /* a variable path before
+                                              resolution */
     ngx_event_t                 done;      /* posted when a call settles */
     ngx_event_t                 timeout;   /* js_function_timeout */
     unsigned                    pending:1;
@@ -136,6 +142,8 @@ ngx_int_t ngx_http_jsfn_pool_get(ngx_http_request_t *r,
     ngx_http_jsfn_ctx_t *ctx, ngx_http_jsfn_loc_conf_t *jlcf);
 void ngx_http_jsfn_pool_release(ngx_http_jsfn_ctx_t *ctx);
 void ngx_http_jsfn_pool_retire(ngx_http_jsfn_isolate_t *isolate, int code);
+ngx_str_t *ngx_http_jsfn_pool_alias(ngx_str_t *raw);
+void ngx_http_jsfn_pool_set_alias(ngx_http_jsfn_ctx_t *ctx);
 ngx_int_t ngx_http_jsfn_timer_start(ngx_http_jsfn_isolate_t *isolate,
     uint32_t id, ngx_msec_t ms);
 void ngx_http_jsfn_timer_stop(ngx_http_jsfn_isolate_t *isolate, uint32_t id);

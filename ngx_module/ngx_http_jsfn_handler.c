@@ -14,7 +14,8 @@
 static void ngx_http_jsfn_run(ngx_http_request_t *r);
 static ngx_int_t ngx_http_jsfn_start(ngx_http_request_t *r);
 static ngx_int_t ngx_http_jsfn_resolve(ngx_http_request_t *r,
-    ngx_http_jsfn_loc_conf_t *jlcf, ngx_str_t *path);
+    ngx_http_jsfn_loc_conf_t *jlcf, ngx_http_jsfn_ctx_t *ctx,
+    ngx_str_t *path);
 static ngx_int_t ngx_http_jsfn_request(ngx_http_request_t *r,
     ngx_http_jsfn_loc_conf_t *jlcf, jsfn_request_t *req);
 static ngx_int_t ngx_http_jsfn_body(ngx_http_request_t *r,
@@ -135,7 +136,7 @@ ngx_http_jsfn_start(ngx_http_request_t *r)
     ctx->request = r;
     ngx_http_set_ctx(r, ctx, ngx_http_js_function_module);
 
-    rc = ngx_http_jsfn_resolve(r, jlcf, &path);
+    rc = ngx_http_jsfn_resolve(r, jlcf, ctx, &path);
     if (rc != NGX_OK) {
         return rc;
     }
@@ -145,6 +146,10 @@ ngx_http_jsfn_start(ngx_http_request_t *r)
     rc = ngx_http_jsfn_pool_get(r, ctx, jlcf);
     if (rc != NGX_OK) {
         return rc;
+    }
+
+    if (ctx->raw.len) {
+        ngx_http_jsfn_pool_set_alias(ctx);
     }
 
     rc = ngx_http_jsfn_request(r, jlcf, &req);
@@ -189,10 +194,11 @@ ngx_http_jsfn_start(ngx_http_request_t *r)
  */
 static ngx_int_t
 ngx_http_jsfn_resolve(ngx_http_request_t *r, ngx_http_jsfn_loc_conf_t *jlcf,
-    ngx_str_t *path)
+    ngx_http_jsfn_ctx_t *ctx, ngx_str_t *path)
 {
-    u_char  *real;
-    size_t   len;
+    u_char     *real;
+    size_t      len;
+    ngx_str_t  *known;
 
     if (ngx_http_complex_value(r, jlcf->path, path) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -210,6 +216,14 @@ ngx_http_jsfn_resolve(ngx_http_request_t *r, ngx_http_jsfn_loc_conf_t *jlcf,
                       "js_function: path \"%*s\" contains a NUL byte",
                       ngx_strlen(path->data), path->data);
         return NGX_HTTP_NOT_FOUND;
+    }
+
+    ctx->raw = *path;
+
+    known = ngx_http_jsfn_pool_alias(path);
+    if (known != NULL) {
+        *path = *known;
+        return NGX_OK;
     }
 
     real = ngx_pnalloc(r->pool, PATH_MAX);

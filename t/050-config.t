@@ -255,3 +255,37 @@ export default { fetch() { return new Response('a'); } };
 --- must_die
 --- error_log
 js_function: the location already has a content handler
+
+
+
+=== TEST 17: a variable path is resolved again after js_function_check_interval: a symlink turned outward is refused
+--- http_config
+    js_function_check_interval 100ms;
+--- config
+    location ~ ^/fn/(?<fn>[^/]+)$ { js_function $TEST_NGINX_SERVER_ROOT/html/fns/$fn.js; }
+--- user_files
+>>> fns/inside.js
+export default { fetch() { return new Response('inside'); } };
+>>> outside.js
+export default { fetch() { return new Response('outside'); } };
+--- init
+use IO::Socket::INET;
+my $root = "$ENV{TEST_NGINX_SERVER_ROOT}/html";
+symlink("$root/fns/inside.js", "$root/fns/link.js") or die "symlink: $!";
+my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $ENV{TEST_NGINX_SERVER_PORT}) or die "connect: $!";
+print $s "GET /fn/link HTTP/1.0\r\nHost: localhost\r\n\r\n";
+local $/;
+my $resp = <$s>;
+die "unexpected: $resp" unless $resp =~ /\r\n\r\ninside$/;
+unlink("$root/fns/link.js");
+symlink("$root/outside.js", "$root/fns/link.js") or die "symlink: $!";
+select(undef, undef, undef, 0.3);
+--- request
+GET /fn/link
+--- error_code: 404
+--- response_body_unlike: outside
+--- error_log
+is outside
+--- no_error_log
+[alert]
+[crit]
