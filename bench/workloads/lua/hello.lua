@@ -1,0 +1,3 @@
+-- hello: a fixed short text response.
+ngx.header["Content-Type"] = "text/plain"
+ngx.print("Hello, world!\n")
