@@ -184,8 +184,15 @@ function describe(v) {
 
 /* one request: build the arguments, call the handler, report the outcome */
 
-internal.dispatch = function dispatch(handler, id, method, url, body, envPairs) {
-    const settle = (response) => {
+internal.dispatch = (function () {
+    /*
+     * This runs for every request, and with many tenants each isolate sees
+     * too few of them for V8 to optimise it: it runs in the interpreter.
+     * So no closures unless the handler is async (settle() takes the call
+     * id instead of capturing it), and request headers are fetched by call
+     * id (makeRequest calls natives.headers(id) only if they are read).
+     */
+    function settle(id, response) {
         let parts;
         try {
             parts = internal.responseParts(response);
@@ -201,29 +208,31 @@ internal.dispatch = function dispatch(handler, id, method, url, body, envPairs) 
         } else {
             natives.done(id, parts);
         }
+    }
+
+    return function dispatch(handler, id, method, url, body, envPairs) {
+        /*
+         * A synchronous throw is not caught here: it reaches the engine with
+         * the location where it was thrown, even for a thrown non-Error value.
+         */
+        const request = internal.makeRequest(method, url, id, body);
+        /* a fresh env per request: a shared one would carry writes over */
+        const env = {};
+        for (let i = 0; i < envPairs.length; i += 2) {
+            env[envPairs[i]] = envPairs[i + 1];
+        }
+        const ctx = new ExecutionContext();
+        const result = typeof handler === 'function'
+            ? handler(request, env, ctx)
+            : handler.fetch(request, env, ctx);
+
+        if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+            result.then((r) => settle(id, r), (e) => natives.fail(id, e, false));
+        } else {
+            settle(id, result);
+        }
     };
-
-    /*
-     * A synchronous throw is not caught here: it reaches the engine with the
-     * location where it was thrown, even for a thrown non-Error value.
-     */
-    /* the headers cross from nginx only if the handler looks at them */
-    const request = internal.makeRequest(method, url, () => natives.headers(id), body);
-    const env = {};
-    for (let i = 0; i < envPairs.length; i += 2) {
-        env[envPairs[i]] = envPairs[i + 1];
-    }
-    const ctx = new ExecutionContext();
-    const result = typeof handler === 'function'
-        ? handler(request, env, ctx)
-        : handler.fetch(request, env, ctx);
-
-    if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-        result.then(settle, (e) => natives.fail(id, e, false));
-    } else {
-        settle(result);
-    }
-};
+})();
 
 
 /*

@@ -15,6 +15,8 @@ const {
   utf8Encode, utf8Decode, isArrayBuffer, makeIteratorClass, webIDLClass,
 } = internal;
 
+const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
+
 const defineGlobal = (name, value) => Object.defineProperty(globalThis, name, {
   value, writable: true, configurable: true, enumerable: false,
 });
@@ -60,7 +62,7 @@ const newHeadersIterator = makeIteratorClass('Headers Iterator');
 // Access to Headers internals for Request/Response (set in the static block).
 let headersCreate;   // (guard, flat|null) -> Headers without validation (flat names any case)
 let headersCopy;     // (headers, guard = same) -> a copy
-let headersFill;     // (headers, init) -> fill from a HeadersInit (validated)
+let headersInitFlat; // (init) -> a HeadersInit as a validated flat list (names lowercase)
 let headersFlat;     // (headers) -> [name, value, ...] in insertion order, names lowercase
 let headersHasCT;    // (headers) -> has content-type
 let headersSetRaw;   // (headers, name, value) -> append without validation or guard
@@ -72,8 +74,13 @@ class Headers {
   #guard = 'none';
   #sorted = null;  // cached "sort and combine" result, reset on every change
 
-  constructor(init = undefined) {
-    if (init !== undefined) headersFill(this, init);
+  // No default parameter values in constructors and hot methods: in Ignition
+  // they cost about as much as a call; `length` is fixed up after the class.
+  constructor(init) {
+    if (init !== undefined) {
+      const flat = headersInitFlat(init);
+      for (let i = 0; i < flat.length; i += 2) this.#append(flat[i], flat[i + 1]);
+    }
   }
 
   static {
@@ -91,48 +98,55 @@ class Headers {
       }
       return h;
     };
-    headersCopy = (src, guard = src.#guard) => {
+    headersCopy = (src, guard) => {
       const h = new Headers();
-      h.#guard = guard;
-      for (const [name, values] of src.#map) h.#map.set(name, values.slice());
+      h.#guard = guard === undefined ? src.#guard : guard;
+      for (const e of src.#map) h.#map.set(e[0], e[1].slice());
       return h;
     };
-    headersFill = (h, init) => {
+    // The "fill" algorithm's conversions and checks, without the appending:
+    // every pair is converted to ByteStrings first, then each name and value
+    // is validated in order (so the first error is the same as when filling
+    // a Headers directly). A Headers init is copied as is (already valid).
+    headersInitFlat = (init) => {
       const what = "Failed to construct 'Headers'";
       if (init === null || (typeof init !== 'object' && typeof init !== 'function')) {
         throw new TypeError(`${what}: The provided value is not of type '(record<ByteString, ByteString> or sequence<sequence<ByteString>>)'.`);
       }
-      if (#map in init) {
-        // Another Headers: copy its list directly (same result as iterating it).
-        for (const [name, values] of init.#map) for (const v of values) h.#append(name, v);
-        return;
-      }
+      if (#map in init) return headersFlat(init);
+      const flat = [];
       const iter = init[Symbol.iterator];
       if (iter !== undefined && iter !== null) {
         if (typeof iter !== 'function') throw new TypeError(`${what}: The object must have a callable @@iterator property.`);
-        const pairs = [];
         for (const pair of init) {
           if (pair === null || (typeof pair !== 'object' && typeof pair !== 'function')) {
             throw new TypeError(`${what}: The provided value cannot be converted to a sequence.`);
           }
           const items = Array.from(pair);
           if (items.length !== 2) throw new TypeError(`${what}: Invalid value: a header pair must have exactly two items.`);
-          pairs.push([toByteString(items[0], what), toByteString(items[1], what)]);
+          flat.push(toByteString(items[0], what), toByteString(items[1], what));
         }
-        for (const [n, v] of pairs) h.#validatedAppend(n, v, what);
       } else {
-        const rec = [];
-        for (const key of Reflect.ownKeys(init)) {
-          const d = Reflect.getOwnPropertyDescriptor(init, key);
-          if (d === undefined || !d.enumerable) continue;
-          rec.push([toByteString(key, what), toByteString(init[key], what)]);
+        // record<ByteString, ByteString>: own enumerable keys, in order.
+        const keys = Reflect.ownKeys(init);
+        for (let i = 0; i < keys.length; i++) {
+          const key = keys[i];
+          if (!propertyIsEnumerable.call(init, key)) continue;
+          flat.push(toByteString(key, what), toByteString(init[key], what));
         }
-        for (const [n, v] of rec) h.#validatedAppend(n, v, what);
       }
+      for (let i = 0; i < flat.length; i += 2) {
+        flat[i] = checkName(flat[i], what);
+        flat[i + 1] = normalizeValue(flat[i + 1], what);
+      }
+      return flat;
     };
     headersFlat = (h) => {
       const out = [];
-      for (const [name, values] of h.#map) for (const v of values) out.push(name, v);
+      for (const e of h.#map) {
+        const name = e[0], values = e[1];
+        for (let i = 0; i < values.length; i++) out.push(name, values[i]);
+      }
       return out;
     };
     headersHasCT = (h) => h.#map.has('content-type');
@@ -158,9 +172,12 @@ class Headers {
   #sortAndCombine() {
     if (this.#sorted !== null) return this.#sorted;
     const out = [];
-    for (const name of [...this.#map.keys()].sort()) {
+    const names = Array.from(this.#map.keys());
+    if (names.length > 1) names.sort();
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
       const values = this.#map.get(name);
-      if (name === 'set-cookie') for (const v of values) out.push([name, v]);
+      if (name === 'set-cookie') for (let j = 0; j < values.length; j++) out.push([name, values[j]]);
       else out.push([name, values.join(', ')]);
     }
     return (this.#sorted = out);
@@ -184,7 +201,7 @@ class Headers {
     const what = "Failed to execute 'get' on 'Headers'";
     requireArgs(1, arguments.length, what);
     const values = this.#map.get(checkName(name, what));
-    return values === undefined ? null : values.join(', ');
+    return values === undefined ? null : values.length === 1 ? values[0] : values.join(', ');
   }
 
   getSetCookie() {
@@ -223,6 +240,7 @@ class Headers {
   keys() { return newHeadersIterator(() => this.#sortAndCombine(), 'key'); }
   values() { return newHeadersIterator(() => this.#sortAndCombine(), 'value'); }
 }
+Object.defineProperty(Headers, 'length', { value: 0 });
 webIDLClass(Headers, 'Headers');
 Object.defineProperty(Headers.prototype, Symbol.iterator, {
   value: Headers.prototype.entries, writable: true, enumerable: false, configurable: true,
@@ -237,30 +255,38 @@ Object.defineProperty(Headers.prototype, Symbol.iterator, {
 //   used:   the body was read (bodyUsed)
 //   shared: data is also referenced by a clone, so hand out copies only
 const hasStreams = () => typeof globalThis.ReadableStream === 'function';
+// (The per-request paths write this literal out in place, marked `newBody`:
+// keep the same properties in the same order, so all bodies share one shape.)
 const newBody = (data) => ({ data, stream: null, lazy: false, used: false, shared: false });
 const isNullBody = (b) => b.data === null && b.stream === null;
 
 const TEXT_TYPE = 'text/plain;charset=UTF-8';
 const FORM_TYPE = 'application/x-www-form-urlencoded;charset=UTF-8';
 
-// "Extract a body": returns [body, content type or null].
+// "Extract a body": returns the body and leaves its content type (or null)
+// in `extractedType` (an out-parameter rather than a [body, type] pair: no
+// array to allocate and destructure for every Response).
+let extractedType = null;
 function extractBody(init) {
-  if (typeof init === 'string') return [newBody(toUSV(init)), TEXT_TYPE];
+  extractedType = null;
+  if (typeof init === 'string') { extractedType = TEXT_TYPE; return newBody(toUSV(init)); }
   if (init !== null && typeof init === 'object') {
     if (ArrayBuffer.isView(init)) {
-      return [newBody(new Uint8Array(init.buffer.slice(init.byteOffset, init.byteOffset + init.byteLength))), null];
+      return newBody(new Uint8Array(init.buffer.slice(init.byteOffset, init.byteOffset + init.byteLength)));
     }
-    if (isArrayBuffer(init)) return [newBody(new Uint8Array(init.slice(0))), null];
-    if (isURLSearchParams(init)) return [newBody(urlSearchParamsToString(init)), FORM_TYPE];
+    if (isArrayBuffer(init)) return newBody(new Uint8Array(init.slice(0)));
+    if (isURLSearchParams(init)) { extractedType = FORM_TYPE; return newBody(urlSearchParamsToString(init)); }
     if (hasStreams() && init instanceof globalThis.ReadableStream) {
       if (init.locked) throw new TypeError('ReadableStream is locked.');
       const b = newBody(null);
       b.stream = init;
-      return [b, null];
+      return b;
     }
   }
   // Anything else is a USVString per the BodyInit union.
-  return [newBody(toUSV(init)), TEXT_TYPE];
+  const b = newBody(toUSV(init));
+  extractedType = TEXT_TYPE;
+  return b;
 }
 
 // Reads a whole ReadableStream of Uint8Array chunks.
@@ -275,15 +301,20 @@ async function readAll(stream) {
     chunks.push(value);
     total += value.length;
   }
-  if (chunks.length === 1) return chunks[0];
+  // Always a new array, even for one chunk: the stream's source may still
+  // hold that chunk, and nginx now sends response bytes from the JS buffer
+  // in place (no copy) after the handler has returned.
+  if (chunks.length === 1) return chunks[0].slice();
   const out = new Uint8Array(total);
   let n = 0;
   for (const c of chunks) { out.set(c, n); n += c.length; }
   return out;
 }
 
-// The body's bytes or string, marking it used; rejects if already used.
-async function takeBody(b) {
+// The body's bytes or string (or a Promise of the bytes of a stream),
+// marking it used; throws if already used. Not async itself: the read
+// methods are, and an in-memory body needs no extra promise per read.
+function takeBody(b) {
   if (b.used || (b.stream !== null && b.stream.locked)) throw new TypeError('Body has already been used.');
   if (isNullBody(b)) return null;
   b.used = true;
@@ -345,51 +376,109 @@ function cloneBody(b) {
   return c;
 }
 
+// ---------------------------------------------------------------- Request and Response state
+//
+// Most isolates see too few requests for V8 to optimise the runtime, so the
+// per-request path (makeRequest, `new Response(...)`, Response.json,
+// responseParts) is written for Ignition, the interpreter:
+//  - each instance has ONE private field, `#s`, holding a plain state
+//    object: every private field costs a define (and the fields initializer
+//    a call) per construction, several times more than one object literal;
+//  - runtime code builds instances through requestCreate/responseCreate:
+//    a flag makes the constructor return at once, and the state is set
+//    directly (no pending-parts object, no validation of trusted parts);
+//  - a Response keeps its header list as a flat [name, value, ...] array
+//    (`flat`) until `.headers` is read: `new Response('text')` and
+//    `Response.json(x)` share a constant list, and responseParts hands the
+//    list to nginx as is. No Headers (Map, validation) is made unless asked.
+//  - no default parameter values, destructuring, spread or per-request
+//    closures on those paths (each costs calls or allocations in Ignition).
+
+// A Response's header list before any `.headers` read. These are shared by
+// many responses, so a flat list is never changed once the Response is made:
+// reading `.headers` copies it into a Headers, which then replaces it.
+const EMPTY_FLAT = Object.freeze([]);
+const TEXT_FLAT = Object.freeze(['content-type', TEXT_TYPE]);
+const JSON_TYPE = 'application/json';
+const JSON_FLAT = Object.freeze(['content-type', JSON_TYPE]);
+
+// True if equal names in a flat list are adjacent, the way headersFlat()
+// lists a Headers: then the list is exactly what the equivalent Headers
+// would give nginx, and can stand in for it. (A record init with names that
+// differ only in case, e.g. {A: '1', b: '2', a: '3'}, is not.)
+function flatIsGrouped(flat) {
+  const n = flat.length;
+  if (n > 64) return false; // long lists are rare; let a Headers group them
+  for (let i = 2; i < n; i += 2) {
+    const name = flat[i];
+    if (name === flat[i - 2]) continue;
+    for (let j = 0; j < i - 2; j += 2) if (flat[j] === name) return false;
+  }
+  return true;
+}
+
+function flatHas(flat, name) {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i] === name) return true;
+  return false;
+}
+
 // ---------------------------------------------------------------- Request
 
 const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 const REDIRECT_MODES = new Set(['follow', 'error', 'manual']);
 
-// Set just before `new Request()` / `new Response()` by trusted runtime code
-// to build an object from already-valid parts (never while user code runs).
-let pendingRequest = null;
-let pendingResponse = null;
+// Set by requestCreate()/responseCreate() just before `new Request()` /
+// `new Response()` (never while user code runs): the constructor returns at
+// once and the caller sets the state.
+let buildingRequest = false;
+let buildingResponse = false;
 
 let isRequest;       // brand checks
 let isResponse;
-let responseGetParts;
+let requestCreate;   // (method, url, headers, headersFlat, body, redirect) -> Request
+
+// A Request's state:
+//   method, url, redirect: strings
+//   headers:     Headers | null (null: not made yet, see requestHeaders)
+//   headersFlat: for a request from makeRequest whose headers were not looked
+//                at yet: the flat list, a function returning it, or the call
+//                id to ask natives.headers() for; null once `headers` is made
+//   body:        the body state (see newBody)
+// (Built with object literals in place, in this order, rather than through
+// a helper: one call less per request in the interpreter.)
+
+// Only requests from makeRequest (and their clones) are lazy: as for a
+// Service Worker's FetchEvent.request (and in Cloudflare Workers) their
+// headers are immutable; `new Request(request, {headers})` makes a mutable
+// copy.
+function requestHeaders(s) {
+  if (s.headers === null) {
+    const src = s.headersFlat;
+    const flat = typeof src === 'function' ? src()
+      : typeof src === 'number' ? natives.headers(src) : src;
+    s.headers = headersCreate('immutable', flat);
+    s.headersFlat = null;
+  }
+  return s.headers;
+}
 
 class Request {
-  #method;
-  #url;
-  #headers = null;
-  #headersFlat = null; // from makeRequest: turned into #headers on first access
-  #body;
-  #redirect = 'follow';
+  #s;
 
-  constructor(input, init = undefined) {
-    if (pendingRequest !== null) {
-      const p = pendingRequest;
-      pendingRequest = null;
-      this.#method = p.method;
-      this.#url = p.url;
-      this.#headers = p.headers;
-      this.#headersFlat = p.headersFlat;
-      this.#body = p.body;
-      this.#redirect = p.redirect;
-      return;
-    }
+  constructor(input, init) {
+    if (buildingRequest) { buildingRequest = false; return; }
     const what = "Failed to construct 'Request'";
     requireArgs(1, arguments.length, what);
     init = toDict(init, what);
 
     let inputReq = null;
+    let url, method, redirect = 'follow';
     if (isRequest(input)) {
-      inputReq = input;
-      this.#url = input.#url;
-      this.#method = input.#method;
-      this.#redirect = input.#redirect;
+      inputReq = input.#s;
+      url = inputReq.url;
+      method = inputReq.method;
+      redirect = inputReq.redirect;
     } else {
       const str = toUSV(input);
       // There is no document base URL here, so relative URLs fail.
@@ -398,8 +487,8 @@ class Request {
       if (rec.username !== '' || rec.password !== '') {
         throw new TypeError(`${what}: Request cannot be constructed from a URL that includes credentials: ${str}`);
       }
-      this.#url = serializeURL(rec);
-      this.#method = 'GET';
+      url = serializeURL(rec);
+      method = 'GET';
     }
 
     // Dictionary members are read in lexicographic order, like Web IDL.
@@ -414,94 +503,84 @@ class Request {
       const upper = m.toUpperCase();
       if (FORBIDDEN_METHODS.has(upper)) throw new TypeError(`${what}: '${m}' HTTP method is unsupported.`);
       if (NORMALIZED_METHODS.has(upper)) m = upper;
-      this.#method = m;
+      method = m;
     }
     if (initRedirect !== undefined) {
       const r = `${initRedirect}`;
       if (!REDIRECT_MODES.has(r)) throw new TypeError(`${what}: The provided value '${r}' is not a valid enum value of type RequestRedirect.`);
-      this.#redirect = r;
+      redirect = r;
     }
 
+    let headers;
     if (initHeaders !== undefined) {
-      this.#headers = headersCreate('request', null);
-      headersFill(this.#headers, initHeaders);
+      headers = headersCreate('request', headersInitFlat(initHeaders));
     } else if (inputReq !== null) {
-      this.#headers = headersCopy(inputReq.#getHeaders(), 'request');
+      headers = headersCopy(requestHeaders(inputReq), 'request');
     } else {
-      this.#headers = headersCreate('request', null);
+      headers = headersCreate('request', null);
     }
 
-    const inputBody = inputReq !== null ? inputReq.#body : null;
+    const inputBody = inputReq !== null ? inputReq.body : null;
     const hasInitBody = initBody !== undefined && initBody !== null;
     if ((hasInitBody || (inputBody !== null && !isNullBody(inputBody)))
-        && (this.#method === 'GET' || this.#method === 'HEAD')) {
+        && (method === 'GET' || method === 'HEAD')) {
       throw new TypeError(`${what}: Request with GET/HEAD method cannot have body.`);
     }
+    let body;
     if (hasInitBody) {
-      const [body, type] = extractBody(initBody);
-      this.#body = body;
-      if (type !== null && !headersHasCT(this.#headers)) headersSetRaw(this.#headers, 'content-type', type);
+      body = extractBody(initBody);
+      const type = extractedType;
+      if (type !== null && !headersHasCT(headers)) headersSetRaw(headers, 'content-type', type);
     } else if (inputBody !== null && !isNullBody(inputBody)) {
       // The new request takes over the input's body; the input becomes used.
       if (inputBody.used || (inputBody.stream !== null && inputBody.stream.locked)) {
         throw new TypeError(`${what}: Cannot construct a Request with a Request object that has already been used.`);
       }
-      this.#body = inputBody.lazy
+      body = inputBody.lazy
         ? { ...newBody(inputBody.data), shared: inputBody.shared }
         : { ...inputBody, used: false };
       inputBody.used = true;
     } else {
-      this.#body = newBody(null);
+      body = newBody(null);
     }
+    this.#s = { method, url, headers, headersFlat: null, body, redirect };
   }
 
   static {
-    isRequest = (v) => v !== null && typeof v === 'object' && #method in v;
+    isRequest = (v) => v !== null && typeof v === 'object' && #s in v;
+    requestCreate = (method, url, headers, headersFlat, body, redirect) => {
+      buildingRequest = true;
+      const r = new Request();
+      r.#s = { method, url, headers, headersFlat, body, redirect };
+      return r;
+    };
   }
 
-  get method() { return this.#method; }
-  get url() { return this.#url; }
-  #getHeaders() {
-    if (this.#headers === null) {
-      // Only requests from makeRequest (and their clones) are lazy: as for a
-      // Service Worker's FetchEvent.request (and in Cloudflare Workers) their
-      // headers are immutable; `new Request(request, {headers})` makes a
-      // mutable copy.
-      // makeRequest may hand a function that fetches them from nginx
-      const flat = typeof this.#headersFlat === 'function' ? this.#headersFlat() : this.#headersFlat;
-      this.#headers = headersCreate('immutable', flat);
-      this.#headersFlat = null;
-    }
-    return this.#headers;
-  }
-
-  get headers() { return this.#getHeaders(); }
-  get redirect() { return this.#redirect; }
-  get body() { return bodyStream(this.#body); }
-  get bodyUsed() { return this.#body.used; }
+  get method() { return this.#s.method; }
+  get url() { return this.#s.url; }
+  get headers() { return requestHeaders(this.#s); }
+  get redirect() { return this.#s.redirect; }
+  get body() { return bodyStream(this.#s.body); }
+  get bodyUsed() { return this.#s.body.used; }
 
   clone() {
-    const body = cloneBody(this.#body);
+    const s = this.#s;
+    const body = cloneBody(s.body);
     // A request from makeRequest that never had its headers looked at can
-    // share the (never mutated) flat list instead.
-    pendingRequest = {
-      method: this.#method, url: this.#url,
-      headers: this.#headers === null ? null : headersCopy(this.#headers),
-      headersFlat: this.#headersFlat, body, redirect: this.#redirect,
-    };
-    return new Request();
+    // share the (never mutated) flat list, or its source, instead.
+    return requestCreate(s.method, s.url, s.headers === null ? null : headersCopy(s.headers),
+      s.headersFlat, body, s.redirect);
   }
 
-  async arrayBuffer() { const b = this.#body; return bodyArrayBuffer(await takeBody(b), b); }
-  async bytes() { const b = this.#body; return bodyBytes(await takeBody(b), b); }
-  async text() { return bodyText(await takeBody(this.#body)); }
-  async json() { return JSON.parse(bodyText(await takeBody(this.#body))); }
+  async arrayBuffer() { const b = this.#s.body; return bodyArrayBuffer(await takeBody(b), b); }
+  async bytes() { const b = this.#s.body; return bodyBytes(await takeBody(b), b); }
+  async text() { return bodyText(await takeBody(this.#s.body)); }
+  async json() { return JSON.parse(bodyText(await takeBody(this.#s.body))); }
 }
 webIDLClass(Request, 'Request');
 
 // ---------------------------------------------------------------- Response
 
-const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 const REASON_PHRASE_RE = /^[\t\x20-\x7E\x80-\xFF]*$/;
 
@@ -513,55 +592,107 @@ function toUnsignedShort(v) {
   return n < 0 ? n + 65536 : n;
 }
 
-// "Initialize a response" for the constructor and Response.json().
-function initResponseParts(init, bodyAndType, what) {
-  init = toDict(init, what);
-  const initHeaders = init.headers;
-  const status = init.status === undefined ? 200 : toUnsignedShort(init.status);
-  const statusText = init.statusText === undefined ? '' : toByteString(init.statusText, what);
-  if (status < 200 || status > 599) {
-    throw new RangeError(`${what}: The status provided (${status}) is outside the range [200, 599].`);
+let responseCreate;  // (status, statusText, headers, flat, body, type, url) -> Response
+let responseFromState; // (state) -> Response
+
+// A Response's state:
+//   status, statusText, type, url
+//   headers: Headers | null, flat: array | null -- exactly one is set: the
+//            header list is `flat` (names lowercase, grouped, never changed;
+//            maybe shared) until `.headers` is read, then a Headers
+//   body:    the body state (see newBody)
+const newResponseState = (status, statusText, headers, flat, body, type, url) => ({
+  status, statusText, headers, flat, body, type, url,
+});
+
+// "Initialize a response" for the constructor and Response.json(): `body` is
+// an extracted body or null, `ctype` its content type or null.
+function initResponseState(body, ctype, init, what) {
+  let status = 200;
+  let statusText = '';
+  let headers = null;
+  let flat = EMPTY_FLAT;
+  if (init !== undefined && init !== null) {
+    if (typeof init !== 'object' && typeof init !== 'function') throw new TypeError(`${what}: The provided value is not an object.`);
+    // Dictionary members are read once each, in lexicographic order.
+    const initHeaders = init.headers;
+    const initStatus = init.status;
+    if (initStatus !== undefined) status = toUnsignedShort(initStatus);
+    const initStatusText = init.statusText;
+    if (initStatusText !== undefined) statusText = toByteString(initStatusText, what);
+    if (status < 200 || status > 599) {
+      throw new RangeError(`${what}: The status provided (${status}) is outside the range [200, 599].`);
+    }
+    if (statusText !== '' && !REASON_PHRASE_RE.test(statusText)) throw new TypeError(`${what}: Invalid statusText.`);
+    if (initHeaders !== undefined) {
+      // The common {headers: {...}} stays a flat list; a list with a name
+      // repeated apart goes through a Headers to be grouped.
+      flat = headersInitFlat(initHeaders);
+      if (!flatIsGrouped(flat)) {
+        headers = headersCreate('response', flat);
+        flat = null;
+      }
+    }
   }
-  if (!REASON_PHRASE_RE.test(statusText)) throw new TypeError(`${what}: Invalid statusText.`);
-  const headers = headersCreate('response', null);
-  if (initHeaders !== undefined) headersFill(headers, initHeaders);
-  let body = newBody(null);
-  if (bodyAndType !== null) {
-    if (NULL_BODY_STATUS.has(status)) throw new TypeError(`${what}: Response with null body status cannot have body.`);
-    body = bodyAndType[0];
-    if (bodyAndType[1] !== null && !headersHasCT(headers)) headersSetRaw(headers, 'content-type', bodyAndType[1]);
+  if (body === null) {
+    body = { data: null, stream: null, lazy: false, used: false, shared: false }; // newBody(null)
+  } else {
+    // Null body statuses in [200, 599] (101 and 103 are out of range).
+    if (status === 204 || status === 205 || status === 304) {
+      throw new TypeError(`${what}: Response with null body status cannot have body.`);
+    }
+    if (ctype !== null) {
+      if (headers !== null) {
+        if (!headersHasCT(headers)) headersSetRaw(headers, 'content-type', ctype);
+      } else if (flat.length === 0) {
+        flat = ctype === TEXT_TYPE ? TEXT_FLAT : ctype === JSON_TYPE ? JSON_FLAT : ['content-type', ctype];
+      } else if (!flatHas(flat, 'content-type')) {
+        flat.push('content-type', ctype); // a fresh list from headersInitFlat
+      }
+    }
   }
-  return { status, statusText, headers, body, type: 'default', url: '' };
+  // (the literal is newResponseState's, in place: one call less per Response)
+  return { status, statusText, headers, flat, body, type: 'default', url: '' };
 }
 
 class Response {
-  #status;
-  #statusText;
-  #headers;
-  #body;
-  #type;
-  #url;
+  #s;
 
-  constructor(body = null, init = undefined) {
-    let p = pendingResponse;
-    if (p !== null) pendingResponse = null;
-    else {
-      const what = "Failed to construct 'Response'";
-      p = initResponseParts(init, body === null || body === undefined ? null : extractBody(body), what);
+  constructor(body, init) {
+    if (buildingResponse) { buildingResponse = false; return; }
+    const what = "Failed to construct 'Response'";
+    if (body === undefined || body === null) {
+      this.#s = initResponseState(null, null, init, what);
+    } else if (typeof body === 'string') {
+      const b = { data: toUSV(body), stream: null, lazy: false, used: false, shared: false }; // newBody()
+      this.#s = initResponseState(b, TEXT_TYPE, init, what);
+    } else {
+      const b = extractBody(body);
+      this.#s = initResponseState(b, extractedType, init, what);
     }
-    this.#status = p.status;
-    this.#statusText = p.statusText;
-    this.#headers = p.headers;
-    this.#body = p.body;
-    this.#type = p.type;
-    this.#url = p.url;
   }
 
   static {
-    isResponse = (v) => v !== null && typeof v === 'object' && #status in v;
-    responseGetParts = (r) => {
-      const b = r.#body;
-      const parts = { status: r.#status, statusText: r.#statusText, headers: headersFlat(r.#headers), body: null };
+    isResponse = (v) => v !== null && typeof v === 'object' && #s in v;
+    responseFromState = (s) => {
+      buildingResponse = true;
+      const r = new Response();
+      r.#s = s;
+      return r;
+    };
+    responseCreate = (status, statusText, headers, flat, body, type, url) =>
+      responseFromState(newResponseState(status, statusText, headers, flat, body, type, url));
+    // See internal.responseParts below.
+    internal.responseParts = function responseParts(r) {
+      if (r === null || typeof r !== 'object' || !(#s in r)) return null;
+      const s = r.#s;
+      const b = s.body;
+      // The flat list goes out as is: nginx only reads it (it is shared and
+      // must not be changed, see EMPTY_FLAT).
+      const parts = {
+        status: s.status, statusText: s.statusText,
+        headers: s.headers === null ? s.flat : headersFlat(s.headers), body: null,
+      };
       if (b.used || (b.stream !== null && b.stream.locked)) {
         return Promise.reject(new TypeError('Response body has already been used.'));
       }
@@ -577,60 +708,67 @@ class Response {
   }
 
   static error() {
-    pendingResponse = {
-      status: 0, statusText: '', headers: headersCreate('immutable', null), body: newBody(null), type: 'error', url: '',
-    };
-    return new Response();
+    return responseCreate(0, '', headersCreate('immutable', null), null, newBody(null), 'error', '');
   }
 
-  static redirect(url, status = 302) {
+  static redirect(url, status) {
     const what = "Failed to execute 'redirect' on 'Response'";
     requireArgs(1, arguments.length, what);
     const str = toUSV(url);
     const rec = parseURLRecord(str);
     if (rec === null) throw new TypeError(`${what}: Invalid URL '${str}'.`);
-    status = toUnsignedShort(status);
+    status = status === undefined ? 302 : toUnsignedShort(status);
     if (!REDIRECT_STATUS.has(status)) throw new RangeError(`${what}: Invalid status code ${status}.`);
     const headers = headersCreate('immutable', ['location', serializeURL(rec)]);
-    pendingResponse = { status, statusText: '', headers, body: newBody(null), type: 'default', url: '' };
-    return new Response();
+    return responseCreate(status, '', headers, null, newBody(null), 'default', '');
   }
 
-  static json(data, init = undefined) {
+  static json(data, init) {
     const what = "Failed to execute 'json' on 'Response'";
     requireArgs(1, arguments.length, what);
     const text = JSON.stringify(data);
     if (text === undefined) throw new TypeError(`${what}: The data is not JSON serializable.`);
-    const p = initResponseParts(init, [newBody(text), 'application/json'], what);
-    pendingResponse = p;
-    return new Response();
+    // JSON.stringify never yields lone surrogates: no USV conversion needed.
+    const b = { data: text, stream: null, lazy: false, used: false, shared: false }; // newBody()
+    return responseFromState(initResponseState(b, JSON_TYPE, init, what));
   }
 
-  get type() { return this.#type; }
-  get url() { return this.#url; }
-  get redirected() { void this.#type; return false; }
-  get status() { return this.#status; }
-  get ok() { return this.#status >= 200 && this.#status <= 299; }
-  get statusText() { return this.#statusText; }
-  get headers() { return this.#headers; }
-  get body() { return bodyStream(this.#body); }
-  get bodyUsed() { return this.#body.used; }
+  get type() { return this.#s.type; }
+  get url() { return this.#s.url; }
+  get redirected() { void this.#s; return false; }
+  get status() { return this.#s.status; }
+  get ok() { const st = this.#s.status; return st >= 200 && st <= 299; }
+  get statusText() { return this.#s.statusText; }
+  get headers() {
+    const s = this.#s;
+    if (s.headers === null) {
+      s.headers = headersCreate('response', s.flat);
+      s.flat = null;
+    }
+    return s.headers;
+  }
+  get body() { return bodyStream(this.#s.body); }
+  get bodyUsed() { return this.#s.body.used; }
 
   clone() {
-    const body = cloneBody(this.#body);
-    // The copy keeps the guard (the headers of a redirect stay immutable).
-    pendingResponse = {
-      status: this.#status, statusText: this.#statusText, headers: headersCopy(this.#headers),
-      body, type: this.#type, url: this.#url,
-    };
-    return new Response();
+    const s = this.#s;
+    const body = cloneBody(s.body);
+    // The copy keeps the guard (the headers of a redirect stay immutable);
+    // a flat list is never changed, so both can share it.
+    return responseCreate(s.status, s.statusText, s.headers === null ? null : headersCopy(s.headers),
+      s.flat, body, s.type, s.url);
   }
 
-  async arrayBuffer() { const b = this.#body; return bodyArrayBuffer(await takeBody(b), b); }
-  async bytes() { const b = this.#body; return bodyBytes(await takeBody(b), b); }
-  async text() { return bodyText(await takeBody(this.#body)); }
-  async json() { return JSON.parse(bodyText(await takeBody(this.#body))); }
+  async arrayBuffer() { const b = this.#s.body; return bodyArrayBuffer(await takeBody(b), b); }
+  async bytes() { const b = this.#s.body; return bodyBytes(await takeBody(b), b); }
+  async text() { return bodyText(await takeBody(this.#s.body)); }
+  async json() { return JSON.parse(bodyText(await takeBody(this.#s.body))); }
 }
+// Without default parameter values the lengths would be 2: keep Web IDL's.
+Object.defineProperty(Request, 'length', { value: 1 });
+Object.defineProperty(Response, 'length', { value: 0 });
+Object.defineProperty(Response.redirect, 'length', { value: 1 });
+Object.defineProperty(Response.json, 'length', { value: 1 });
 webIDLClass(Response, 'Response');
 
 // ---------------------------------------------------------------- runtime hooks
@@ -638,25 +776,26 @@ webIDLClass(Response, 'Response');
 // Builds the Request a handler receives. nginx already parsed and validated
 // everything, so nothing is checked again, and the Headers object (immutable)
 // is only built if the handler looks at request.headers. headersFlat may be
-// an array or a function returning one (called at most once).
-internal.makeRequest = (method, url, headersFlat, body) => {
+// an array, a function returning one (called at most once), or a call id
+// (a number): then natives.headers(id) gives the list, at most once, which
+// spares the dispatcher a closure per request.
+internal.makeRequest = function makeRequest(method, url, headersFlat, body) {
   let data = null;
   if (body !== null && body !== undefined) {
     data = body instanceof Uint8Array ? body : internal.toBytes(body, 'makeRequest');
     if (data.length === 0 && (method === 'GET' || method === 'HEAD')) data = null;
   }
-  pendingRequest = {
-    method, url, headers: null, headersFlat: headersFlat || [], body: newBody(data), redirect: 'follow',
-  };
-  return new Request();
+  if (headersFlat === null || headersFlat === undefined) headersFlat = EMPTY_FLAT;
+  const b = { data, stream: null, lazy: false, used: false, shared: false }; // newBody(data)
+  return requestCreate(method, url, null, headersFlat, b, 'follow');
 };
 
-// What the dispatcher sends for a handler's return value: null if it is not
-// a Response, else {status, statusText, headers: [n0, v0, ...], body} with
+// internal.responseParts(response), set in Response's static block: what the
+// dispatcher sends for a handler's return value: null if it is not a
+// Response, else {status, statusText, headers: [n0, v0, ...], body} with
 // lowercase header names and body a string, a Uint8Array or null; a Promise
 // of that when the body is a stream, a rejected Promise when the body was
 // already read. Response.error() gives status 0.
-internal.responseParts = (response) => (isResponse(response) ? responseGetParts(response) : null);
 internal.isRequest = (v) => isRequest(v);
 internal.isResponse = (v) => isResponse(v);
 

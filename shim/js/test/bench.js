@@ -114,6 +114,7 @@ async function runShape(name, n) {
       const t0 = process.hrtime.bigint();
       await runShape(name, N);
       times.push(Number(process.hrtime.bigint() - t0) / N);
+      if (process.env.BENCH_MEM) console.log(`  heap ${process.memoryUsage().heapUsed >> 20} MB`);
     }
     times.sort((a, b) => a - b);
     console.log(`${name.padEnd(5)} ${times[0].toFixed(0).padStart(6)} ns/req (best of 3; runs ${times.map((t) => t.toFixed(0)).join(' ')})`);

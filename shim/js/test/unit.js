@@ -508,6 +508,154 @@
     eq(byId(4).error.message, 'boom');
   });
 
+  // ------------------------------------------------------------ fast paths (30-fetch.js)
+  //
+  // A Response keeps a flat header list until .headers is read, and
+  // responseParts sends that list as is. Each case here is checked both
+  // ways: parts of a fresh Response, and parts after .headers was read (the
+  // Headers path), which must agree.
+
+  const bothWays = (make, want, what) => {
+    const fast = internal.responseParts(make());
+    const r = make();
+    void r.headers;
+    const slow = internal.responseParts(r);
+    eq(fast.headers, want, `${what} (flat)`);
+    eq(slow.headers, want, `${what} (after .headers)`);
+    eq([fast.status, fast.statusText, fast.body], [slow.status, slow.statusText, slow.body], what);
+    return fast;
+  };
+
+  test('fast path: header lists, flat and materialised, agree', () => {
+    const T = 'text/plain;charset=UTF-8';
+    bothWays(() => new Response('t'), ['content-type', T], 'string body');
+    bothWays(() => new Response(), [], 'no body');
+    bothWays(() => new Response(null, { status: 201 }), [], 'null body, init');
+    bothWays(() => new Response(bytes(1)), [], 'bytes: no content-type');
+    bothWays(() => new Response(new URLSearchParams('a=1')), ['content-type', 'application/x-www-form-urlencoded;charset=UTF-8'], 'form');
+    bothWays(() => new Response('t', { headers: { 'X-A': ' 1 ', b: '2' } }), ['x-a', '1', 'b', '2', 'content-type', T], 'record');
+    bothWays(() => new Response('t', { headers: { 'Content-Type': 'text/html' } }), ['content-type', 'text/html'], 'record content-type kept');
+    bothWays(() => new Response('t', { headers: { A: '1', b: '2', a: '3' } }), ['a', '1', 'a', '3', 'b', '2', 'content-type', T], 'record names differing in case are grouped');
+    bothWays(() => new Response('t', { headers: [['x', '1'], ['y', '2'], ['X', '3']] }), ['x', '1', 'x', '3', 'y', '2', 'content-type', T], 'sequence, grouped');
+    bothWays(() => new Response('t', { headers: [['x', '1'], ['x', '2']] }), ['x', '1', 'x', '2', 'content-type', T], 'sequence, adjacent');
+    bothWays(() => new Response('t', { headers: new Map([['m', 'v']]) }), ['m', 'v', 'content-type', T], 'Map');
+    const h = new Headers([['set-cookie', 'a=1'], ['x', '1']]);
+    h.append('Set-Cookie', 'b=2');
+    bothWays(() => new Response('t', { headers: h }), ['set-cookie', 'a=1', 'set-cookie', 'b=2', 'x', '1', 'content-type', T], 'Headers init');
+    bothWays(() => new Response(null, { headers: [['Set-Cookie', 'a=1'], ['set-cookie', 'b=2']] }), ['set-cookie', 'a=1', 'set-cookie', 'b=2'], 'set-cookie pairs stay apart');
+    bothWays(() => Response.json({ a: 1 }), ['content-type', 'application/json'], 'json');
+    bothWays(() => Response.json([1], { status: 201, statusText: 'C', headers: { 'x-j': 'v', 'CONTENT-TYPE': 'application/x+json' } }), ['x-j', 'v', 'content-type', 'application/x+json'], 'json with init headers');
+    bothWays(() => Response.json(null, { headers: [['x', '1']] }), ['x', '1', 'content-type', 'application/json'], 'json with sequence headers');
+    const many = {}, manyList = [];
+    for (let i = 0; i < 40; i++) { many[`h${i}`] = `${i}`; manyList.push(`h${i}`, `${i}`); }
+    bothWays(() => new Response('t', { headers: many }), [...manyList, 'content-type', T], 'long record');
+    many.H0 = 'dup';
+    manyList.splice(2, 0, 'h0', 'dup');
+    bothWays(() => new Response('t', { headers: many }), [...manyList, 'content-type', T], 'long record with a name repeated');
+  });
+
+  test('fast path: headers read after construction', () => {
+    const r = new Response('text');
+    eq(r.headers.get('content-type'), 'text/plain;charset=UTF-8');
+    ok(r.headers === r.headers, 'same Headers each time');
+    eq([...r.headers], [['content-type', 'text/plain;charset=UTF-8']]);
+    r.headers.set('Content-Type', 'text/html');
+    r.headers.append('x-b', '1');
+    eq(internal.responseParts(r).headers, ['content-type', 'text/html', 'x-b', '1'], 'changes reach responseParts');
+    eq(internal.responseParts(new Response('other')).headers, ['content-type', 'text/plain;charset=UTF-8'], 'shared default list untouched');
+    const j = Response.json(1);
+    j.headers.delete('content-type');
+    eq(internal.responseParts(j).headers, []);
+    eq(internal.responseParts(Response.json(2)).headers, ['content-type', 'application/json'], 'shared json list untouched');
+    const o = new Response('t', { headers: { a: '1' } });
+    o.headers.append('a', '2');
+    eq(internal.responseParts(o).headers, ['a', '1', 'a', '2', 'content-type', 'text/plain;charset=UTF-8']);
+    const again = new Response('x');
+    eq(internal.responseParts(again).headers, ['content-type', 'text/plain;charset=UTF-8']);
+    again.headers.append('y', '1');
+    eq(internal.responseParts(again).headers, ['content-type', 'text/plain;charset=UTF-8', 'y', '1'], 'returned again after a change');
+    ok(Object.isFrozen(internal.responseParts(new Response('z')).headers), 'a shared list cannot be changed by mistake');
+  });
+
+  test('fast path: clone', async () => {
+    const r = new Response('body', { status: 201, statusText: 'Yes', headers: { a: '1' } });
+    const c = r.clone();
+    eq(internal.responseParts(c), internal.responseParts(r), 'clone before .headers');
+    c.headers.set('a', '2');
+    eq(r.headers.get('a'), '1', 'the original is not affected');
+    eq(internal.responseParts(r).headers, ['a', '1', 'content-type', 'text/plain;charset=UTF-8']);
+    eq(internal.responseParts(c).headers, ['a', '2', 'content-type', 'text/plain;charset=UTF-8']);
+    const c2 = r.clone();
+    r.headers.append('b', '3');
+    eq(c2.headers.get('b'), null, 'clone after .headers is a copy');
+    eq([await c.text(), await c2.text(), await r.text()], ['body', 'body', 'body']);
+    const j = Response.json({ k: 1 }).clone();
+    eq([j.headers.get('content-type'), await j.json()], ['application/json', { k: 1 }]);
+  });
+
+  test('fast path: init dictionary and errors', () => {
+    const order = [];
+    const init = {};
+    for (const k of ['statusText', 'status', 'headers']) {
+      Object.defineProperty(init, k, { get() { order.push(k); return undefined; }, enumerable: true });
+    }
+    new Response('x', init);
+    eq(order, ['headers', 'status', 'statusText'], 'members read once each, in order');
+    throws(() => new Response('x', { headers: { a: 'x\ny' } }), 'TypeError', 'bad value');
+    throws(() => new Response('x', { headers: { 'a b': 'x' } }), 'TypeError', 'bad name');
+    throws(() => new Response('x', { headers: { a: '\u0100' } }), 'TypeError', 'not a ByteString');
+    throws(() => new Response('x', { headers: { [Symbol('s')]: 'x' } }), 'TypeError', 'symbol key');
+    eq(internal.responseParts(new Response('x', { headers: Object.defineProperty({}, 'hidden', { value: '1' }) })).headers,
+      ['content-type', 'text/plain;charset=UTF-8'], 'non-enumerable keys skipped');
+    throws(() => Response.json({}, { headers: 5 }), 'TypeError');
+    throws(() => Response.json(), 'TypeError');
+    throws(() => new Response('x', { status: 204, headers: { a: '1' } }), 'TypeError');
+    eq([Response.json.length, Response.redirect.length, Response.length, Request.length, Headers.length], [1, 1, 0, 1, 0]);
+    eq(Response.redirect('http://a/').status, 302, 'default redirect status');
+    eq(new Response('\uD800x').headers.get('content-type'), 'text/plain;charset=UTF-8');
+    eq(internal.responseParts(new Response('\uD800x')).body, '\uFFFDx', 'USV conversion');
+  });
+
+  test('fast path: makeRequest header sources', async () => {
+    const r = internal.makeRequest('GET', 'http://h/', ['A', '1'], null);
+    eq(r.headers.get('a'), '1', 'array');
+    let calls = 0;
+    const f = internal.makeRequest('GET', 'http://h/', () => { calls++; return ['B', '2']; }, null);
+    const fc = f.clone();
+    eq(calls, 0, 'not fetched until read');
+    eq([f.headers.get('b'), f.headers.get('b'), calls], ['2', '2', 1], 'function, called once');
+    eq(fc.headers.get('b'), '2', 'clone fetches its own');
+    eq(internal.makeRequest('GET', 'http://h/', null, null).headers.get('a'), null, 'none');
+    if (typeof __natives.headers === 'function') {
+      __natives.requestHeaders.set(77, ['X-Id', '77']);
+      __natives.requestHeaders.set(0, ['X-Id', '0']);
+      eq(internal.makeRequest('GET', 'http://h/', 77, null).headers.get('x-id'), '77', 'call id');
+      eq(internal.makeRequest('GET', 'http://h/', 0, null).headers.get('x-id'), '0', 'call id 0');
+    }
+  });
+
+  test('dispatch: env and ctx are fresh per request', async () => {
+    if (typeof internal.dispatch !== 'function' || !Array.isArray(__natives.calls)) return;
+    const seen = [];
+    const handler = (request, env, ctx) => {
+      seen.push([env.X, env.leak, ctx.leak, Object.keys(env)]);
+      env.leak = 1;
+      ctx.leak = 1;
+      return new Response('ok');
+    };
+    internal.dispatch(handler, 101, 'GET', 'http://h/', null, []);
+    internal.dispatch(handler, 102, 'GET', 'http://h/', null, ['X', 'y']);
+    internal.dispatch(handler, 103, 'GET', 'http://h/', null, []);
+    eq(seen, [[undefined, undefined, undefined, []], ['y', undefined, undefined, ['X']], [undefined, undefined, undefined, []]]);
+    const byId = (id) => __natives.calls.find((c) => c.id === id);
+    eq(byId(103).parts, { status: 200, statusText: '', headers: ['content-type', 'text/plain;charset=UTF-8'], body: 'ok' });
+    internal.dispatch(async () => { const r = Response.json(1); void r.headers; return r; }, 104, 'GET', 'http://h/', null, []);
+    internal.dispatch(() => Promise.resolve(new Response('a', { headers: { z: '1' } })), 105, 'GET', 'http://h/', null, []);
+    await new Promise((resolve) => { let n = 0; const spin = () => (++n < 20 ? Promise.resolve().then(spin) : resolve()); spin(); });
+    eq(byId(104).parts.headers, ['content-type', 'application/json']);
+    eq(byId(105).parts.headers, ['z', '1', 'content-type', 'text/plain;charset=UTF-8']);
+  });
+
   // ------------------------------------------------------------ run
 
   for (const [name, fn] of tests) {
