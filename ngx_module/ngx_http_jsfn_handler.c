@@ -286,6 +286,7 @@ ngx_http_jsfn_request(ngx_http_request_t *r, ngx_http_jsfn_loc_conf_t *jlcf,
     u_char                    *p;
     size_t                     n;
     ngx_str_t                  host, scheme;
+    u_char                     addr[NGX_SOCKADDR_STRLEN];
     ngx_uint_t                 i;
     jsfn_str_t                *s;
     ngx_list_part_t           *part;
@@ -312,8 +313,26 @@ ngx_http_jsfn_request(ngx_http_request_t *r, ngx_http_jsfn_loc_conf_t *jlcf,
         host = r->headers_in.host->value;
 
     } else {
+        /* HTTP/1.0 without Host: the server's name, else its address */
         cscf = ngx_http_get_module_srv_conf(r, ngx_http_core_module);
         host = cscf->server_name;
+
+        if (host.len == 0) {
+            host.data = addr;
+            host.len = 0;
+
+            if (ngx_connection_local_sockaddr(r->connection, NULL, 0)
+                == NGX_OK)
+            {
+                host.len = ngx_sock_ntop(r->connection->local_sockaddr,
+                                         r->connection->local_socklen, addr,
+                                         NGX_SOCKADDR_STRLEN, 1);
+            }
+
+            if (host.len == 0) {
+                ngx_str_set(&host, "localhost");
+            }
+        }
     }
 
     n = scheme.len + 3 + host.len + r->unparsed_uri.len;

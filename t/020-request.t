@@ -384,3 +384,19 @@ POST https://api.example/x?y=1 b payload
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 18: an HTTP/1.0 request without Host still gets an absolute url (the server's name)
+--- config
+    location /u { js_function $TEST_NGINX_SERVER_ROOT/html/u.js; }
+--- user_files
+>>> u.js
+export default { fetch(r) { const u = new URL(r.url); return new Response(u.host + ' ' + u.pathname + u.search); } };
+--- raw_request eval
+"GET /u/x?y=1 HTTP/1.0\r\n\r\n"
+--- response_body_like: ^localhost /u/x\?y=1$
+--- no_error_log
+[error]
+[alert]
+[crit]
