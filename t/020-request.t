@@ -400,3 +400,28 @@ export default { fetch(r) { const u = new URL(r.url); return new Response(u.host
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 19: without Host and without a server_name, the url carries the server's address
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location /u { js_function $TEST_NGINX_SERVER_ROOT/html/u.js; }
+    }
+--- config
+    location /u {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        proxy_http_version 1.0;
+        proxy_set_header Host "";
+    }
+--- user_files
+>>> u.js
+export default { fetch(r) { const u = new URL(r.url); return new Response(u.host + ' ' + u.pathname + u.search); } };
+--- request
+GET /u/x?y=1
+--- response_body_like: ^127\.0\.0\.1:\d+ /u/x\?y=1$
+--- no_error_log
+[error]
+[alert]
+[crit]
