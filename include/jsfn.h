@@ -139,6 +139,16 @@ typedef struct {
 int jsfn_engine_init(const jsfn_engine_conf_t *conf, jsfn_err_t *err);
 void jsfn_engine_shutdown(void);
 
+/*
+ * Keep "count" blank isolates made with "conf" ready, created on a
+ * background thread (conf->host is ignored).  jsfn_spares_take() hands one
+ * out (NULL when none is ready); give it its function with
+ * jsfn_isolate_load() and free it as any isolate.  Stopped by
+ * jsfn_engine_shutdown().
+ */
+int jsfn_spares_start(const jsfn_isolate_conf_t *conf, size_t count);
+jsfn_isolate_t *jsfn_spares_take(void);
+
 /* 1 when isolates start from the startup snapshot */
 int jsfn_engine_snapshot(void);
 

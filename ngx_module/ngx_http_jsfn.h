@@ -156,9 +156,9 @@ ngx_int_t ngx_http_jsfn_engine_check(ngx_conf_t *cf,
 ngx_int_t ngx_http_jsfn_engine_load(ngx_http_jsfn_isolate_t *isolate,
     ngx_log_t *log, ngx_str_t *root, ngx_http_jsfn_loc_conf_t *jlcf,
     jsfn_isolate_t *spare);
-jsfn_isolate_t *ngx_http_jsfn_engine_spare(ngx_log_t *log,
-    ngx_http_jsfn_loc_conf_t *jlcf);
-void ngx_http_jsfn_engine_free_spare(jsfn_isolate_t *iso);
+ngx_int_t ngx_http_jsfn_engine_spares(ngx_log_t *log,
+    ngx_http_jsfn_loc_conf_t *jlcf, ngx_uint_t count);
+jsfn_isolate_t *ngx_http_jsfn_engine_take_spare(void);
 ngx_int_t ngx_http_jsfn_engine_changed(ngx_http_jsfn_isolate_t *isolate);
 size_t ngx_http_jsfn_engine_heap(ngx_http_jsfn_isolate_t *isolate);
 void ngx_http_jsfn_engine_free(ngx_http_jsfn_isolate_t *isolate);

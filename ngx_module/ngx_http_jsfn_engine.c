@@ -251,12 +251,11 @@ ngx_http_jsfn_engine_load(ngx_http_jsfn_isolate_t *isolate, ngx_log_t *log,
 }
 
 
-/* a blank isolate with the runtime, for a later cold start */
-jsfn_isolate_t *
-ngx_http_jsfn_engine_spare(ngx_log_t *log, ngx_http_jsfn_loc_conf_t *jlcf)
+/* blank isolates with the runtime, made by the engine's thread */
+ngx_int_t
+ngx_http_jsfn_engine_spares(ngx_log_t *log, ngx_http_jsfn_loc_conf_t *jlcf,
+    ngx_uint_t count)
 {
-    jsfn_err_t           err;
-    jsfn_isolate_t      *iso;
     jsfn_isolate_conf_t  conf;
 
     ngx_memzero(&conf, sizeof(jsfn_isolate_conf_t));
@@ -264,21 +263,21 @@ ngx_http_jsfn_engine_spare(ngx_log_t *log, ngx_http_jsfn_loc_conf_t *jlcf)
     conf.cpu_limit_us = (uint64_t) jlcf->cpu_limit * 1000;
     conf.allow_eval = jlcf->allow_eval;
 
-    if (jsfn_isolate_new(&conf, NULL, NULL, &iso, &err) != JSFN_OK) {
-        ngx_log_error(NGX_LOG_ERR, log, 0,
-                      "js_function: cannot create a spare isolate: %s",
-                      err.msg);
-        return NULL;
+    if (jsfn_spares_start(&conf, count) != JSFN_OK) {
+        ngx_log_error(NGX_LOG_EMERG, log, 0,
+                      "js_function: cannot start making spare isolates");
+        return NGX_ERROR;
     }
 
-    return iso;
+    return NGX_OK;
 }
 
 
-void
-ngx_http_jsfn_engine_free_spare(jsfn_isolate_t *iso)
+/* a spare isolate, or NULL when none is ready */
+jsfn_isolate_t *
+ngx_http_jsfn_engine_take_spare(void)
 {
-    jsfn_isolate_free(iso);
+    return jsfn_spares_take();
 }
 
 

@@ -24,10 +24,7 @@ typedef struct {
     ngx_msec_t                  check_interval;
     ngx_uint_t                  prewarm;
     ngx_http_jsfn_loc_conf_t    defaults;  /* http level: spares' limits */
-    jsfn_isolate_t            **spares;
-    ngx_uint_t                  nspares;
     ngx_event_t                 sweep;     /* idle_timeout and gauges */
-    ngx_event_t                 warm;      /* refills the spares */
 } ngx_http_jsfn_pool_t;
 
 
@@ -37,7 +34,6 @@ static void ngx_http_jsfn_pool_evict(ngx_uint_t room);
 static void ngx_http_jsfn_pool_free(ngx_http_jsfn_isolate_t *isolate);
 static void ngx_http_jsfn_pool_unalias(ngx_http_jsfn_isolate_t *isolate);
 static void ngx_http_jsfn_pool_sweep(ngx_event_t *ev);
-static void ngx_http_jsfn_pool_warm(ngx_event_t *ev);
 static void ngx_http_jsfn_timer_handler(ngx_event_t *ev);
 
 
@@ -108,12 +104,13 @@ ngx_http_jsfn_pool_init(ngx_cycle_t *cycle)
         pool->max = ngx_min(pool->max, 10000);
     }
 
-    if (pool->prewarm) {
-        pool->spares = ngx_pcalloc(cycle->pool,
-                                   pool->prewarm * sizeof(jsfn_isolate_t *));
-        if (pool->spares == NULL) {
-            return NGX_ERROR;
-        }
+    /* spares are made on the engine's own thread, ahead of need */
+    if (pool->prewarm
+        && ngx_http_jsfn_engine_spares(cycle->log, &pool->defaults,
+                                       pool->prewarm)
+           != NGX_OK)
+    {
+        return NGX_ERROR;
     }
 
     pool->sweep.handler = ngx_http_jsfn_pool_sweep;
@@ -121,16 +118,7 @@ ngx_http_jsfn_pool_init(ngx_cycle_t *cycle)
     pool->sweep.data = pool;
     pool->sweep.cancelable = 1;
 
-    pool->warm.handler = ngx_http_jsfn_pool_warm;
-    pool->warm.log = cycle->log;
-    pool->warm.data = pool;
-    pool->warm.cancelable = 1;
-
     ngx_add_timer(&pool->sweep, 1000);
-
-    if (pool->prewarm) {
-        ngx_add_timer(&pool->warm, 10);
-    }
 
     ngx_http_jsfn_pool = pool;
 
@@ -159,16 +147,8 @@ ngx_http_jsfn_pool_done(ngx_cycle_t *cycle)
         ngx_http_jsfn_pool_free(isolate);
     }
 
-    while (pool->nspares) {
-        ngx_http_jsfn_engine_free_spare(pool->spares[--pool->nspares]);
-    }
-
     if (pool->sweep.timer_set) {
         ngx_del_timer(&pool->sweep);
-    }
-
-    if (pool->warm.timer_set) {
-        ngx_del_timer(&pool->warm);
     }
 
     ngx_http_jsfn_pool = NULL;
@@ -299,12 +279,12 @@ ngx_http_jsfn_pool_create(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     spare = NULL;
     def = &pool->defaults;
 
-    if (pool->nspares
+    if (pool->prewarm
         && jlcf->memory == def->memory
         && jlcf->cpu_limit == def->cpu_limit
         && jlcf->allow_eval == def->allow_eval)
     {
-        spare = pool->spares[--pool->nspares];
+        spare = ngx_http_jsfn_engine_take_spare();
     }
 
     rc = ngx_http_jsfn_engine_load(isolate, r->connection->log, &jlcf->root,
@@ -324,10 +304,6 @@ ngx_http_jsfn_pool_create(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     ngx_http_jsfn_stat_cold_start(&ctx->path,
                                   (t1.tv_sec - t0.tv_sec) * 1000000
                                   + (t1.tv_usec - t0.tv_usec));
-
-    if (pool->nspares < pool->prewarm && !pool->warm.timer_set) {
-        ngx_add_timer(&pool->warm, 20);
-    }
 
     ctx->isolate = isolate;
 
@@ -590,32 +566,6 @@ ngx_http_jsfn_pool_sweep(ngx_event_t *ev)
 
     if (!ngx_exiting) {
         ngx_add_timer(ev, 1000);
-    }
-}
-
-
-/* one spare isolate per run, so the event loop is never held for long */
-static void
-ngx_http_jsfn_pool_warm(ngx_event_t *ev)
-{
-    jsfn_isolate_t        *iso;
-    ngx_http_jsfn_pool_t  *pool;
-
-    pool = ev->data;
-
-    if (ngx_exiting || pool->nspares >= pool->prewarm) {
-        return;
-    }
-
-    iso = ngx_http_jsfn_engine_spare(ev->log, &pool->defaults);
-    if (iso == NULL) {
-        return;
-    }
-
-    pool->spares[pool->nspares++] = iso;
-
-    if (pool->nspares < pool->prewarm) {
-        ngx_add_timer(ev, 1);
     }
 }
 

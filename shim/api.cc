@@ -15,17 +15,6 @@
 #define JSFN_EXPORT  extern "C" __attribute__((visibility("default")))
 
 
-struct jsfn_isolate_s {
-    jsfn::Isolate  impl;
-    explicit jsfn_isolate_s(const jsfn_isolate_conf_t *conf) : impl(conf) {}
-};
-
-
-struct jsfn_call_s {
-    jsfn::Call     *impl;
-};
-
-
 namespace jsfn {
 
 int PlatformInit(const jsfn_engine_conf_t *conf, jsfn_err_t *err);
@@ -133,6 +122,28 @@ jsfn_engine_init(const jsfn_engine_conf_t *conf, jsfn_err_t *err)
 
 
 JSFN_EXPORT int
+jsfn_spares_start(const jsfn_isolate_conf_t *conf, size_t count)
+{
+    try {
+        return jsfn::SparesStart(conf, count);
+    } catch (...) {
+        return JSFN_ERR_NOMEM;
+    }
+}
+
+
+JSFN_EXPORT jsfn_isolate_t *
+jsfn_spares_take(void)
+{
+    try {
+        return jsfn::SparesTake();
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+
+JSFN_EXPORT int
 jsfn_engine_snapshot(void)
 {
     return jsfn::snapshot.ok ? 1 : 0;
@@ -143,6 +154,7 @@ JSFN_EXPORT void
 jsfn_engine_shutdown(void)
 {
     try {
+        jsfn::SparesStop();
         jsfn::PlatformShutdown();
     } catch (...) {
     }
@@ -248,7 +260,8 @@ JSFN_EXPORT void
 jsfn_isolate_pump(jsfn_isolate_t *iso)
 {
     try {
-        v8::Isolate::Scope  scope(iso->impl.isolate);
+        jsfn::Isolate::Lock  lock(&iso->impl);
+        v8::Isolate::Scope   scope(iso->impl.isolate);
         jsfn::PlatformPump(iso->impl.isolate);
     } catch (...) {
     }

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -103,6 +104,9 @@ public:
     bool                                   allow_eval;
     std::set<uint32_t>                     timers;
 
+    /* made on the spare thread: every use takes V8's Locker */
+    bool                                   locking = false;
+
     /* modules compiled from the code cache */
     int                                    cache_hits = 0;
 
@@ -126,6 +130,18 @@ public:
     };
 
     int Condemned(jsfn_err_t *err);
+
+    /* V8's Locker, for isolates that more than one thread has used */
+    class Lock {
+    public:
+        explicit Lock(Isolate *self) {
+            if (self->locking) {
+                locker.emplace(self->isolate);
+            }
+        }
+    private:
+        std::optional<v8::Locker>  locker;
+    };
 
 private:
     static size_t NearHeapLimit(void *data, size_t current, size_t initial);
@@ -196,6 +212,27 @@ void InstallNatives(v8::Isolate *isolate, v8::Local<v8::Context> context,
 extern const char    runtime_js[];
 extern const size_t  runtime_js_len;
 
+/* spare isolates made on a background thread (spares.cc) */
+int SparesStart(const jsfn_isolate_conf_t *conf, size_t count);
+void SparesStop();
+
 }  /* namespace jsfn */
+
+
+/* the handles of jsfn.h */
+struct jsfn_isolate_s {
+    jsfn::Isolate  impl;
+    explicit jsfn_isolate_s(const jsfn_isolate_conf_t *conf) : impl(conf) {}
+};
+
+
+struct jsfn_call_s {
+    jsfn::Call     *impl;
+};
+
+
+namespace jsfn {
+jsfn_isolate_t *SparesTake();
+}
 
 #endif /* JSFN_ENGINE_H */

@@ -213,6 +213,7 @@ Isolate::~Isolate()
     }
 
     {
+        Lock                lock(this);
         v8::Isolate::Scope  scope(isolate);
 
         rejections.clear();
@@ -249,6 +250,8 @@ Isolate::Init(jsfn_err_t *err)
     if (isolate == nullptr) {
         return Fail(err, JSFN_ERR_NOMEM, "cannot create an isolate");
     }
+
+    Lock  lock(this);
 
     isolate->SetData(0, this);
 
@@ -469,6 +472,7 @@ Isolate::Load(const std::string &path, const std::string &dir, bool run,
         root = dir;
     }
 
+    Lock                     lock(this);
     v8::Isolate::Scope       iscope(isolate);
     v8::HandleScope          hscope(isolate);
     v8::Local<v8::Context>   ctx = context.Get(isolate);
@@ -591,6 +595,7 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
         return Condemned(err);
     }
 
+    Lock                     lock(this);
     v8::Isolate::Scope       iscope(isolate);
     v8::HandleScope          hscope(isolate);
     v8::Local<v8::Context>   ctx = context.Get(isolate);
@@ -779,6 +784,7 @@ Isolate::FireTimer(uint32_t id, jsfn_err_t *err)
         return Condemned(err);
     }
 
+    Lock                     lock(this);
     v8::Isolate::Scope       iscope(isolate);
     v8::HandleScope          hscope(isolate);
     v8::Local<v8::Context>   ctx = context.Get(isolate);
@@ -836,6 +842,7 @@ void
 Isolate::Heap(jsfn_heap_t *heap)
 {
     v8::HeapStatistics  hs;
+    Lock                lock(this);
 
     isolate->GetHeapStatistics(&hs);
 

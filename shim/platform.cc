@@ -30,6 +30,9 @@ PlatformInit(const jsfn_engine_conf_t *conf, jsfn_err_t *err)
     PlatformFlags();
     v8::V8::InitializeICU();
 
+    /* filled here, before any other thread may ask for it */
+    (void) NativeReferences();
+
     platform = v8::platform::NewDefaultPlatform(1);
     if (!platform) {
         return Fail(err, JSFN_ERR_NOMEM, "cannot create the V8 platform");

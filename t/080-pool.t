@@ -265,7 +265,7 @@ export default {
 >>> warm.js
 export default { fetch() { return new Response('warm'); } };
 --- init
-# the spares are made 10-20 ms after the worker starts
+# the spares are made on the engine's background thread once the worker starts
 select(undef, undef, undef, 0.3);
 --- request
 GET /warm
