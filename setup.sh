@@ -1,5 +1,5 @@
 #!/bin/sh
-# setup.sh [run|test|bench|build]: install what is missing on a Debian 12/13
+# setup.sh [run|test|bench|build]: install what is missing on a Debian 12
 # machine (apt-get), build the module, then run the examples or the tests.
 #
 #   ./setup.sh run     build, then nginx on 127.0.0.1:8080 serving conf/
