@@ -12,6 +12,9 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -40,6 +43,12 @@ Spares  spares;
 void
 Run()
 {
+    /*
+     * Below the event loop in priority: where both share a core, requests
+     * come first and spares are made with what is left.
+     */
+    (void) setpriority(PRIO_PROCESS, (id_t) syscall(SYS_gettid), 10);
+
     std::unique_lock<std::mutex>  lock(spares.m);
 
     while (!spares.stop) {
