@@ -104,7 +104,7 @@ typedef struct {
 
 /* counters kept per function and worker (ngx_http_jsfn_status.c) */
 typedef enum {
-    NGX_HTTP_JSFN_STAT_REQUESTS = 0,       /* requests that reached a function */
+    NGX_HTTP_JSFN_STAT_REQUESTS = 0,       /* requests reaching a function */
     NGX_HTTP_JSFN_STAT_ERRORS,             /* answered 5xx by the module */
     NGX_HTTP_JSFN_STAT_COLD_STARTS,        /* isolate created for the request */
     NGX_HTTP_JSFN_STAT_WARM_HITS,          /* isolate found in the pool */

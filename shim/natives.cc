@@ -82,8 +82,9 @@ NativeUtf8Encode(const v8::FunctionCallbackInfo<v8::Value> &args)
     v8::Local<v8::ArrayBuffer>  ab = v8::ArrayBuffer::New(isolate, len);
 
     if (len) {
-        s->WriteUtf8(isolate, static_cast<char *>(ab->GetBackingStore()->Data()),
-                     (int) len, nullptr,
+        char  *dst = static_cast<char *>(ab->GetBackingStore()->Data());
+
+        s->WriteUtf8(isolate, dst, (int) len, nullptr,
                      v8::String::NO_NULL_TERMINATION
                      | v8::String::REPLACE_INVALID_UTF8);
     }
