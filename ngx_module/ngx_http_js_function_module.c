@@ -21,9 +21,13 @@ static ngx_int_t ngx_http_jsfn_init_process(ngx_cycle_t *cycle);
 static void ngx_http_jsfn_exit_process(ngx_cycle_t *cycle);
 
 
+static char *ngx_http_jsfn_check_memory(ngx_conf_t *cf, void *post,
+    void *data);
+
+
 /* below 1m V8 cannot even set up a context */
-static ngx_conf_num_bounds_t  ngx_http_jsfn_memory_bounds = {
-    ngx_conf_check_num_bounds, 1024 * 1024, NGX_MAX_SIZE_T_VALUE / 2
+static ngx_conf_post_t  ngx_http_jsfn_memory_post = {
+    ngx_http_jsfn_check_memory
 };
 
 
@@ -62,7 +66,7 @@ static ngx_command_t  ngx_http_jsfn_commands[] = {
       ngx_conf_set_size_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_jsfn_loc_conf_t, memory),
-      &ngx_http_jsfn_memory_bounds },
+      &ngx_http_jsfn_memory_post },
 
     { ngx_string("js_function_allow_eval"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
@@ -153,6 +157,19 @@ ngx_module_t  ngx_http_js_function_module = {
     NULL,                                  /* exit master */
     NGX_MODULE_V1_PADDING
 };
+
+
+static char *
+ngx_http_jsfn_check_memory(ngx_conf_t *cf, void *post, void *data)
+{
+    size_t  *sp = data;
+
+    if (*sp < 1024 * 1024) {
+        return "must be at least 1m";
+    }
+
+    return NGX_CONF_OK;
+}
 
 
 static ngx_int_t

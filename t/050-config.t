@@ -289,3 +289,18 @@ is outside
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 18: js_function_memory below 1m is refused
+--- config
+    location = /m {
+        js_function_memory 512k;
+        js_function $TEST_NGINX_SERVER_ROOT/html/a.js;
+    }
+--- user_files
+>>> a.js
+export default { fetch() { return new Response('a'); } };
+--- must_die
+--- error_log
+"js_function_memory" directive must be at least 1m

@@ -365,3 +365,53 @@ caught RangeError
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 14: after a second without JS the parked watchdog still stops a loop
+--- config
+    location /spin {
+        js_function_cpu_limit 50ms;
+        js_function $TEST_NGINX_SERVER_ROOT/html/spin.js;
+    }
+--- user_files
+>>> spin.js
+export default { fetch() { for (;;) {} } };
+--- init
+select(undef, undef, undef, 1.5);
+--- request
+GET /spin
+--- timeout: 2
+--- error_code: 503
+--- error_log
+CPU time limit of 50 ms exceeded (js_function_cpu_limit)
+--- no_error_log
+[alert]
+[crit]
+exited on signal
+
+
+
+=== TEST 15: js_function_cpu_limit 0 sets no limit
+--- config
+    location /work {
+        js_function_cpu_limit 0;
+        js_function $TEST_NGINX_SERVER_ROOT/html/work.js;
+    }
+--- user_files
+>>> work.js
+export default {
+    fetch() {
+        let x = 0;
+        for (let i = 0; i < 3e7; i++) x = (x + i) % 1000003;
+        return new Response('x=' + x);
+    }
+};
+--- request
+GET /work
+--- timeout: 5
+--- response_body_like: ^x=\d+$
+--- no_error_log
+[error]
+[alert]
+[crit]
