@@ -135,6 +135,10 @@ void ngx_http_jsfn_stat_resident(ngx_str_t *path, ngx_int_t isolates,
 ngx_int_t ngx_http_jsfn_handler(ngx_http_request_t *r);
 void ngx_http_jsfn_call_done(ngx_http_jsfn_ctx_t *ctx);
 
+/* response headers (ngx_http_jsfn_headers.c) */
+ngx_int_t ngx_http_jsfn_headers_out(ngx_http_request_t *r,
+    ngx_http_jsfn_ctx_t *ctx, jsfn_response_t *resp);
+
 /* per-worker pool (ngx_http_jsfn_pool.c) */
 ngx_int_t ngx_http_jsfn_pool_init(ngx_cycle_t *cycle);
 void ngx_http_jsfn_pool_done(ngx_cycle_t *cycle);

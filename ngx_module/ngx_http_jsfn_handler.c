@@ -477,78 +477,19 @@ ngx_http_jsfn_body(ngx_http_request_t *r, jsfn_request_t *req)
 static ngx_int_t
 ngx_http_jsfn_send(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx)
 {
-    size_t            i;
     ngx_int_t         rc;
-    ngx_str_t         name, value;
     ngx_buf_t        *b;
     ngx_chain_t       out;
     jsfn_response_t   resp;
-    ngx_table_elt_t  *h;
 
     rc = ngx_http_jsfn_engine_finish(r, ctx, &resp);
     if (rc != NGX_OK) {
         return rc;
     }
 
-    r->headers_out.status = resp.status;
-
-    if (resp.status_text.len) {
-        r->headers_out.status_line.data = ngx_pnalloc(r->pool,
-                                              NGX_INT_T_LEN + 1
-                                              + resp.status_text.len);
-        if (r->headers_out.status_line.data == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        r->headers_out.status_line.len = ngx_sprintf(
-            r->headers_out.status_line.data, "%03i %*s", resp.status,
-            resp.status_text.len, resp.status_text.data)
-            - r->headers_out.status_line.data;
-    }
-
-    /* the strings live in the call, which lives as long as the request */
-
-    for (i = 0; i < resp.nheaders; i++) {
-        name.data = (u_char *) resp.headers[2 * i].data;
-        name.len = resp.headers[2 * i].len;
-        value.data = (u_char *) resp.headers[2 * i + 1].data;
-        value.len = resp.headers[2 * i + 1].len;
-
-        if (name.len == sizeof("content-type") - 1
-            && ngx_strncasecmp(name.data, (u_char *) "content-type",
-                               name.len) == 0)
-        {
-            r->headers_out.content_type = value;
-            r->headers_out.content_type_len = value.len;
-            continue;
-        }
-
-        /* framing is nginx's: hop-by-hop headers and lengths are dropped */
-        if ((name.len == sizeof("content-length") - 1
-             && ngx_strncasecmp(name.data, (u_char *) "content-length",
-                                name.len) == 0)
-            || (name.len == sizeof("transfer-encoding") - 1
-                && ngx_strncasecmp(name.data, (u_char *) "transfer-encoding",
-                                   name.len) == 0)
-            || (name.len == sizeof("connection") - 1
-                && ngx_strncasecmp(name.data, (u_char *) "connection",
-                                   name.len) == 0)
-            || (name.len == sizeof("keep-alive") - 1
-                && ngx_strncasecmp(name.data, (u_char *) "keep-alive",
-                                   name.len) == 0))
-        {
-            continue;
-        }
-
-        h = ngx_list_push(&r->headers_out.headers);
-        if (h == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        h->hash = 1;
-        h->key = name;
-        h->value = value;
-        h->lowcase_key = NULL;
+    rc = ngx_http_jsfn_headers_out(r, ctx, &resp);
+    if (rc != NGX_OK) {
+        return rc;
     }
 
     r->headers_out.content_length_n = resp.body_len;
