@@ -24,6 +24,24 @@ namespace jsfn {
 class Isolate;
 
 
+/* a file as it was when loaded; size -1: it did not exist */
+struct FileStamp { long mtime_ns; long size; unsigned long ino; };
+
+bool FilesChanged(const std::map<std::string, FileStamp> &files);
+
+/* a load that failed, remembered until one of its files changes */
+int LoadFailed(const std::string &path, const std::string &root,
+    bool allow_eval, jsfn_err_t *err);
+
+
+/* caps on a response head, checked before anything is copied */
+#define JSFN_MAX_HEADERS       1000
+#define JSFN_MAX_HEADER_BYTES  (64u << 10)
+
+/* timers pending in one isolate */
+#define JSFN_MAX_TIMERS        10000
+
+
 /* The per-process engine: platform and host callbacks (platform.cc). */
 struct Engine {
     const jsfn_host_t  *host;
@@ -77,6 +95,8 @@ public:
     int Load(const std::string &path, const std::string &root,
         bool run, jsfn_err_t *err);
     bool Changed();
+    void RememberLoad(const std::string &path, const std::string &dir,
+        int rc, jsfn_err_t *err);
     void Heap(jsfn_heap_t *heap);
 
     int Start(const jsfn_request_t *req, void *host, Call **out,
@@ -88,10 +108,18 @@ public:
         return it == calls.end() ? nullptr : it->second;
     }
 
+    /* memory a function's input or code can make large (see isolate.cc) */
+    bool Fits(v8::Local<v8::String> s);
+    void OverLimit();
+    v8::MaybeLocal<v8::ArrayBuffer> NewBuffer(size_t len, bool condemn);
+
     /* called from natives */
     void Settle(uint32_t call_id, v8::Local<v8::Value> parts, int code,
         v8::Local<v8::Value> error);
     void Log(int level, const char *msg, size_t len);
+    void TakeResponse(Call *call, v8::Local<v8::Value> parts);
+    void SettleHung();
+    void ChargeTimers(uint64_t ns);
 
     static Isolate *From(v8::Isolate *isolate) {
         return static_cast<Isolate *>(isolate->GetData(0));
@@ -118,6 +146,10 @@ public:
     double                                 entry_ms = 0;
     double                                 entry_us = 0;
     double                                 origin_us = 0;
+
+    /* CPU time of timer callbacks in the current window (ChargeTimers) */
+    double                                 window_us = 0;
+    uint64_t                               window_ns = 0;
 
     /* brackets one entry into JS: clocks, CPU budget, condemnation */
     class Entry {
@@ -146,6 +178,8 @@ public:
 private:
     static size_t NearHeapLimit(void *data, size_t current, size_t initial);
 
+    int LoadModule(const std::string &path, const std::string &dir,
+        bool run, jsfn_err_t *err);
     v8::MaybeLocal<v8::Module> Compile(const std::string &path,
         jsfn_err_t *err);
     static v8::MaybeLocal<v8::Module> Resolve(v8::Local<v8::Context> context,
@@ -158,7 +192,6 @@ private:
 
     CountingAllocator                             *allocator = nullptr;
     bool                                           heap_exceeded = false;
-    struct FileStamp { long mtime_ns; long size; unsigned long ino; };
     std::map<std::string, FileStamp>               files;
     v8::Global<v8::Context>                        context;
     v8::Global<v8::Function>                       dispatch;

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include <v8.h>
 
@@ -30,6 +31,17 @@ void DeleteCountingAllocator(CountingAllocator *a);
 size_t AllocatorUsed(CountingAllocator *a);
 bool AllocatorOverBudget(CountingAllocator *a);
 
+/* true when "length" more bytes stay within the budget */
+bool AllocatorFits(CountingAllocator *a, size_t length);
+
+/*
+ * A backing store of "length" uninitialised bytes counted against the
+ * budget, or nullptr (over budget: never V8's abort).  "condemn" marks the
+ * isolate over its limit, as a JS allocation that failed would.
+ */
+std::unique_ptr<v8::BackingStore> AllocatorStore(CountingAllocator *a,
+    size_t length, bool condemn);
+
 
 /* the process's watchdog (limits.cc) */
 int WatchdogStart();
@@ -46,6 +58,9 @@ bool WatchdogLeave();
 /* wall clock in ms and a monotonic clock in us, for the frozen JS clocks */
 double WallMs();
 double MonotonicUs();
+
+/* CPU time of the calling thread, in ns */
+uint64_t ThreadCpuNs();
 
 }  /* namespace jsfn */
 

@@ -189,4 +189,11 @@ MonotonicUs()
     return ClockNs(CLOCK_MONOTONIC) / 1e3;
 }
 
+
+uint64_t
+ThreadCpuNs()
+{
+    return ClockNs(CLOCK_THREAD_CPUTIME_ID);
+}
+
 }  /* namespace jsfn */

@@ -44,6 +44,16 @@ NativeTimerStart(const v8::FunctionCallbackInfo<v8::Value> &args)
         ms = 2147483647.0;
     }
 
+    /* each armed timer holds host memory: a bound, as for the heap */
+    if (self->timers.size() >= JSFN_MAX_TIMERS
+        && self->timers.find(id) == self->timers.end())
+    {
+        isolate->ThrowException(v8::Exception::RangeError(
+            v8::String::NewFromUtf8Literal(isolate,
+                "too many timers: at most 10000 may be pending")));
+        return;
+    }
+
     if (engine.host->timer_start(self->host, id, (uint64_t) ms) != 0) {
         isolate->ThrowException(v8::Exception::Error(
             v8::String::NewFromUtf8Literal(isolate, "cannot start a timer")));
@@ -71,22 +81,39 @@ NativeTimerStop(const v8::FunctionCallbackInfo<v8::Value> &args)
 static void
 NativeUtf8Encode(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
-    v8::Isolate            *isolate = args.GetIsolate();
-    v8::Local<v8::String>   s;
+    v8::Isolate                 *isolate = args.GetIsolate();
+    Isolate                     *self = Isolate::From(isolate);
+    v8::Local<v8::String>        s;
+    v8::Local<v8::ArrayBuffer>   ab;
 
     if (!args[0]->ToString(isolate->GetCurrentContext()).ToLocal(&s)) {
         return;
     }
 
+    /* over the budget: a RangeError and a memory limit kill, as in JS */
+    if (self != nullptr && !self->Fits(s)) {
+        self->OverLimit();
+        return;
+    }
+
     size_t  len = s->Utf8Length(isolate);
-    v8::Local<v8::ArrayBuffer>  ab = v8::ArrayBuffer::New(isolate, len);
+
+    if (self != nullptr) {
+        if (!self->NewBuffer(len, true).ToLocal(&ab)) {
+            isolate->ThrowException(v8::Exception::RangeError(
+                v8::String::NewFromUtf8Literal(isolate,
+                    "Array buffer allocation failed")));
+            return;
+        }
+
+    } else {
+        ab = v8::ArrayBuffer::New(isolate, len);    /* making the snapshot */
+    }
 
     if (len) {
-        char  *dst = static_cast<char *>(ab->GetBackingStore()->Data());
-
-        s->WriteUtf8(isolate, dst, (int) len, nullptr,
-                     v8::String::NO_NULL_TERMINATION
-                     | v8::String::REPLACE_INVALID_UTF8);
+        s->WriteUtf8(isolate, static_cast<char *>(ab->Data()), (int) len,
+                     nullptr, v8::String::NO_NULL_TERMINATION
+                              | v8::String::REPLACE_INVALID_UTF8);
     }
 
     args.GetReturnValue().Set(v8::Uint8Array::New(ab, 0, len));
@@ -166,6 +193,33 @@ ViewBytes(v8::Local<v8::Value> v, const uint8_t **p, size_t *n,
 }
 
 
+/*
+ * A string of up to "n" bytes' worth is about to be made on the heap: if it
+ * cannot fit, V8 would abort rather than throw, so the isolate is stopped
+ * at its memory limit instead.
+ */
+static bool
+HeapRoom(v8::Isolate *isolate, size_t n)
+{
+    Isolate             *self = Isolate::From(isolate);
+    v8::HeapStatistics   hs;
+
+    if (self == nullptr || self->heap_max == 0 || n < (1u << 20)) {
+        return true;
+    }
+
+    isolate->GetHeapStatistics(&hs);
+
+    /* UTF-8 to UTF-16: at most two bytes a byte */
+    if (hs.used_heap_size() + 2 * n <= self->heap_max) {
+        return true;
+    }
+
+    self->OverLimit();
+    return false;
+}
+
+
 static void
 NativeUtf8Decode(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
@@ -186,6 +240,10 @@ NativeUtf8Decode(const v8::FunctionCallbackInfo<v8::Value> &args)
         isolate->ThrowException(v8::Exception::TypeError(
             v8::String::NewFromUtf8Literal(isolate,
                 "The encoded data was not valid for encoding utf-8")));
+        return;
+    }
+
+    if (!HeapRoom(isolate, n)) {
         return;
     }
 
@@ -210,6 +268,10 @@ NativeLatin1Decode(const v8::FunctionCallbackInfo<v8::Value> &args)
     size_t                              n;
     std::shared_ptr<v8::BackingStore>   keep;
     v8::Local<v8::String>               s;
+
+    if (ViewBytes(args[0], &p, &n, &keep) && !HeapRoom(isolate, n)) {
+        return;
+    }
 
     if (!ViewBytes(args[0], &p, &n, &keep)
         || n > (size_t) v8::String::kMaxLength

@@ -3,6 +3,26 @@
  * function's handler for each request (internal.dispatch).
  */
 
+/*
+ * Built-ins the runtime relies on where its results reach nginx, captured
+ * when the snapshot is made: a function may replace Promise.prototype.then
+ * or define Object.prototype.then, and must not steer the runtime with it.
+ */
+const ReflectApply = Reflect.apply;
+const PromisePrototypeThen = Promise.prototype.then;
+const PromiseResolve = Promise.resolve.bind(Promise);
+const ArrayPrototypeFill = Array.prototype.fill;
+const MathMin = Math.min;
+const MathMax = Math.max;
+const MathTrunc = Math.trunc;
+
+function promiseThen(p, onFulfilled, onRejected) {
+    return ReflectApply(PromisePrototypeThen, p, [onFulfilled, onRejected]);
+}
+
+internal.ReflectApply = ReflectApply;
+internal.promiseThen = promiseThen;
+
 function define(name, value) {
     Object.defineProperty(globalThis, name, {
         value, writable: true, configurable: true, enumerable: false,
@@ -97,6 +117,15 @@ define('console', console);
 const timers = new Map();
 let nextTimer = 1;
 
+/*
+ * Nesting as in HTML: a timer set from a timer callback (or from the
+ * microtasks after it) is one level deeper, and past five levels it waits
+ * at least 4 ms, so that a chain of zero-delay timers cannot keep the worker
+ * busy.  nginx's side never arms a timer of less than 1 ms, which is what
+ * lets its event loop turn in between.
+ */
+let timerLevel = 0;
+
 function startTimer(fn, ms, args, repeat) {
     if (typeof fn !== 'function') {
         throw new TypeError('The callback must be a function');
@@ -105,12 +134,16 @@ function startTimer(fn, ms, args, repeat) {
     if (!(ms >= 0)) {
         ms = 0;
     }
+    const level = timerLevel + 1;
+    if (level > 5 && ms < 4) {
+        ms = 4;
+    }
     const id = nextTimer++;
     if (nextTimer > 0x7fffffff) {
         nextTimer = 1;
     }
-    timers.set(id, { fn, ms, args, repeat });
     natives.timerStart(id, ms);
+    timers.set(id, { fn, ms, args, repeat, level });
     return id;
 }
 
@@ -126,12 +159,17 @@ internal.fireTimer = function fireTimer(id) {
     if (t === undefined) {
         return;
     }
+    timerLevel = t.level;
     if (t.repeat) {
+        t.level++;
+        if (t.level > 5 && t.ms < 4) {
+            t.ms = 4;
+        }
         natives.timerStart(id, t.ms);
     } else {
         timers.delete(id);
     }
-    t.fn(...t.args);
+    ReflectApply(t.fn, undefined, t.args);
 };
 
 define('setTimeout', function setTimeout(fn, ms = 0, ...args) {
@@ -203,8 +241,8 @@ internal.dispatch = (function () {
         if (parts === null) {
             natives.fail(id, new TypeError('the handler returned ' + describe(response)
                                            + ', not a Response'), true);
-        } else if (typeof parts.then === 'function') {
-            parts.then((p) => natives.done(id, p), (e) => natives.fail(id, e, false));
+        } else if (parts.wait !== null) {
+            promiseThen(parts.wait, (p) => natives.done(id, p), (e) => natives.fail(id, e, false));
         } else {
             natives.done(id, parts);
         }
@@ -215,6 +253,7 @@ internal.dispatch = (function () {
          * A synchronous throw is not caught here: it reaches the engine with
          * the location where it was thrown, even for a thrown non-Error value.
          */
+        timerLevel = 0;
         const request = internal.makeRequest(method, url, id, body);
         /* a fresh env per request: a shared one would carry writes over */
         const env = {};
@@ -226,13 +265,61 @@ internal.dispatch = (function () {
             ? handler(request, env, ctx)
             : handler.fetch(request, env, ctx);
 
-        if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-            result.then((r) => settle(id, r), (e) => natives.fail(id, e, false));
+        if (internal.isResponse(result)) {
+            settle(id, result);
+        } else if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+            /* a thenable of the function's own is its business; a promise
+               is awaited with the then() captured at start */
+            promiseThen(PromiseResolve(result), (r) => settle(id, r), (e) => natives.fail(id, e, false));
         } else {
             settle(id, result);
         }
     };
 })();
+
+
+/*
+ * Array.prototype.fill on a sparse array runs in V8's C++, index by index,
+ * without looking for termination: new Array(34e6).fill(0) would hold the
+ * worker for many seconds past the CPU and memory limits.  Large fills go
+ * in slices, and between slices this loop lets V8 stop the function.
+ */
+const FILL_SLICE = 65536;
+
+function toRelativeIndex(v, len, dflt) {
+    if (v === undefined) {
+        return dflt;
+    }
+    let n = MathTrunc(Number(v));
+    if (n !== n) {
+        n = 0;
+    }
+    return n < 0 ? MathMax(len + n, 0) : MathMin(n, len);
+}
+
+const fill = {
+    fill(value, start, end) {
+        if (this === null || this === undefined) {
+            throw new TypeError('Array.prototype.fill called on null or undefined');
+        }
+        const o = Object(this);
+        const len = MathMin(MathMax(MathTrunc(Number(o.length)) || 0, 0), Number.MAX_SAFE_INTEGER);
+        const k = toRelativeIndex(start, len, 0);
+        const final = toRelativeIndex(end, len, len);
+        if (final - k <= FILL_SLICE) {
+            return ReflectApply(ArrayPrototypeFill, o, [value, k, final]);
+        }
+        for (let i = k; i < final; i += FILL_SLICE) {
+            ReflectApply(ArrayPrototypeFill, o, [value, i, MathMin(i + FILL_SLICE, final)]);
+        }
+        return o;
+    },
+}.fill;
+
+Object.defineProperty(fill, 'length', { value: 1 });
+Object.defineProperty(Array.prototype, 'fill', {
+    value: fill, writable: true, configurable: true, enumerable: false,
+});
 
 
 /*

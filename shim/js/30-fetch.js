@@ -691,14 +691,20 @@ class Response {
       // must not be changed, see EMPTY_FLAT).
       const parts = {
         status: s.status, statusText: s.statusText,
-        headers: s.headers === null ? s.flat : headersFlat(s.headers), body: null,
+        headers: s.headers === null ? s.flat : headersFlat(s.headers), body: null, wait: null,
       };
       if (b.used || (b.stream !== null && b.stream.locked)) {
-        return Promise.reject(new TypeError('Response body has already been used.'));
+        throw new TypeError('Response body has already been used.');
       }
       if (b.stream !== null && !b.lazy) {
+        // A stream is read to its end first: `wait` is a promise of the parts.
         b.used = true;
-        return readAll(b.stream).then((u8) => { parts.body = u8; return parts; });
+        parts.wait = internal.promiseThen(readAll(b.stream), (u8) => {
+          parts.body = u8;
+          parts.wait = null;
+          return parts;
+        });
+        return parts;
       }
       // In-memory bodies are not marked used: returning the same Response
       // object from several requests keeps working.
