@@ -393,7 +393,6 @@ invalid:
 }
 
 
-
 static ngx_table_elt_t *
 ngx_http_jsfn_header_push(ngx_http_request_t *r, ngx_table_elt_t *h)
 {
