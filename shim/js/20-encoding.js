@@ -16,44 +16,8 @@ const webIDLClass = internal.webIDLClass || ((C, tag) => Object.defineProperty(C
 
 // ---------------------------------------------------------------- DOMException
 
-// Only the parts the runtime needs: name, message, legacy code, the code
-// constants, and Error.prototype in the chain (as in browsers).
-const LEGACY_CODES = {
-  IndexSizeError: 1, HierarchyRequestError: 3, WrongDocumentError: 4, InvalidCharacterError: 5,
-  NoModificationAllowedError: 7, NotFoundError: 8, NotSupportedError: 9, InvalidStateError: 11,
-  SyntaxError: 12, InvalidModificationError: 13, NamespaceError: 14, InvalidAccessError: 15,
-  TypeMismatchError: 17, SecurityError: 18, NetworkError: 19, AbortError: 20, URLMismatchError: 21,
-  QuotaExceededError: 22, TimeoutError: 23, InvalidNodeTypeError: 24, DataCloneError: 25,
-};
-let DOMExceptionClass = globalThis.DOMException;
-if (typeof DOMExceptionClass !== 'function') {
-  class DOMException extends Error {
-    #name;
-    constructor(message = '', name = 'Error') {
-      super(`${message}`);
-      this.#name = `${name}`;
-    }
-    // `message` stays what Error makes it: an own property (or Error.prototype's '').
-    get name() { return this.#name; }
-    get code() { return LEGACY_CODES[this.#name] || 0; }
-  }
-  webIDLClass(DOMException, 'DOMException');
-  const constants = [
-    'INDEX_SIZE_ERR', 'DOMSTRING_SIZE_ERR', 'HIERARCHY_REQUEST_ERR', 'WRONG_DOCUMENT_ERR',
-    'INVALID_CHARACTER_ERR', 'NO_DATA_ALLOWED_ERR', 'NO_MODIFICATION_ALLOWED_ERR', 'NOT_FOUND_ERR',
-    'NOT_SUPPORTED_ERR', 'INUSE_ATTRIBUTE_ERR', 'INVALID_STATE_ERR', 'SYNTAX_ERR',
-    'INVALID_MODIFICATION_ERR', 'NAMESPACE_ERR', 'INVALID_ACCESS_ERR', 'VALIDATION_ERR',
-    'TYPE_MISMATCH_ERR', 'SECURITY_ERR', 'NETWORK_ERR', 'ABORT_ERR', 'URL_MISMATCH_ERR',
-    'QUOTA_EXCEEDED_ERR', 'TIMEOUT_ERR', 'INVALID_NODE_TYPE_ERR', 'DATA_CLONE_ERR',
-  ];
-  constants.forEach((name, i) => {
-    const d = { value: i + 1, writable: false, enumerable: true, configurable: false };
-    Object.defineProperty(DOMException, name, d);
-    Object.defineProperty(DOMException.prototype, name, d);
-  });
-  defineGlobal('DOMException', DOMException);
-  DOMExceptionClass = DOMException;
-}
+// Defined by 15-dom.js.
+const DOMExceptionClass = globalThis.DOMException;
 internal.DOMException = DOMExceptionClass;
 
 // ---------------------------------------------------------------- byte helpers
