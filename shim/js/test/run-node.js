@@ -85,13 +85,21 @@ const FAKE_NATIVES_SRC = `(function () {
   };
 })()`;
 
+// "//#include PATH" lines take the file from build/vendor (shim/vendor.sh),
+// as gen_runtime.sh does; without a build they stay comments.
+const vendorDir = path.resolve(shimDir, '../../build/vendor');
+const include = (text) => text.replace(/^\/\/#include (\S+)$/gm, (line, p) => {
+  const f = path.join(vendorDir, p);
+  return fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : line;
+});
+
 // `dir` defaults to shim/js; bench.js passes another copy to compare versions.
 function loadRuntime(withNatives, dir = shimDir) {
   const files = fs.readdirSync(dir)
     .filter((f) => /^\d\d-.*\.js$/.test(f))
     .sort();
   let src = '(function (natives, internal) { \'use strict\';\n';
-  for (const f of files) src += `(function () {\n${fs.readFileSync(path.join(dir, f), 'utf8')}\n})();\n`;
+  for (const f of files) src += `(function () {\n${include(fs.readFileSync(path.join(dir, f), 'utf8'))}\n})();\n`;
   src += '})';
   const ctx = vm.createContext({});
   const fn = vm.runInContext(src, ctx, { filename: 'shim-bundle.js' });
