@@ -1,29 +1,14 @@
 #!/bin/sh
-# gen_runtime.sh OUT [-I DIR] JS...: wrap the runtime's JS files into one
-# function expression and emit it as a C++ byte array (see js/README.md).
-# A line "//#include PATH" in a file is replaced by the file DIR/PATH
-# (third-party code fetched by vendor.sh), verbatim.
+# gen_runtime.sh OUT JS...: wrap the runtime's JS files into one function
+# expression and emit it as a C++ byte array (see js/README.md).
 set -e
 out=$1; shift
-inc=
-if [ "$1" = "-I" ]; then inc=$2; shift 2; fi
 tmp=$out.tmp
 {
     printf '(function (natives, internal) { '"'"'use strict'"'"';\n'
     for f in "$@"; do
         printf '(function () {\n'
-        awk -v dir="$inc" '
-            /^\/\/#include / {
-                p = dir "/" $2; n = 0
-                while ((r = (getline l < p)) > 0) { print l; n++ }
-                if (r < 0 || n == 0) {
-                    print "gen_runtime.sh: cannot include " p > "/dev/stderr"
-                    exit 1
-                }
-                close(p)
-                next
-            }
-            { print }' "$f"
+        cat "$f"
         printf '\n})();\n'
     done
     printf '})\n'

@@ -345,35 +345,14 @@ NativeHeaders(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
-/*
- * transfer(ab): the same memory under a new ArrayBuffer, ab detached (the
- * Streams spec's "transfer", for byte streams: V8 10.2 has no
- * ArrayBuffer.prototype.transfer).  No allocation: the backing store moves.
- */
-static void
-NativeTransfer(const v8::FunctionCallbackInfo<v8::Value> &args)
-{
-    v8::Isolate  *isolate = args.GetIsolate();
-
-    if (!args[0]->IsArrayBuffer()
-        || !args[0].As<v8::ArrayBuffer>()->IsDetachable())
-    {
-        isolate->ThrowException(v8::Exception::TypeError(
-            v8::String::NewFromUtf8Literal(isolate,
-                "transfer: expected a detachable ArrayBuffer")));
-        return;
-    }
-
-    v8::Local<v8::ArrayBuffer>          ab = args[0].As<v8::ArrayBuffer>();
-    std::shared_ptr<v8::BackingStore>   store = ab->GetBackingStore();
-
-    ab->Detach();
-    args.GetReturnValue().Set(v8::ArrayBuffer::New(isolate, store));
-}
-
-
+/* streams.cc, compress.cc */
+void NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeLazyGlobals(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeTransfer(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeZlibNew(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeZlibRun(const v8::FunctionCallbackInfo<v8::Value> &args);
+void LazyGlobal(v8::Local<v8::Name> name,
+    const v8::PropertyCallbackInfo<v8::Value> &info);
 
 
 /* Date.now(): the wall clock when JS was entered, frozen while it runs */
@@ -415,6 +394,8 @@ static const struct {
         { "headers",      NativeHeaders },
         { "now",          NativeNow },
         { "hrnow",        NativeHrNow },
+        { "streamsLibrary", NativeStreamsLibrary },
+        { "lazyGlobals",  NativeLazyGlobals },
         { "transfer",     NativeTransfer },
         { "zlibNew",      NativeZlibNew },
         { "zlibRun",      NativeZlibRun },
@@ -426,7 +407,7 @@ const intptr_t *
 NativeReferences()
 {
     static intptr_t  refs[sizeof(natives_table) / sizeof(natives_table[0])
-                          + 1];
+                          + 2];
 
     if (refs[0] == 0) {
         size_t  i = 0;
@@ -434,6 +415,9 @@ NativeReferences()
         for (const auto &t : natives_table) {
             refs[i++] = reinterpret_cast<intptr_t>(t.fn);
         }
+
+        /* the getter of the lazy globals (streams.cc) */
+        refs[i++] = reinterpret_cast<intptr_t>(LazyGlobal);
 
         refs[i] = 0;
     }

@@ -143,7 +143,39 @@ enumerable: 0
 
 
 
-=== TEST 2: ReadableStream: readers, async iteration, tee, pipeTo, pipeThrough, ReadableStream.from, cancel, and the errors of misuse
+=== TEST 2: the library is loaded on first use: a global assigned or deleted before any stream was made stays so, the others still work
+--- config
+    location = /lazy { js_function $TEST_NGINX_SERVER_ROOT/html/lazy.js; }
+--- user_files
+>>> lazy.js
+globalThis.WritableStream = 'mine';
+delete globalThis.CountQueuingStrategy;
+const before = Object.getOwnPropertyDescriptor(globalThis, 'ReadableStream');
+export default {
+    async fetch() {
+        const ts = new TransformStream();
+        const w = ts.writable.getWriter();
+        w.write('x');
+        w.close();
+        const got = [];
+        for await (const c of ts.readable) got.push(c);
+        return new Response(`${WritableStream} ${typeof globalThis.CountQueuingStrategy} `
+            + `${typeof before.value} ${before.writable} ${before.enumerable} ${got}`
+            + ` ${new Response('b').body instanceof ReadableStream}\n`);
+    },
+};
+--- request
+GET /lazy
+--- response_body
+mine undefined function true false x true
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 3: ReadableStream: readers, async iteration, tee, pipeTo, pipeThrough, ReadableStream.from, cancel, and the errors of misuse
 --- config
     location = /rs { js_function $TEST_NGINX_SERVER_ROOT/html/rs.js; }
 --- user_files
@@ -205,7 +237,7 @@ errored: RangeError source failed
 
 
 
-=== TEST 3: byte streams: BYOB readers fill the caller's view, the stream takes over (detaches) enqueued chunks and the views it fills, byobRequest.respond()
+=== TEST 4: byte streams: BYOB readers fill the caller's view, the stream takes over (detaches) enqueued chunks and the views it fills, byobRequest.respond()
 --- config
     location = /bytes { js_function $TEST_NGINX_SERVER_ROOT/html/bytes.js; }
 --- user_files
@@ -262,7 +294,7 @@ empty view: TypeError
 
 
 
-=== TEST 4: WritableStream and the queuing strategies: backpressure, close, abort, a sink that fails
+=== TEST 5: WritableStream and the queuing strategies: backpressure, close, abort, a sink that fails
 --- config
     location = /ws { js_function $TEST_NGINX_SERVER_ROOT/html/ws.js; }
 --- user_files
@@ -325,7 +357,7 @@ strategy without init: TypeError
 
 
 
-=== TEST 5: TransformStream: transform and flush, terminate(), error() errors both sides
+=== TEST 6: TransformStream: transform and flush, terminate(), error() errors both sides
 --- config
     location = /ts { js_function $TEST_NGINX_SERVER_ROOT/html/ts.js; }
 --- user_files
@@ -371,7 +403,7 @@ error: SyntaxError bad chunk, writable: true
 
 
 
-=== TEST 6: TextEncoderStream: UTF-8 chunks, surrogate pairs split across chunks put together, lone surrogates as U+FFFD
+=== TEST 7: TextEncoderStream: UTF-8 chunks, surrogate pairs split across chunks put together, lone surrogates as U+FFFD
 --- config
     location = /tes { js_function $TEST_NGINX_SERVER_ROOT/html/tes.js; }
 --- user_files
@@ -433,7 +465,7 @@ symbol chunk: TypeError true
 
 
 
-=== TEST 7: TextDecoderStream: characters split across chunks, the BOM, ignoreBOM, fatal, and chunks that are not BufferSources
+=== TEST 8: TextDecoderStream: characters split across chunks, the BOM, ignoreBOM, fatal, and chunks that are not BufferSources
 --- config
     location = /tds { js_function $TEST_NGINX_SERVER_ROOT/html/tds.js; }
 --- user_files
@@ -509,7 +541,7 @@ unknown label: RangeError
 
 
 
-=== TEST 8: CompressionStream: gzip, deflate and deflate-raw that Perl's zlib decompresses to the input, with the output in chunks of at most 64 KB
+=== TEST 9: CompressionStream: gzip, deflate and deflate-raw that Perl's zlib decompresses to the input, with the output in chunks of at most 64 KB
 --- config
     location = /cs { js_function $TEST_NGINX_SERVER_ROOT/html/cs.js; }
 --- user_files
@@ -567,7 +599,7 @@ random true true true
 
 
 
-=== TEST 9: DecompressionStream: Perl's gzip, deflate and deflate-raw request bodies, decompressed from request.body
+=== TEST 10: DecompressionStream: Perl's gzip, deflate and deflate-raw request bodies, decompressed from request.body
 --- config
     location = /ds { js_function $TEST_NGINX_SERVER_ROOT/html/ds.js; }
 --- user_files
@@ -594,7 +626,7 @@ export default {
 
 
 
-=== TEST 10: DecompressionStream errors as the Compression Standard says: corrupt data, a stream cut short (after the output so far), junk after the end, a preset dictionary are TypeErrors; input split anywhere decompresses
+=== TEST 11: DecompressionStream errors as the Compression Standard says: corrupt data, a stream cut short (after the output so far), junk after the end, a preset dictionary are TypeErrors; input split anywhere decompresses
 --- config
     location = /dserr { js_function $TEST_NGINX_SERVER_ROOT/html/dserr.js; }
 --- user_files
@@ -671,7 +703,7 @@ empty streams: empty empty empty
 
 
 
-=== TEST 11: CompressionStream and DecompressionStream reject what is not a format or a BufferSource with a TypeError
+=== TEST 12: CompressionStream and DecompressionStream reject what is not a format or a BufferSource with a TypeError
 --- config
     location = /cserr { js_function $TEST_NGINX_SERVER_ROOT/html/cserr.js; }
 --- user_files
@@ -724,7 +756,7 @@ DecompressionStream.readable on another object: TypeError
 
 
 
-=== TEST 12: request.body is a byte stream (BYOB reads), bodyUsed and locking as Fetch says, clone() tees, read methods read streams, a stream body needs duplex 'half'
+=== TEST 13: request.body is a byte stream (BYOB reads), bodyUsed and locking as Fetch says, clone() tees, read methods read streams, a stream body needs duplex 'half'
 --- config
     location = /body { js_function $TEST_NGINX_SERVER_ROOT/html/body.js; }
 --- user_files
@@ -816,7 +848,7 @@ BYOB of a Response's body: abcd
 
 
 
-=== TEST 13: a Response of a TransformStream's readable side reaches the client
+=== TEST 14: a Response of a TransformStream's readable side reaches the client
 --- config
     location = /tsout { js_function $TEST_NGINX_SERVER_ROOT/html/tsout.js; }
 --- user_files
@@ -851,7 +883,7 @@ ONE TWO THREE
 
 
 
-=== TEST 14: a body piped through a CompressionStream is sent gzipped: the client's gunzip gives it back
+=== TEST 15: a body piped through a CompressionStream is sent gzipped: the client's gunzip gives it back
 --- config
     location = /gz { js_function $TEST_NGINX_SERVER_ROOT/html/gz.js; }
 --- user_files
@@ -879,7 +911,7 @@ $main::Text
 
 
 
-=== TEST 15: a Response of ReadableStream.from(an async generator) reaches the client
+=== TEST 16: a Response of ReadableStream.from(an async generator) reaches the client
 --- config
     location = /gen { js_function $TEST_NGINX_SERVER_ROOT/html/gen.js; }
 --- user_files
@@ -904,7 +936,7 @@ line 3
 
 
 
-=== TEST 16: a body stream that errors mid-way: 500 and its error in error_log
+=== TEST 17: a body stream that errors mid-way: 500 and its error in error_log
 --- config
     location = /midway { js_function $TEST_NGINX_SERVER_ROOT/html/midway.js; }
 --- user_files
@@ -931,7 +963,7 @@ qr/\[error\] .*js_function ".*midway\.js": Uncaught Error: the source broke/
 
 
 
-=== TEST 17: a body chunk that is not a Uint8Array: 500 and a TypeError in error_log
+=== TEST 18: a body chunk that is not a Uint8Array: 500 and a TypeError in error_log
 --- config
     location = /notbytes { js_function $TEST_NGINX_SERVER_ROOT/html/notbytes.js; }
 --- user_files
@@ -954,7 +986,7 @@ qr/\[error\] .*js_function ".*notbytes\.js": Uncaught TypeError: Body stream chu
 
 
 
-=== TEST 18: a body stream that never ends while nothing could end it: 500 at once, not a hang
+=== TEST 19: a body stream that never ends while nothing could end it: 500 at once, not a hang
 --- config
     location = /stall { js_function $TEST_NGINX_SERVER_ROOT/html/stall.js; }
 --- user_files
@@ -978,7 +1010,7 @@ qr/\[error\] .*js_function ".*stall\.js": the function will never produce a resp
 
 
 
-=== TEST 19: a gzip bomb (1.8 KB expanding to 1 GiB) under js_function_memory 16m: 503 at the memory limit, the worker goes on
+=== TEST 20: a gzip bomb (1.8 KB expanding to 1 GiB) under js_function_memory 16m: 503 at the memory limit, the worker goes on
 --- config
     location = /bomb {
         js_function_memory 16m;
@@ -1010,7 +1042,7 @@ qr/\[error\] .*js_function ".*bomb\.js": memory limit of 16 MB exceeded \(js_fun
 
 
 
-=== TEST 20: the same bomb counted as it streams, under js_function_cpu_limit: 503 at the CPU limit
+=== TEST 21: the same bomb counted as it streams, under js_function_cpu_limit: 503 at the CPU limit
 --- config
     location = /bombcpu {
         js_function_memory 256m;
@@ -1044,7 +1076,7 @@ qr/\[error\] .*js_function ".*bombcpu\.js": CPU time limit of 100 ms exceeded \(
 
 
 
-=== TEST 21: a function that spent its whole memory budget, then writes a small chunk to a CompressionStream: 503, not a crash
+=== TEST 22: a function that spent its whole memory budget, then writes a small chunk to a CompressionStream: 503, not a crash
 --- config
     location = /full {
         js_function_memory 16m;
@@ -1075,7 +1107,7 @@ qr/\[error\] .*js_function ".*full\.js": memory limit of 16 MB exceeded \(js_fun
 
 
 
-=== TEST 22: a function that replaces the built-ins and the streams' methods still has its Response(stream) read whole by the runtime
+=== TEST 23: a function that replaces the built-ins and the streams' methods still has its Response(stream) read whole by the runtime
 --- config
     location = /hostile { js_function $TEST_NGINX_SERVER_ROOT/html/hostile.js; }
 --- user_files

@@ -5,95 +5,110 @@
 //
 // The classes are web-streams-polyfill's (a port of the WHATWG reference
 // implementation that passes the web-platform-tests streams suite), pinned in
-// shim/vendor.sh and included below unchanged: its ES2018 UMD build,
+// shim/vendor.sh and built into the engine unchanged: its ES2018 UMD build,
 // dist/ponyfill.js, which defines everything inside one function and touches
 // no global. This file only gives it the runtime's own built-ins, installs
-// its classes as globals and hands 30-fetch.js the hooks bodies need.
+// its classes as globals and hands the other runtime files the hooks they
+// need.
 //
-// The library runs when the snapshot is made: what it creates then is part of
-// every isolate for free; it creates nothing per isolate until a function
-// makes a stream.
+// Loaded on first use: the globals are lazy data properties
+// (natives.lazyGlobals) and the library runs (natives.streamsLibrary) the
+// first time one is read, or a body or an encoding or compression stream
+// needs a stream. An isolate that never touches streams never pays for them
+// (about 200 KB of heap once loaded).
 //
 // Built-ins: the library captures Promise, Promise.prototype.then and
-// Promise.resolve/reject when it loads. The bindings below shadow the globals
-// it would otherwise look up later, when a function may have replaced them.
-// What remains replaceable is what it reaches through prototypes
-// (Function.prototype.call/apply, Object.prototype.hasOwnProperty,
+// Promise.resolve/reject when it loads. The parameters it is given shadow
+// the globals it would otherwise look up later, when a function may have
+// replaced them. What remains replaceable is what it reaches through
+// prototypes (Function.prototype.call/apply, Object.prototype.hasOwnProperty,
 // Array.prototype.push/shift on its queues, the streams' own prototype
-// methods): a function that replaces those breaks its own streams only. A
-// response body reaches nginx through 30-fetch.js's readAll, and C++ checks
-// what that gives (a byte view) before nginx sends it.
+// methods): a function that replaces those breaks its own streams only. The
+// runtime reads bodies through the library's methods captured when it loads,
+// and C++ checks what reaches nginx (a byte view) before nginx sends it.
 
 const { ReflectApply, promiseThen } = internal;
+// load() runs when a function may have replaced these globals
+const { keys: ObjectKeys, values: ObjectValues, getOwnPropertyDescriptor } = Object;
+const ErrorCtor = Error;
 
-const exports = {};
-const module = { exports };
-const {
-  Object, Symbol, TypeError, RangeError, Error, Number, Math, Uint8Array,
-  ArrayBuffer, DataView, Array, Reflect, Function, WeakMap,
-} = globalThis;
-// The library queues microtasks through this; the global one could be the
-// function's own by the time a stream first needs it.
+const NAMES = [
+  'ReadableStream', 'ReadableStreamDefaultReader', 'ReadableStreamBYOBReader',
+  'ReadableStreamDefaultController', 'ReadableByteStreamController',
+  'ReadableStreamBYOBRequest', 'WritableStream', 'WritableStreamDefaultWriter',
+  'WritableStreamDefaultController', 'TransformStream',
+  'TransformStreamDefaultController', 'ByteLengthQueuingStrategy',
+  'CountQueuingStrategy',
+];
+
+// The library's environment: names it looks up at run time, bound to the
+// runtime's own values (captured now, when the snapshot is made).
 const resolved = Promise.resolve();
-const queueMicrotask = (fn) => { promiseThen(resolved, () => fn()); };
-// The library "transfers" buffers (the Streams spec detaches the chunks a
-// byte stream takes over) with structuredClone(buf, {transfer: [buf]}) when
-// there is one; V8 10.2 has no ArrayBuffer.prototype.transfer, so the
-// engine's natives.transfer does it: the same memory under a new
-// ArrayBuffer, the old one detached.
-const structuredClone = typeof natives.transfer === 'function'
-  ? (buf) => natives.transfer(buf) : undefined;
-// WritableStreamDefaultController.signal, when the runtime has one.
-const AbortController = internal.AbortController || globalThis.AbortController;
+const ENV = {
+  // the UMD build fills `exports` when there is one
+  exports: null,
+  module: null,
+  // queued through a then() the function cannot replace
+  queueMicrotask: (fn) => { promiseThen(resolved, () => fn()); },
+  // The library "transfers" buffers (byte streams detach the chunks they
+  // take over) with structuredClone(buf, {transfer: [buf]}) when there is
+  // one: natives.transfer does exactly that part.
+  structuredClone: typeof natives.transfer === 'function' ? (buf) => natives.transfer(buf) : undefined,
+  // WritableStreamDefaultController.signal, when the runtime has one
+  AbortController: internal.AbortController || globalThis.AbortController,
+};
+for (const name of ['Object', 'Symbol', 'TypeError', 'RangeError', 'Error', 'Number', 'Math',
+  'Uint8Array', 'ArrayBuffer', 'DataView', 'Array', 'Reflect', 'Function', 'WeakMap']) {
+  ENV[name] = globalThis[name];
+}
 
-//#include web-streams-polyfill/dist/ponyfill.js
+// A strategy or an underlying source without a prototype: nothing the
+// function adds to Object.prototype (a `highWaterMark`, a `type`) applies.
+const NO_STRATEGY = Object.freeze({ __proto__: null });
 
-const lib = module.exports;
+let lib = null;
+let lockedOf, getReader, read, releaseLock, tee, readableOf, writableOf, enqueue;
 
-// Present only when the build included the library (under `node
-// shim/js/test/run-node.js` without a build, there are no streams).
-if (typeof lib.ReadableStream === 'function') {
-  const {
-    ReadableStream, ReadableStreamDefaultReader, ReadableStreamBYOBReader,
-    TransformStream, TransformStreamDefaultController,
-  } = lib;
+function load() {
+  if (lib !== null) return lib;
+  const exports = {};
+  ENV.exports = exports;
+  ENV.module = { exports };
+  natives.streamsLibrary(ObjectKeys(ENV), ObjectValues(ENV));
+  const got = ENV.module.exports;
+  ENV.exports = ENV.module = null;
 
-  for (const name of [
-    'ReadableStream', 'ReadableStreamDefaultReader', 'ReadableStreamBYOBReader',
-    'ReadableStreamDefaultController', 'ReadableByteStreamController',
-    'ReadableStreamBYOBRequest', 'WritableStream', 'WritableStreamDefaultWriter',
-    'WritableStreamDefaultController', 'TransformStream',
-    'TransformStreamDefaultController', 'ByteLengthQueuingStrategy',
-    'CountQueuingStrategy',
-  ]) {
-    internal.define(name, lib[name]);
-  }
-
-  const getter = (C, name) => Object.getOwnPropertyDescriptor(C.prototype, name).get;
-  const lockedOf = getter(ReadableStream, 'locked');
-  const getReader = ReadableStream.prototype.getReader;
-  const read = ReadableStreamDefaultReader.prototype.read;
-  const releaseLock = ReadableStreamDefaultReader.prototype.releaseLock;
-  const tee = ReadableStream.prototype.tee;
-  const readableOf = getter(TransformStream, 'readable');
-  const writableOf = getter(TransformStream, 'writable');
-  const enqueue = TransformStreamDefaultController.prototype.enqueue;
+  const { ReadableStream, ReadableStreamDefaultReader, TransformStream, TransformStreamDefaultController } = got;
+  const getter = (C, name) => getOwnPropertyDescriptor(C.prototype, name).get;
+  lockedOf = getter(ReadableStream, 'locked');
+  getReader = ReadableStream.prototype.getReader;
+  read = ReadableStreamDefaultReader.prototype.read;
+  releaseLock = ReadableStreamDefaultReader.prototype.releaseLock;
+  tee = ReadableStream.prototype.tee;
+  readableOf = getter(TransformStream, 'readable');
+  writableOf = getter(TransformStream, 'writable');
+  enqueue = TransformStreamDefaultController.prototype.enqueue;
 
   // Fetch's "disturbed" (read from or cancelled) has no public API: it is the
-  // library's `_disturbed`, checked once here so that a library upgrade that
-  // renames it fails the build rather than bodyUsed.
+  // library's `_disturbed`, checked here so that a library upgrade that
+  // renames it fails loudly rather than bodyUsed.
   const probe = new ReadableStream();
   probe.cancel();
-  if (probe._disturbed !== true) throw new Error('25-streams.js: web-streams-polyfill has no _disturbed');
+  if (probe._disturbed !== true) throw new ErrorCtor('25-streams.js: web-streams-polyfill has no _disturbed');
+  lib = got;
+  return lib;
+}
 
-  // A strategy or an underlying source without a prototype: nothing the
-  // function adds to Object.prototype (a `highWaterMark`, a `type`) applies.
-  const NO_STRATEGY = Object.freeze({ __proto__: null });
+if (typeof natives.streamsLibrary === 'function') {
+  natives.lazyGlobals(NAMES, (name) => load()[name]);
 
-  internal.ReadableStream = ReadableStream;
+  internal.hasStreams = true;
+  // No stream can exist before the library is loaded: nothing to load then.
   internal.isReadableStream = (v) => {
+    if (lib === null) return false;
     try { ReflectApply(lockedOf, v, []); return true; } catch { return false; }
   };
+  // These take streams, so the library is loaded.
   internal.streamLocked = (s) => ReflectApply(lockedOf, s, []);
   internal.streamDisturbed = (s) => s._disturbed === true;
   internal.streamReader = (s) => ReflectApply(getReader, s, []);
@@ -103,13 +118,13 @@ if (typeof lib.ReadableStream === 'function') {
 
   // A byte stream of the given pull and cancel, pulled only when read (a
   // body's stream).
-  internal.newByteStream = (pull, cancel) => new ReadableStream(
+  internal.newByteStream = (pull, cancel) => new (load().ReadableStream)(
     { __proto__: null, type: 'bytes', pull, cancel }, NO_STRATEGY);
 
-  // TransformStream for the classes of the other stream files: `transform`
-  // and `flush` are called with the controller; `enqueue(controller, v)`.
+  // A TransformStream's two sides, for the classes of the other stream
+  // files: `transform` and `flush` get the controller; enqueue(controller, v).
   internal.newTransform = (transform, flush) => {
-    const ts = new TransformStream({ __proto__: null, transform, flush }, NO_STRATEGY, NO_STRATEGY);
+    const ts = new (load().TransformStream)({ __proto__: null, transform, flush }, NO_STRATEGY, NO_STRATEGY);
     return { readable: ReflectApply(readableOf, ts, []), writable: ReflectApply(writableOf, ts, []) };
   };
   internal.enqueue = (controller, v) => { ReflectApply(enqueue, controller, [v]); };
@@ -131,20 +146,21 @@ if (typeof lib.ReadableStream === 'function') {
   const dvOffset = get(DataView.prototype, 'byteOffset');
   const dvLength = get(DataView.prototype, 'byteLength');
   const isView = ArrayBuffer.isView;
+  const Uint8ArrayCtor = Uint8Array;
   const isBuffer = (v) => {
     try { ReflectApply(abLength, v, []); return true; } catch { return false; }
   };
 
   internal.bufferSource = (v) => {
     if (isBuffer(v)) {
-      return ReflectApply(abLength, v, []) === 0 ? new Uint8Array(0) : new Uint8Array(v);
+      return ReflectApply(abLength, v, []) === 0 ? new Uint8ArrayCtor(0) : new Uint8ArrayCtor(v);
     }
     if (!isView(v)) return null;
     const ta = ReflectApply(taTag, v, []) !== undefined;
     const buffer = ReflectApply(ta ? taBuffer : dvBuffer, v, []);
     if (!isBuffer(buffer)) return null;
     const length = ReflectApply(ta ? taLength : dvLength, v, []);
-    if (length === 0) return new Uint8Array(0);
-    return new Uint8Array(buffer, ReflectApply(ta ? taOffset : dvOffset, v, []), length);
+    if (length === 0) return new Uint8ArrayCtor(0);
+    return new Uint8ArrayCtor(buffer, ReflectApply(ta ? taOffset : dvOffset, v, []), length);
   };
 }

@@ -260,7 +260,7 @@ Object.defineProperty(Headers.prototype, Symbol.iterator, {
 // Streams are handled through the hooks of 25-streams.js, which call the
 // library's own methods: the function's replacements of ReadableStream's
 // prototype do not apply to the bodies the runtime reads.
-const hasStreams = typeof internal.ReadableStream === 'function';
+const hasStreams = internal.hasStreams === true;
 const { isReadableStream, streamLocked, streamDisturbed } = internal;
 // A body that can no longer be read: read before, or its stream locked or
 // disturbed by the function.

@@ -85,13 +85,22 @@ const FAKE_NATIVES_SRC = `(function () {
   };
 })()`;
 
-// "//#include PATH" lines take the file from build/vendor (shim/vendor.sh),
-// as gen_runtime.sh does; without a build they stay comments.
-const vendorDir = path.resolve(shimDir, '../../build/vendor');
-const include = (text) => text.replace(/^\/\/#include (\S+)$/gm, (line, p) => {
-  const f = path.join(vendorDir, p);
-  return fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : line;
-});
+// Stand-ins for streams.cc's natives, when the build fetched the library
+// (shim/vendor.sh): the globals are made on first read, as in the engine.
+const STREAMS_LIB = path.resolve(shimDir, '../../build/vendor/web-streams-polyfill/dist/ponyfill.js');
+function addStreamsNatives(ctx, natives) {
+  const src = fs.readFileSync(STREAMS_LIB, 'utf8');
+  natives.streamsLibrary = (names, values) => vm.compileFunction(src, names, { parsingContext: ctx })(...values);
+  natives.lazyGlobals = vm.runInContext(`(names, loader) => {
+    for (const name of names) {
+      const set = (value) => Object.defineProperty(globalThis, name,
+        { value, writable: true, enumerable: false, configurable: true });
+      Object.defineProperty(globalThis, name, {
+        get() { const v = loader(name); set(v); return v; }, set, enumerable: false, configurable: true,
+      });
+    }
+  }`, ctx);
+}
 
 // `dir` defaults to shim/js; bench.js passes another copy to compare versions.
 function loadRuntime(withNatives, dir = shimDir) {
@@ -99,11 +108,12 @@ function loadRuntime(withNatives, dir = shimDir) {
     .filter((f) => /^\d\d-.*\.js$/.test(f))
     .sort();
   let src = '(function (natives, internal) { \'use strict\';\n';
-  for (const f of files) src += `(function () {\n${include(fs.readFileSync(path.join(dir, f), 'utf8'))}\n})();\n`;
+  for (const f of files) src += `(function () {\n${fs.readFileSync(path.join(dir, f), 'utf8')}\n})();\n`;
   src += '})';
   const ctx = vm.createContext({});
   const fn = vm.runInContext(src, ctx, { filename: 'shim-bundle.js' });
   const natives = withNatives ? vm.runInContext(FAKE_NATIVES_SRC, ctx) : vm.runInContext('({})', ctx);
+  if (withNatives && fs.existsSync(STREAMS_LIB)) addStreamsNatives(ctx, natives);
   const internal = vm.runInContext('({})', ctx);
   fn(natives, internal);
   return { ctx, internal, natives, files };
