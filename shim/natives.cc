@@ -347,6 +347,7 @@ NativeHeaders(const v8::FunctionCallbackInfo<v8::Value> &args)
 
 /* streams.cc, compress.cc */
 void NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeStreamsCache(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeLazyGlobals(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeTransfer(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeZlibNew(const v8::FunctionCallbackInfo<v8::Value> &args);
@@ -395,6 +396,7 @@ static const struct {
         { "now",          NativeNow },
         { "hrnow",        NativeHrNow },
         { "streamsLibrary", NativeStreamsLibrary },
+        { "streamsCache", NativeStreamsCache },
         { "lazyGlobals",  NativeLazyGlobals },
         { "transfer",     NativeTransfer },
         { "zlibNew",      NativeZlibNew },

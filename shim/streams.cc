@@ -1,11 +1,14 @@
 /*
  * streams.cc: what js/25-streams.js needs from C++.
  *
- *   streamsLibrary(names, values)  compiles web-streams-polyfill (fetched by
- *                                  vendor.sh, built in as streams_js) as the
- *                                  body of a function of the given
- *                                  parameters, calls it with the values and
- *                                  returns what it returns
+ *   streamsLibrary(names)          web-streams-polyfill (fetched by
+ *                                  vendor.sh, built in as streams_js)
+ *                                  compiled as the body of a function of the
+ *                                  given parameters
+ *   streamsCache(fn, used)         keeps V8's code cache of that function
+ *                                  for the isolates to come: if the process
+ *                                  has none yet, or (used) for the first
+ *                                  few stream bodies read whole
  *   lazyGlobals(names, loader)     makes each name a global data property
  *                                  (not enumerable) whose value is
  *                                  loader(name), asked for the first time the
@@ -19,7 +22,11 @@
  * once it has run.  It does not run when the snapshot is made: an isolate
  * that never touches a stream never has it.  The first isolate of the
  * process that does compiles it from the built-in text (an external string:
- * not copied) and leaves a code cache that every later one uses.
+ * not copied) and leaves a code cache that later ones use: made once the
+ * library has loaded, and made again when the first few isolates have read
+ * a stream body whole, by when more of the functions streams run are
+ * compiled.  Each of those started from the cache before, so the cache
+ * gathers what each of them ran.
  */
 
 #include <cstring>
@@ -47,8 +54,10 @@ public:
 };
 
 
-/* the library compiled by the first isolate of this process */
+/* the library compiled by an isolate of this process */
 std::vector<uint8_t>  code_cache;
+int                   code_cache_refreshes;
+const int             code_cache_refreshes_max = 3;
 
 
 void
@@ -91,17 +100,13 @@ NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
     v8::Isolate                        *isolate = args.GetIsolate();
     v8::Local<v8::Context>              ctx = isolate->GetCurrentContext();
-    std::vector<v8::Local<v8::Value>>   names, values;
+    std::vector<v8::Local<v8::Value>>   names;
     std::vector<v8::Local<v8::String>>  params;
     v8::Local<v8::String>               text;
     v8::Local<v8::Function>             fn;
-    v8::Local<v8::Value>                result;
 
-    if (!Elements(ctx, args[0], 64, &names)
-        || !Elements(ctx, args[1], 64, &values)
-        || names.size() != values.size())
-    {
-        Throw(isolate, "streamsLibrary: expected names and values");
+    if (!Elements(ctx, args[0], 64, &names)) {
+        Throw(isolate, "streamsLibrary: expected parameter names");
         return;
     }
 
@@ -147,23 +152,35 @@ NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
         code_cache.clear();
     }
 
-    if (!fn->Call(ctx, v8::Undefined(isolate), (int) values.size(),
-                  values.data()).ToLocal(&result))
+    args.GetReturnValue().Set(fn);
+}
+
+
+void
+NativeStreamsCache(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    bool  used = args[1]->IsTrue();
+
+    if (!args[0]->IsFunction()
+        || (used ? code_cache_refreshes >= code_cache_refreshes_max
+                 : !code_cache.empty()))
     {
         return;
     }
 
-    /* made after the run, so that it holds the functions that ran */
-    if (code_cache.empty()) {
-        std::unique_ptr<v8::ScriptCompiler::CachedData>  made(
-            v8::ScriptCompiler::CreateCodeCacheForFunction(fn));
-
-        if (made && made->length > 0) {
-            code_cache.assign(made->data, made->data + made->length);
-        }
+    if (used) {
+        code_cache_refreshes++;
     }
 
-    args.GetReturnValue().Set(result);
+    /* V8 checks a cache against its source when it is used: a wrong one
+       would only be refused */
+    std::unique_ptr<v8::ScriptCompiler::CachedData>  made(
+        v8::ScriptCompiler::CreateCodeCacheForFunction(
+            args[0].As<v8::Function>()));
+
+    if (made && made->length > 0) {
+        code_cache.assign(made->data, made->data + made->length);
+    }
 }
 
 

@@ -67,6 +67,7 @@ for (const name of ['Object', 'Symbol', 'TypeError', 'RangeError', 'Error', 'Num
 const NO_STRATEGY = Object.freeze({ __proto__: null });
 
 let lib = null;
+let libFn = null;  // the compiled library, for natives.streamsCache
 let lockedOf, getReader, read, releaseLock, tee, readableOf, writableOf, enqueue;
 
 function load() {
@@ -74,7 +75,8 @@ function load() {
   const exports = {};
   ENV.exports = exports;
   ENV.module = { exports };
-  natives.streamsLibrary(ObjectKeys(ENV), ObjectValues(ENV));
+  const fn = natives.streamsLibrary(ObjectKeys(ENV));
+  ReflectApply(fn, undefined, ObjectValues(ENV));
   const got = ENV.module.exports;
   ENV.exports = ENV.module = null;
 
@@ -96,6 +98,8 @@ function load() {
   probe.cancel();
   if (probe._disturbed !== true) throw new ErrorCtor('25-streams.js: web-streams-polyfill has no _disturbed');
   lib = got;
+  libFn = fn;
+  natives.streamsCache(fn, false);
   return lib;
 }
 
@@ -128,6 +132,16 @@ if (typeof natives.streamsLibrary === 'function') {
     return { readable: ReflectApply(readableOf, ts, []), writable: ReflectApply(writableOf, ts, []) };
   };
   internal.enqueue = (controller, v) => { ReflectApply(enqueue, controller, [v]); };
+
+  // A stream body was read whole: more of what streams run is compiled by
+  // now, for the code cache of the isolates to come (asked once per
+  // isolate; the engine makes it for the first few).
+  internal.streamsUsed = () => {
+    if (libFn !== null) {
+      natives.streamsCache(libFn, true);
+      libFn = null;
+    }
+  };
 }
 
 // Web IDL BufferSource (no SharedArrayBuffer), for the chunks of the encoding

@@ -320,6 +320,7 @@ async function readAll(stream) {
     chunks.push(value);
     total += value.length;
   }
+  internal.streamsUsed();
   // Always a new array, even for one chunk: the stream's source may still
   // hold that chunk, and nginx now sends response bytes from the JS buffer
   // in place (no copy) after the handler has returned.

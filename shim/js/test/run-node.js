@@ -90,7 +90,8 @@ const FAKE_NATIVES_SRC = `(function () {
 const STREAMS_LIB = path.resolve(shimDir, '../../build/vendor/web-streams-polyfill/dist/ponyfill.js');
 function addStreamsNatives(ctx, natives) {
   const src = fs.readFileSync(STREAMS_LIB, 'utf8');
-  natives.streamsLibrary = (names, values) => vm.compileFunction(src, names, { parsingContext: ctx })(...values);
+  natives.streamsLibrary = (names) => vm.compileFunction(src, names, { parsingContext: ctx });
+  natives.streamsCache = () => {};
   natives.lazyGlobals = vm.runInContext(`(names, loader) => {
     for (const name of names) {
       const set = (value) => Object.defineProperty(globalThis, name,
