@@ -68,7 +68,7 @@ const NO_STRATEGY = Object.freeze({ __proto__: null });
 
 let lib = null;
 let libFn = null;  // the compiled library, for natives.streamsCache
-let lockedOf, getReader, read, releaseLock, tee, readableOf, writableOf, enqueue;
+let lockedOf, getReader, read, cancel, tee, readableOf, writableOf, enqueue;
 
 function load() {
   if (lib !== null) return lib;
@@ -85,7 +85,7 @@ function load() {
   lockedOf = getter(ReadableStream, 'locked');
   getReader = ReadableStream.prototype.getReader;
   read = ReadableStreamDefaultReader.prototype.read;
-  releaseLock = ReadableStreamDefaultReader.prototype.releaseLock;
+  cancel = ReadableStreamDefaultReader.prototype.cancel;
   tee = ReadableStream.prototype.tee;
   readableOf = getter(TransformStream, 'readable');
   writableOf = getter(TransformStream, 'writable');
@@ -117,7 +117,7 @@ if (typeof natives.streamsLibrary === 'function') {
   internal.streamDisturbed = (s) => s._disturbed === true;
   internal.streamReader = (s) => ReflectApply(getReader, s, []);
   internal.streamRead = (reader) => ReflectApply(read, reader, []);
-  internal.streamReleaseLock = (reader) => ReflectApply(releaseLock, reader, []);
+  internal.streamCancel = (reader, reason) => ReflectApply(cancel, reader, [reason]);
   internal.streamTee = (s) => ReflectApply(tee, s, []);
 
   // A byte stream of the given pull and cancel, pulled only when read (a

@@ -314,7 +314,7 @@ async function readAll(stream) {
     if (done) break;
     if (!isUint8Array(value)) {
       const e = new TypeError(`Body stream chunks must be Uint8Array, not ${value === null ? 'null' : typeof value}.`);
-      reader.cancel(e).catch(() => {});
+      internal.promiseThen(internal.streamCancel(reader, e), undefined, () => {});
       throw e;
     }
     chunks.push(value);
