@@ -80,9 +80,14 @@ AFoEAwAAAKBFMAAAAABaBAMAAAAgRjAAAAAAWi7292abLeDj/eLD69Eje/7t5/nb9Tv/D9RnhczI
 7A8A
 B64
 
+# a function file that has inflated(): the bomb's 1 GiB as a stream
 sub bomb_js {
     my ($name, $body) = @_;
-    return [[$name, "const BOMB = '" . MIME::Base64::encode_base64($Bomb, '') . "';\n" . $body]];
+    return [[$name, "const BOMB = '" . MIME::Base64::encode_base64($Bomb, '') . "';\n" . <<'JS' . $body]];
+const inflated = () => new Response(Uint8Array.from(atob(BOMB), (c) => c.charCodeAt(0))).body
+    .pipeThrough(new DecompressionStream('gzip'))
+    .pipeThrough(new DecompressionStream('gzip'));
+JS
 }
 
 run_tests();
@@ -1019,16 +1024,7 @@ qr/\[error\] .*js_function ".*stall\.js": the function will never produce a resp
     }
 --- user_files eval
 main::bomb_js('bomb.js', <<'JS');
-export default {
-    async fetch() {
-        const bin = atob(BOMB);
-        const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
-        const out = new Response(bytes).body
-            .pipeThrough(new DecompressionStream('gzip'))
-            .pipeThrough(new DecompressionStream('gzip'));
-        return new Response(out);
-    },
-};
+export default { fetch: () => new Response(inflated()) };
 JS
 --- request
 GET /bomb
@@ -1053,13 +1049,8 @@ qr/\[error\] .*js_function ".*bomb\.js": memory limit of 16 MB exceeded \(js_fun
 main::bomb_js('bombcpu.js', <<'JS');
 export default {
     async fetch() {
-        const bytes = Uint8Array.from(atob(BOMB), (c) => c.charCodeAt(0));
         let n = 0;
-        for await (const c of new Response(bytes).body
-            .pipeThrough(new DecompressionStream('gzip'))
-            .pipeThrough(new DecompressionStream('gzip'))) {
-            n += c.length;
-        }
+        for await (const c of inflated()) n += c.length;
         return new Response(`${n}`);
     },
 };
