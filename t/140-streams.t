@@ -1126,3 +1126,42 @@ still whole
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 24: globals replaced before the streams library first loads do not steer it: a Response piped through transforms and zlib still arrives whole
+--- config
+    location = /early { js_function $TEST_NGINX_SERVER_ROOT/html/early.js; }
+--- user_files
+>>> early.js
+// before any stream exists in this isolate (Promise.prototype.then is left
+// alone: resolving a promise with a promise looks it up, on any engine)
+for (const name of ['resolve', 'reject', 'all']) {
+    Promise[name] = () => { throw new Error(`hijacked Promise.${name}`); };
+}
+globalThis.Promise = function Fake() {};
+globalThis.queueMicrotask = () => { throw new Error('hijacked queueMicrotask'); };
+globalThis.structuredClone = () => { throw new Error('hijacked structuredClone'); };
+globalThis.Uint8Array = function Fake() {};
+globalThis.TypeError = function Fake() {};
+const Bytes = Object.getPrototypeOf(new TextEncoder().encode('')).constructor;
+export default {
+    fetch() {
+        // a byte stream: it takes over (transfers) the chunks
+        const src = new Response('through everything').body;
+        const upper = new TransformStream({
+            transform(chunk, ctl) { ctl.enqueue(Bytes.from(chunk, (b) => (b >= 97 ? b - 32 : b))); },
+        });
+        return new Response(src.pipeThrough(upper)
+            .pipeThrough(new CompressionStream('deflate'))
+            .pipeThrough(new DecompressionStream('deflate')));
+    },
+};
+--- request
+GET /early
+--- response_body chomp
+THROUGH EVERYTHING
+--- no_error_log
+[error]
+[alert]
+[crit]

@@ -17,15 +17,19 @@
 // needs a stream. An isolate that never touches streams never pays for them
 // (about 200 KB of heap once loaded).
 //
-// Built-ins: the library captures Promise, Promise.prototype.then and
-// Promise.resolve/reject when it loads. The parameters it is given shadow
-// the globals it would otherwise look up later, when a function may have
-// replaced them. What remains replaceable is what it reaches through
-// prototypes (Function.prototype.call/apply, Object.prototype.hasOwnProperty,
-// Array.prototype.push/shift on its queues, the streams' own prototype
-// methods): a function that replaces those breaks its own streams only. The
-// runtime reads bodies through the library's methods captured when it loads,
-// and C++ checks what reaches nginx (a byte view) before nginx sends it.
+// Built-ins: the library runs when a function may have replaced globals and
+// their members. It is given, as parameters that shadow the globals, the
+// runtime's own values captured when the snapshot was made: a Promise whose
+// then/resolve/reject/all are the original ones (what it captures when it
+// loads), queueMicrotask, and the constructors and namespaces it names.
+// What remains replaceable is what it reaches through members of those
+// (Math.trunc, Number.isFinite, Object.defineProperty, ... read when it
+// loads) or through prototypes (Function.prototype.call/apply,
+// Object.prototype.hasOwnProperty, Array.prototype.push/shift on its queues,
+// the streams' own prototype methods): a function that replaces those
+// breaks its own streams only. The runtime reads bodies through the
+// library's methods captured when it loads, and C++ checks what reaches
+// nginx (a byte view) before nginx sends it.
 
 const { ReflectApply, promiseThen } = internal;
 // load() runs when a function may have replaced these globals
@@ -44,7 +48,16 @@ const NAMES = [
 // The library's environment: names it looks up at run time, bound to the
 // runtime's own values (captured now, when the snapshot is made).
 const resolved = Promise.resolve();
+const OriginalPromise = Promise;
+// `new LibPromise(f)` is `new Promise(f)`; the members the library reads
+// are the original ones, bound as the library binds them.
+function LibPromise(executor) { return new OriginalPromise(executor); }
+LibPromise.prototype = { __proto__: null, then: OriginalPromise.prototype.then };
+LibPromise.resolve = OriginalPromise.resolve.bind(OriginalPromise);
+LibPromise.reject = OriginalPromise.reject.bind(OriginalPromise);
+LibPromise.all = OriginalPromise.all.bind(OriginalPromise);
 const ENV = {
+  Promise: LibPromise,
   // the UMD build fills `exports` when there is one
   exports: null,
   module: null,
