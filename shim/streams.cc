@@ -18,9 +18,9 @@
  *                                  "transfer": V8 10.2 has no
  *                                  ArrayBuffer.prototype.transfer)
  *
- * The library is about 65 KB of JS, and more than 200 KB of heap per isolate
- * once it has run.  It does not run when the snapshot is made: an isolate
- * that never touches a stream never has it.  The first isolate of the
+ * The library is about 65 KB of JS, and several hundred KB of heap per
+ * isolate once it has run.  It does not run when the snapshot is made: an
+ * isolate that never touches a stream never has it.  The first isolate of the
  * process that does compiles it from the built-in text (an external string:
  * not copied) and leaves a code cache that later ones use: made once the
  * library has loaded, and made again when the first few isolates have read

@@ -15,7 +15,7 @@
 // (natives.lazyGlobals) and the library runs (natives.streamsLibrary) the
 // first time one is read, or a body or an encoding or compression stream
 // needs a stream. An isolate that never touches streams never pays for them
-// (about 200 KB of heap once loaded).
+// (several hundred KB of heap once loaded and used).
 //
 // Built-ins: the library runs when a function may have replaced globals and
 // their members. It is given, as parameters that shadow the globals, the
