@@ -323,6 +323,52 @@ Object.defineProperty(Array.prototype, 'fill', {
 
 
 /*
+ * WebAssembly.compile() and instantiate() from bytes compile on V8's
+ * background threads and finish through a platform task, which nginx's
+ * event loop does not wait for: here they compile on the spot (within the
+ * CPU limit) and settle their promise as usual.  A module given to
+ * instantiate() is instantiated as V8 does it.  V8 makes the WebAssembly
+ * object anew for each context, even one from the snapshot, so this runs
+ * when an isolate is created (internal.contextInit).
+ */
+const wasmMethods = {
+    compile(bytes) {
+        const W = wasmMethods.W;
+        return new Promise((resolve) => resolve(new W.Module(bytes)));
+    },
+    instantiate(source, imports) {
+        const W = wasmMethods.W;
+        if (source instanceof W.Module) {
+            return ReflectApply(wasmMethods.instantiateModule, W, [source, imports]);
+        }
+        return new Promise((resolve) => {
+            const module = new W.Module(source);
+            resolve({ module, instance: new W.Instance(module, imports) });
+        });
+    },
+    W: null,
+    instantiateModule: null,
+};
+
+Object.defineProperty(wasmMethods.compile, 'length', { value: 1 });
+Object.defineProperty(wasmMethods.instantiate, 'length', { value: 1 });
+
+internal.contextInit = function contextInit() {
+    const W = globalThis.WebAssembly;
+    if (typeof W !== 'object' || W === null || W.compile === wasmMethods.compile) {
+        return;
+    }
+    wasmMethods.W = W;
+    wasmMethods.instantiateModule = W.instantiate;
+    for (const name of ['compile', 'instantiate']) {
+        Object.defineProperty(W, name, {
+            value: wasmMethods[name], writable: true, configurable: true, enumerable: true,
+        });
+    }
+};
+
+
+/*
  * Clocks: Date and performance.now() do not advance while JS runs; they
  * move only between entries (a request, a timer), as on other isolate
  * edge runtimes, so that timing side channels learn nothing.
