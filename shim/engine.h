@@ -184,8 +184,10 @@ private:
         v8::Local<v8::String> source);
     v8::MaybeLocal<v8::Module> CompileWasm(const std::string &path,
         const std::string &bytes, jsfn_err_t *err);
-    static v8::MaybeLocal<v8::Value> EvaluateWasm(
+    static v8::MaybeLocal<v8::Value> EvaluateSynthetic(
         v8::Local<v8::Context> ctx, v8::Local<v8::Module> module);
+    v8::MaybeLocal<v8::Module> NodeModule(const std::string &spec,
+        bool *known);
     v8::MaybeLocal<v8::Module> Compile(const std::string &path,
         jsfn_err_t *err);
     static v8::MaybeLocal<v8::Module> Resolve(v8::Local<v8::Context> context,
@@ -212,8 +214,11 @@ private:
     std::multimap<int, std::string>                module_paths;
     std::string                                    resolve_error;
     bool                                           compiling_wasm = false;
-    std::vector<std::pair<v8::Global<v8::Module>, v8::Global<v8::Value>>>
-                                                   wasm_modules;
+
+    /* .wasm and node: modules, with the object of their exports */
+    std::vector<std::pair<v8::Global<v8::Module>, v8::Global<v8::Object>>>
+                                                   synthetic;
+    v8::Global<v8::Function>                       node_module;
     std::unordered_map<uint32_t, Call *>           calls;
     uint32_t                                       next_call = 1;
     std::vector<std::pair<v8::Global<v8::Promise>, v8::Global<v8::Value>>>

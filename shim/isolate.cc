@@ -310,7 +310,8 @@ Isolate::~Isolate()
         v8::Isolate::Scope  scope(isolate);
 
         rejections.clear();
-        wasm_modules.clear();
+        synthetic.clear();
+        node_module.Reset();
         modules.clear();
         handler.Reset();
         fire_timer.Reset();
@@ -390,10 +391,19 @@ Isolate::Init(jsfn_err_t *err)
     {
         v8::TryCatch  tc(isolate);
 
-        if (i->Call(ctx, v8::Undefined(isolate), 0, nullptr).IsEmpty()) {
+        v8::Local<v8::Value>  hooks;
+
+        if (!i->Call(ctx, v8::Undefined(isolate), 0, nullptr)
+                 .ToLocal(&hooks))
+        {
             return Fail(err, JSFN_ERR_LOAD, "runtime: "
                         + Describe(isolate, ctx, tc.Exception(),
                                    tc.Message()));
+        }
+
+        /* contextInit() gives the runtime's node: module lookup */
+        if (hooks->IsFunction()) {
+            node_module.Reset(isolate, hooks.As<v8::Function>());
         }
     }
 
@@ -545,10 +555,17 @@ Isolate::CompileWasm(const std::string &path, const std::string &bytes,
     module = v8::Module::CreateSyntheticModule(isolate,
                  v8::String::NewFromUtf8(isolate, path.c_str())
                      .ToLocalChecked(),
-                 names, EvaluateWasm);
+                 names, EvaluateSynthetic);
 
-    wasm_modules.emplace_back(v8::Global<v8::Module>(isolate, module),
-                              v8::Global<v8::Value>(isolate, wasm));
+    v8::Local<v8::Object>  exports = v8::Object::New(isolate);
+
+    if (exports->Set(ctx, names[0], wasm).IsNothing()) {
+        Fail(err, JSFN_ERR_LOAD, "cannot make the module of " + path);
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    synthetic.emplace_back(v8::Global<v8::Module>(isolate, module),
+                           v8::Global<v8::Object>(isolate, exports));
     modules[path].Reset(isolate, module);
     module_paths.emplace(module->GetIdentityHash(), path);
 
@@ -556,23 +573,40 @@ Isolate::CompileWasm(const std::string &path, const std::string &bytes,
 }
 
 
+/* a synthetic module (.wasm, node:*) is evaluated: its exports are set */
 v8::MaybeLocal<v8::Value>
-Isolate::EvaluateWasm(v8::Local<v8::Context> ctx, v8::Local<v8::Module> module)
+Isolate::EvaluateSynthetic(v8::Local<v8::Context> ctx,
+    v8::Local<v8::Module> module)
 {
     v8::Isolate                       *isolate = ctx->GetIsolate();
     Isolate                           *self = From(isolate);
+    v8::Local<v8::Array>               keys;
     v8::Local<v8::Promise::Resolver>   done;
 
-    for (auto &w : self->wasm_modules) {
-        if (w.first == module) {
-            if (module->SetSyntheticModuleExport(isolate,
-                    v8::String::NewFromUtf8Literal(isolate, "default"),
-                    w.second.Get(isolate)).IsNothing())
+    for (auto &m : self->synthetic) {
+        if (m.first != module) {
+            continue;
+        }
+
+        v8::Local<v8::Object>  exports = m.second.Get(isolate);
+
+        if (!exports->GetOwnPropertyNames(ctx).ToLocal(&keys)) {
+            return v8::MaybeLocal<v8::Value>();
+        }
+
+        for (uint32_t i = 0; i < keys->Length(); i++) {
+            v8::Local<v8::Value>  k, v;
+
+            if (!keys->Get(ctx, i).ToLocal(&k) || !k->IsString()
+                || !exports->Get(ctx, k).ToLocal(&v)
+                || module->SetSyntheticModuleExport(isolate,
+                       k.As<v8::String>(), v).IsNothing())
             {
                 return v8::MaybeLocal<v8::Value>();
             }
-            break;
         }
+
+        break;
     }
 
     if (!v8::Promise::Resolver::New(ctx).ToLocal(&done)
@@ -582,6 +616,72 @@ Isolate::EvaluateWasm(v8::Local<v8::Context> ctx, v8::Local<v8::Module> module)
     }
 
     return done->GetPromise();
+}
+
+
+/*
+ * "node:events", or "events": a module of the runtime's Node
+ * compatibility subset (internal.nodeModule in the JS runtime gives its
+ * exports), made once per isolate.  undefined-named: not one of them.
+ */
+v8::MaybeLocal<v8::Module>
+Isolate::NodeModule(const std::string &spec, bool *known)
+{
+    std::string             name = spec.compare(0, 5, "node:") == 0
+                                   ? spec.substr(5) : spec;
+    v8::Local<v8::Context>  ctx = context.Get(isolate);
+    v8::Local<v8::Value>    arg, ns;
+    v8::Local<v8::Array>    keys;
+    v8::Local<v8::Module>   module;
+
+    *known = false;
+
+    auto found = modules.find("node:" + name);
+    if (found != modules.end()) {
+        *known = true;
+        return found->second.Get(isolate);
+    }
+
+    if (node_module.IsEmpty()) {
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    arg = v8::String::NewFromUtf8(isolate, name.c_str()).ToLocalChecked();
+
+    if (!node_module.Get(isolate)->Call(ctx, v8::Undefined(isolate), 1, &arg)
+             .ToLocal(&ns)
+        || !ns->IsObject())
+    {
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    *known = true;
+
+    if (!ns.As<v8::Object>()->GetOwnPropertyNames(ctx).ToLocal(&keys)) {
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    std::vector<v8::Local<v8::String>>  names;
+
+    for (uint32_t i = 0; i < keys->Length(); i++) {
+        v8::Local<v8::Value>  k;
+
+        if (keys->Get(ctx, i).ToLocal(&k) && k->IsString()) {
+            names.push_back(k.As<v8::String>());
+        }
+    }
+
+    module = v8::Module::CreateSyntheticModule(isolate,
+                 v8::String::NewFromUtf8(isolate, ("node:" + name).c_str())
+                     .ToLocalChecked(),
+                 names, EvaluateSynthetic);
+
+    synthetic.emplace_back(v8::Global<v8::Module>(isolate, module),
+                           v8::Global<v8::Object>(isolate,
+                                                  ns.As<v8::Object>()));
+    modules["node:" + name].Reset(isolate, module);
+
+    return module;
 }
 
 
@@ -617,8 +717,15 @@ Isolate::Resolve(v8::Local<v8::Context> context, v8::Local<v8::String> spec,
     if (name.compare(0, 2, "./") != 0 && name.compare(0, 3, "../") != 0
         && name.compare(0, 1, "/") != 0)
     {
-        return fail("only relative imports of the function's own files are"
-                    " allowed");
+        bool                        known;
+        v8::MaybeLocal<v8::Module>  m = self->NodeModule(name, &known);
+
+        if (known) {
+            return m;
+        }
+
+        return fail("only relative imports of the function's own files and"
+                    " the runtime's node: modules are allowed");
     }
 
     if (name[0] == '/') {

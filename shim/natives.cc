@@ -369,6 +369,26 @@ NativeHrNow(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
+/*
+ * The value V8 carries along promise reactions (continuation-preserved
+ * embedder data): AsyncLocalStorage's frame, kept across awaits and then().
+ */
+static void
+NativeContextGet(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    args.GetReturnValue().Set(args.GetIsolate()->GetCurrentContext()
+                                  ->GetContinuationPreservedEmbedderData());
+}
+
+
+static void
+NativeContextSet(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    args.GetIsolate()->GetCurrentContext()
+        ->SetContinuationPreservedEmbedderData(args[0]);
+}
+
+
 static const struct {
     const char               *name;
     v8::FunctionCallback      fn;
@@ -384,6 +404,8 @@ static const struct {
         { "headers",      NativeHeaders },
         { "now",          NativeNow },
         { "hrnow",        NativeHrNow },
+        { "contextGet",   NativeContextGet },
+        { "contextSet",   NativeContextSet },
 };
 
 

@@ -126,6 +126,9 @@ let nextTimer = 1;
  */
 let timerLevel = 0;
 
+const contextGet = typeof natives.contextGet === 'function' ? natives.contextGet : () => undefined;
+const contextSet = typeof natives.contextSet === 'function' ? natives.contextSet : () => {};
+
 function startTimer(fn, ms, args, repeat) {
     if (typeof fn !== 'function') {
         throw new TypeError('The callback must be a function');
@@ -143,7 +146,8 @@ function startTimer(fn, ms, args, repeat) {
         nextTimer = 1;
     }
     natives.timerStart(id, ms);
-    timers.set(id, { fn, ms, args, repeat, level });
+    /* the callback runs in the async context (AsyncLocalStorage) it was set in */
+    timers.set(id, { fn, ms, args, repeat, level, context: contextGet() });
     return id;
 }
 
@@ -169,7 +173,12 @@ internal.fireTimer = function fireTimer(id) {
     } else {
         timers.delete(id);
     }
-    ReflectApply(t.fn, undefined, t.args);
+    contextSet(t.context);
+    try {
+        ReflectApply(t.fn, undefined, t.args);
+    } finally {
+        contextSet(undefined);
+    }
 };
 
 define('setTimeout', function setTimeout(fn, ms = 0, ...args) {
@@ -254,6 +263,7 @@ internal.dispatch = (function () {
          * the location where it was thrown, even for a thrown non-Error value.
          */
         timerLevel = 0;
+        contextSet(undefined);
         const request = internal.makeRequest(method, url, id, body);
         /* a fresh env per request: a shared one would carry writes over */
         const env = {};
@@ -356,7 +366,7 @@ Object.defineProperty(wasmMethods.instantiate, 'length', { value: 1 });
 internal.contextInit = function contextInit() {
     const W = globalThis.WebAssembly;
     if (typeof W !== 'object' || W === null || W.compile === wasmMethods.compile) {
-        return;
+        return internal.nodeModule;
     }
     wasmMethods.W = W;
     wasmMethods.instantiateModule = W.instantiate;
@@ -365,6 +375,7 @@ internal.contextInit = function contextInit() {
             value: wasmMethods[name], writable: true, configurable: true, enumerable: true,
         });
     }
+    return internal.nodeModule;
 };
 
 
