@@ -112,6 +112,7 @@ public:
     bool Fits(v8::Local<v8::String> s);
     void OverLimit();
     v8::MaybeLocal<v8::ArrayBuffer> NewBuffer(size_t len, bool condemn);
+    CountingAllocator *Allocator() { return allocator; }
 
     /* called from natives */
     void Settle(uint32_t call_id, v8::Local<v8::Value> parts, int code,

@@ -389,6 +389,10 @@ NativeContextSet(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
+/* clone.cc */
+void NativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value> &args);
+
+
 static const struct {
     const char               *name;
     v8::FunctionCallback      fn;
@@ -406,6 +410,7 @@ static const struct {
         { "hrnow",        NativeHrNow },
         { "contextGet",   NativeContextGet },
         { "contextSet",   NativeContextSet },
+        { "structuredClone", NativeStructuredClone },
 };
 
 

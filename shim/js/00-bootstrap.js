@@ -189,11 +189,18 @@ define('setInterval', function setInterval(fn, ms = 0, ...args) {
 });
 define('clearTimeout', function clearTimeout(id) { stopTimer(id); });
 define('clearInterval', function clearInterval(id) { stopTimer(id); });
+/* an exception from the callback is reported (16-events.js), as from a listener */
 define('queueMicrotask', function queueMicrotask(fn) {
     if (typeof fn !== 'function') {
         throw new TypeError('The callback must be a function');
     }
-    Promise.resolve().then(() => fn());
+    promiseThen(PromiseResolve(), () => {
+        try {
+            fn();
+        } catch (e) {
+            internal.reportException(e);
+        }
+    });
 });
 define('self', globalThis);
 
