@@ -32,8 +32,11 @@ struct Clone {
     size_t                                          reserved = 0;
     bool                                            over = false;
 
-    /* SharedArrayBuffers met, by id: the clone shares their memory */
-    std::vector<v8::Local<v8::SharedArrayBuffer>>   shared;
+    /*
+     * SharedArrayBuffers met, by id: the clone shares their memory.
+     * Globals: the writer's delegate is called inside V8's handle scopes.
+     */
+    std::vector<v8::Global<v8::SharedArrayBuffer>>  shared;
 
     /* the serialized data, allocated by the writer's delegate */
     uint8_t                                        *data = nullptr;

@@ -51,7 +51,7 @@ public:
             }
         }
 
-        c->shared.push_back(sab);
+        c->shared.emplace_back(isolate, sab);
         return v8::Just((uint32_t) (c->shared.size() - 1));
     }
 
@@ -122,7 +122,7 @@ public:
         }
 
         return v8::SharedArrayBuffer::New(isolate,
-                                          c->shared[id]->GetBackingStore());
+                   c->shared[id].Get(isolate)->GetBackingStore());
     }
 
 private:

@@ -418,13 +418,19 @@ Object.defineProperty(RealDate.prototype, 'constructor', {
 });
 define('Date', FrozenDate);
 
+/* fixed on first look: Date.now() is whole ms and would make it jitter */
+let timeOrigin;
+
 class Performance {
     now() {
         return natives.hrnow();
     }
 
     get timeOrigin() {
-        return natives.now() - natives.hrnow();
+        if (timeOrigin === undefined) {
+            timeOrigin = natives.now() - natives.hrnow();
+        }
+        return timeOrigin;
     }
 
     toJSON() {

@@ -292,13 +292,17 @@ class EventTarget {
     if (signal !== null && signalAborted(signal)) return;
     if (callback === null) return;
     const map = listenerMap(target, true);
+    for (;;) {
+      const found = findListener(map, type, callback, capture);
+      if (found === null) break;
+      // (unless its signal has aborted meanwhile, unseen)
+      if (found.signal !== null) signalAborted(found.signal);
+      if (!found.removed) return;
+    }
     let list = map.get(type);
     if (list === undefined) {
       list = [];
       map.set(type, list);
-    }
-    for (let i = 0; i < list.length; i++) {
-      if (list[i].callback === callback && list[i].capture === capture) return;
     }
     const l = newListener(type, callback, capture, passive, once);
     addListener(target, list, l);
@@ -307,7 +311,7 @@ class EventTarget {
       // nothing to remove)
       l.signal = signal;
       l.algo = () => removeListener(target, l);
-      addAlgorithm(signal, l.algo);
+      addAlgorithm(signal, l.algo, false);
     }
   }
 
@@ -319,14 +323,8 @@ class EventTarget {
     callback = toCallback(callback, 'removeEventListener');
     const capture = isObject(options) ? !!options.capture : !!options;
     const map = listenerMap(target, false);
-    const list = map === null ? undefined : map.get(type);
-    if (callback === null || list === undefined) return;
-    for (let i = 0; i < list.length; i++) {
-      if (list[i].callback === callback && list[i].capture === capture) {
-        removeListener(target, list[i]);
-        return;
-      }
-    }
+    const found = map === null || callback === null ? null : findListener(map, type, callback, capture);
+    if (found !== null) removeListener(target, found);
   }
 
   dispatchEvent(event) {
@@ -353,6 +351,16 @@ function toCallback(v, what) {
     throw new TypeError(`Failed to execute '${what}' on 'EventTarget': parameter 2 is not of type 'Object'.`);
   }
   return v;
+}
+
+function findListener(map, type, callback, capture) {
+  const list = map.get(type);
+  if (list !== undefined) {
+    for (let i = 0; i < list.length; i++) {
+      if (list[i].callback === callback && list[i].capture === capture) return list[i];
+    }
+  }
+  return null;
 }
 
 function addListener(target, list, l) {
@@ -403,6 +411,9 @@ function invoke(target, event, s, capture) {
   for (let i = 0; i < listeners.length; i++) {
     const l = listeners[i];
     if (l.removed || l.capture !== capture) continue;
+    // a {signal} that aborted unseen (a timeout, a dependent) removes it now
+    if (l.signal !== null) signalAborted(l.signal);
+    if (l.removed) continue;
     if (l.once) removeListener(target, l);
     if (l.passive) s.passive = true;
     callListener(l.callback, target, event);
@@ -500,7 +511,8 @@ define('reportError', function reportError(e) {
 //   at, seq:   when it aborted (performance.now(); a timeout signal: its
 //              deadline) and the abort's rank: which of a dependent's
 //              sources aborted first
-//   algos:     Set of abort algorithms, or null
+//   algos:     Map of abort algorithms (to whether they see it, see
+//              addAlgorithm), or null
 //   handler:   the onabort attribute ({value, listener}), or null
 //   listens:   abort listeners + abort algorithms: what can see it abort
 //   dependent: made by AbortSignal.any() (or for a Request)
@@ -582,6 +594,8 @@ function settle(signal, a) {
     a.seq = first.seq;
     a.sources = null;
     a.clocks = null;
+    // (no listener to tell, but maybe {signal} listeners to remove)
+    abortSteps(signal, a);
   }
 }
 
@@ -649,18 +663,25 @@ function listens(signal, a, delta) {
 
 signalListens = (signal, delta) => listens(signal, signalState(signal), delta);
 
-function addAlgorithm(signal, f) {
+// `sees`: the algorithm would make its abort seen. The one that removes an
+// addEventListener() {signal} listener does not: the removal shows only
+// when the event target dispatches, and dispatch brings the signal up to
+// date first (see invoke).
+function addAlgorithm(signal, f, sees) {
   const a = signalState(signal);
   settle(signal, a);
   if (a.aborted) return;
-  if (a.algos === null) a.algos = new Set();
-  a.algos.add(f);
-  listens(signal, a, 1);
+  if (a.algos === null) a.algos = new Map();
+  a.algos.set(f, sees);
+  if (sees) listens(signal, a, 1);
 }
 
 function removeAlgorithm(signal, f) {
   const a = signalState(signal);
-  if (a.algos !== null && a.algos.delete(f)) listens(signal, a, -1);
+  const sees = a.algos === null ? undefined : a.algos.get(f);
+  if (sees === undefined) return;
+  a.algos.delete(f);
+  if (sees) listens(signal, a, -1);
 }
 
 // "Signal abort": the dependents that listen are marked aborted before any
@@ -701,7 +722,7 @@ function abortSteps(signal, a) {
   const algos = a.algos;
   a.algos = null;
   if (algos !== null) {
-    for (const f of algos) {
+    for (const f of algos.keys()) {
       try {
         f();
       } catch (e) {
