@@ -9,13 +9,18 @@ use Test::Nginx::Socket 'no_plan';
 master_on();
 workers(1);
 
+# every block's function is html/e.js, at /e, unless it says otherwise
+add_block_preprocessor(sub {
+    my $block = shift;
+    $block->set_value(config => '    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }')
+        unless defined $block->config;
+});
+
 run_tests();
 
 __DATA__
 
 === TEST 1: Event: constructor, defaults, EventInit read in order, isTrusted an own accessor, constants, CustomEvent
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -55,8 +60,6 @@ GET /e
 
 
 === TEST 2: Event: wrong arguments are TypeErrors, a throwing type conversion propagates
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -81,8 +84,6 @@ GET /e
 
 
 === TEST 3: EventTarget: capturing listeners first, this, handleEvent looked up each time, phase and path during dispatch, the result
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -131,8 +132,6 @@ GET /e
 
 
 === TEST 4: Event flags: preventDefault only when cancelable, returnValue, cancelBubble and stopPropagation, stopImmediatePropagation
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -174,8 +173,6 @@ GET /e
 
 
 === TEST 5: once, passive, dedupe by (type, callback, capture), null listeners, removeEventListener reads only capture
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -225,8 +222,6 @@ GET /e
 
 
 === TEST 6: EventTarget errors: missing arguments, non-object listeners, a null signal, foreign this, events being dispatched (InvalidStateError)
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -256,8 +251,6 @@ GET /e
 
 
 === TEST 7: hostile dispatch: a listener removes itself and others, adds more, dispatches again; added ones wait for the next dispatch
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -300,8 +293,6 @@ GET /e
 
 
 === TEST 8: an exception in a listener is reported (Uncaught ..., error level) and the other listeners still run; so is a handleEvent that is not callable
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -325,8 +316,6 @@ GET /e
 
 
 === TEST 9: reportError logs at error level and returns; any value; no argument is a TypeError
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -346,8 +335,6 @@ GET /e
 
 
 === TEST 10: the global object is an EventTarget: an `error` listener sees reported errors (ErrorEvent), and cancelling it keeps the log quiet
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -381,8 +368,6 @@ GET /e
 
 
 === TEST 11: an `error` listener that throws: both errors are logged, nothing loops
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -404,8 +389,6 @@ GET /e
 
 
 === TEST 12: queueMicrotask: an exception is reported (an error event, then "Uncaught", not an unhandled rejection); no arguments; order with promises
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { async fetch() {
@@ -436,8 +419,6 @@ in promise
 
 
 === TEST 13: AbortController: abort() fires a trusted abort event at once and only once; the default reason is an AbortError; throwIfAborted; onabort
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -475,8 +456,6 @@ GET /e
 
 
 === TEST 14: AbortController and AbortSignal: brand checks and constructors
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -504,8 +483,6 @@ GET /e
 
 
 === TEST 15: AbortSignal.any: follows its signals, takes the first reason, composes, dependents are aborted before any abort event, events in order
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -561,8 +538,6 @@ GET /e
 
 
 === TEST 16: AbortSignal.any and timeout: wrong arguments are TypeErrors; a timeout signal is never aborted synchronously
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -620,9 +595,7 @@ GET /e
 
 
 
-=== TEST 18: AbortSignal.timeout fires a TimeoutError after its delay, at a listener, an onabort and a dependent
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
+=== TEST 18: AbortSignal.timeout fires a TimeoutError after its delay, at a listener, an onabort and a dependent, in order; AbortSignal.abort() fires nothing
 --- user_files
 >>> e.js
 export default { async fetch() {
@@ -637,11 +610,21 @@ export default { async fetch() {
     const d = AbortSignal.any([new AbortController().signal, AbortSignal.timeout(10)]);
     await new Promise((r) => { d.onabort = r; });
     out.push(d.reason.name);
+    let order = '';
+    for (const v of ['1', '2', '3']) AbortSignal.timeout(5).onabort = () => { order += v; };
+    const last = AbortSignal.timeout(5);
+    await new Promise((r) => { last.onabort = r; });
+    const done = AbortSignal.abort();
+    let fired = 0;
+    done.addEventListener('abort', () => fired++);
+    done.onabort = () => fired++;
+    await new Promise((r) => setTimeout(r, 10));
+    out.push(order, fired);
     return new Response(out.join('|'));
 } };
 --- request
 GET /e
---- response_body: abort|true|true|TimeoutError|23|true|true|TimeoutError
+--- response_body: abort|true|true|TimeoutError|23|true|true|TimeoutError|123|0
 --- no_error_log
 [error]
 [alert]
@@ -650,8 +633,6 @@ GET /e
 
 
 === TEST 19: an AbortSignal.timeout nobody listens to does not hold a request: a promise nothing else can settle is answered at once
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -679,8 +660,6 @@ qr/\[error\] .*js_function ".*e\.js": the function will never produce a response
 
 
 === TEST 20: a timeout signal nobody listened to is aborted when looked at after its delay, and so are its dependents; its {signal} listener is gone
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -713,8 +692,6 @@ GET /e
 
 
 === TEST 21: addEventListener's signal: abort removes the listener, an aborted signal adds none, aborting from a listener stops the others
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -770,8 +747,6 @@ GET /e
 
 
 === TEST 22: Request.signal: a new request's never aborts; {signal} and the input request are followed, by copies and clones too; a wrong signal is a TypeError
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch(request) {
@@ -808,8 +783,6 @@ GET /e
 
 
 === TEST 23: structuredClone copies what V8's serializer knows: graphs with cycles, Map, Set, Date, RegExp, BigInt, typed arrays, errors with cause
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -839,8 +812,6 @@ GET /e
 
 
 === TEST 24: structuredClone errors: functions, symbols, WeakMaps, promises are DataCloneErrors (code 25); wrong arguments and transfer lists are TypeErrors
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -867,8 +838,6 @@ GET /e
 
 
 === TEST 25: structuredClone transfer: the ArrayBuffer moves (the source is detached), a detached or repeated one is a DataCloneError and nothing moves
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -900,8 +869,6 @@ GET /e
 
 
 === TEST 26: structuredClone of a DOMException gives a DOMException (name, message, code, stack), wherever it sits; the original is untouched
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -992,8 +959,6 @@ exited on signal
 
 
 === TEST 29: navigator: userAgent, hardwareConcurrency 1, an interface that cannot be constructed; the new globals are installed as Web IDL does
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -1018,8 +983,6 @@ GET /e
 
 
 === TEST 30: performance.timeOrigin stays the same for the isolate's life, and timeOrigin + now() is Date.now()
---- config
-    location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
 let first;

@@ -24,7 +24,6 @@ const MathMax = Math.max;
 const MathTrunc = Math.trunc;
 const NumberIsFinite = Number.isFinite;
 const WeakRefCtor = WeakRef;
-const DateNow = Date.now;
 
 // Captured before user code runs: a function may replace these globals.
 const startTimer = globalThis.setTimeout;
@@ -33,8 +32,8 @@ const consoleError = globalThis.console.error;
 
 // performance.now(): the clock of event time stamps and timeout signals
 // (frozen while JS runs, like Date.now()). Without natives (tests under
-// Node) a plain clock.
-const hrnow = typeof natives.hrnow === 'function' ? natives.hrnow : () => DateNow();
+// Node) there is no clock: time stands still.
+const hrnow = typeof natives.hrnow === 'function' ? natives.hrnow : () => 0;
 const nativeClone = typeof natives.structuredClone === 'function' ? natives.structuredClone : null;
 
 function requireArgs(n, got, what) {
@@ -261,12 +260,8 @@ class EventTarget {
     };
   }
 
-  // A method called with no this (a bare addEventListener() in a module)
-  // acts on the global object, as Web IDL says.
   addEventListener(type, callback, options = undefined) {
-    const target = this === undefined || this === null ? GLOBAL : this;
-    listenerMap(target, false);
-    requireArgs(2, arguments.length, "Failed to execute 'addEventListener' on 'EventTarget'");
+    const target = targetOf(this, 2, arguments.length, 'addEventListener');
     type = `${type}`;
     callback = toCallback(callback, 'addEventListener');
     let capture = false;
@@ -299,13 +294,8 @@ class EventTarget {
       if (found.signal !== null) signalAborted(found.signal);
       if (!found.removed) return;
     }
-    let list = map.get(type);
-    if (list === undefined) {
-      list = [];
-      map.set(type, list);
-    }
     const l = newListener(type, callback, capture, passive, once);
-    addListener(target, list, l);
+    addListener(target, map, l);
     if (signal !== null) {
       // (a duplicate is not added at all: its abort algorithm would have
       // nothing to remove)
@@ -316,9 +306,7 @@ class EventTarget {
   }
 
   removeEventListener(type, callback, options = undefined) {
-    const target = this === undefined || this === null ? GLOBAL : this;
-    listenerMap(target, false);
-    requireArgs(2, arguments.length, "Failed to execute 'removeEventListener' on 'EventTarget'");
+    const target = targetOf(this, 2, arguments.length, 'removeEventListener');
     type = `${type}`;
     callback = toCallback(callback, 'removeEventListener');
     const capture = isObject(options) ? !!options.capture : !!options;
@@ -328,9 +316,7 @@ class EventTarget {
   }
 
   dispatchEvent(event) {
-    const target = this === undefined || this === null ? GLOBAL : this;
-    listenerMap(target, false);
-    requireArgs(1, arguments.length, "Failed to execute 'dispatchEvent' on 'EventTarget'");
+    const target = targetOf(this, 1, arguments.length, 'dispatchEvent');
     if (!isEvent(event)) {
       throw new TypeError("Failed to execute 'dispatchEvent' on 'EventTarget': parameter 1 is not of type 'Event'.");
     }
@@ -343,6 +329,15 @@ class EventTarget {
   }
 }
 webIDLClass(EventTarget, 'EventTarget');
+
+// The target of a method: its this, checked, or the global object when
+// there is none (a bare addEventListener() in a module), as Web IDL says.
+function targetOf(self, n, got, what) {
+  const target = self === undefined || self === null ? GLOBAL : self;
+  listenerMap(target, false);
+  requireArgs(n, got, `Failed to execute '${what}' on 'EventTarget'`);
+  return target;
+}
 
 // Web IDL EventListener? (a callback interface): null, or any object.
 function toCallback(v, what) {
@@ -363,8 +358,10 @@ function findListener(map, type, callback, capture) {
   return null;
 }
 
-function addListener(target, list, l) {
-  list.push(l);
+function addListener(target, map, l) {
+  const list = map.get(l.type);
+  if (list === undefined) map.set(l.type, [l]);
+  else list.push(l);
   if (l.type === 'abort' && isAbortSignal(target)) signalListens(target, 1);
 }
 
@@ -451,13 +448,7 @@ function setHandler(target, h, type, value) {
       if (typeof f === 'function' && ReflectApply(f, this, [event]) === false) event.preventDefault();
     };
     h.listener = newListener(type, callback, false, false, false);
-    const map = listenerMap(target, true);
-    let list = map.get(type);
-    if (list === undefined) {
-      list = [];
-      map.set(type, list);
-    }
-    addListener(target, list, h.listener);
+    addListener(target, listenerMap(target, true), h.listener);
   }
 }
 
@@ -588,15 +579,20 @@ function settle(signal, a) {
     if (b.aborted && (first === null || b.at < first.at || (b.at === first.at && b.seq < first.seq))) first = b;
   }
   if (first !== null) {
-    a.aborted = true;
-    a.reason = first.reason;
-    a.at = first.at;
-    a.seq = first.seq;
-    a.sources = null;
-    a.clocks = null;
+    takeAbort(a, first);
     // (no listener to tell, but maybe {signal} listeners to remove)
     abortSteps(signal, a);
   }
+}
+
+// A dependent aborts as its source `from` did (abortSteps tell it after).
+function takeAbort(a, from) {
+  a.aborted = true;
+  a.reason = from.reason;
+  a.at = from.at;
+  a.seq = from.seq;
+  a.sources = null;
+  a.clocks = null;
 }
 
 function signalAborted(signal) {
@@ -705,12 +701,7 @@ function signalAbort(signal, a, reason, at = hrnow()) {
       const b = signalState(d);
       if (b.aborted) continue;
       hold(d, b, false);
-      b.aborted = true;
-      b.reason = a.reason;
-      b.at = a.at;
-      b.seq = a.seq;
-      b.sources = null;
-      b.clocks = null;
+      takeAbort(b, a);
       toAbort.push(d);
     }
   }
@@ -741,10 +732,7 @@ function dependentSignal(signals) {
     const a = signalState(signals[i]);
     settle(signals[i], a);
     if (a.aborted) {
-      r.aborted = true;
-      r.reason = a.reason;
-      r.at = a.at;
-      r.seq = a.seq;
+      takeAbort(r, a);
       return result;
     }
   }
@@ -914,32 +902,34 @@ internal.signalFromInit = (v, what) => {
   return { follow: v };
 };
 
-// The signals of handler requests, by call id: WeakRefs (a signal nobody
-// holds cannot be seen to abort), and strong while it has listeners.
+// The signal of each handler request, by call id, made once: WeakRefs (a
+// signal nobody holds cannot be seen to abort), held strongly while it has
+// listeners. Copies of the request hold it as their source. Nothing says
+// here when a call is over, so the strong holds are bounded: the most
+// recent ones (older calls have long timed out).
 const callSignals = new Map();
 const heldCallSignals = new Map();
+const HELD_CALLS_MAX = 1024;
 let callSignalsPrune = 64;
 
-// Calls whose client left before their request's signal was made: a few,
-// the most recent (a handler reads request.signal early if at all).
+// Calls whose client went away: the most recent few, for signals made
+// after that (a handler reads request.signal early if at all).
 const abortedCalls = new Map();
 const ABORTED_CALLS_MAX = 1024;
 
 function callSignal(id) {
-  const signal = newSignal();
+  const ref = callSignals.get(id);
+  let signal = ref === undefined ? undefined : ref.deref();
+  if (signal !== undefined) return signal;
+  signal = newSignal();
   const a = signalState(signal);
   const reason = abortedCalls.get(id);
-  if (reason !== undefined) {
-    abortedCalls.delete(id);
-    signalAbort(signal, a, reason);
-    return signal;
-  }
-  a.callId = id;
+  if (reason !== undefined) signalAbort(signal, a, reason);
+  else a.callId = id;
   callSignals.set(id, new WeakRefCtor(signal));
   if (callSignals.size >= callSignalsPrune) {
-    for (const [k, ref] of callSignals) {
-      const s = ref.deref();
-      if (s === undefined || signalState(s).aborted) callSignals.delete(k);
+    for (const [k, r] of callSignals) {
+      if (r.deref() === undefined) callSignals.delete(k);
     }
     callSignalsPrune = MathMax(64, 2 * callSignals.size);
   }
@@ -947,8 +937,10 @@ function callSignal(id) {
 }
 
 function holdCallSignal(id, signal) {
-  if (signal === null) heldCallSignals.delete(id);
-  else heldCallSignals.set(id, signal);
+  heldCallSignals.delete(id);
+  if (signal === null) return;
+  if (heldCallSignals.size >= HELD_CALLS_MAX) heldCallSignals.delete(heldCallSignals.keys().next().value);
+  heldCallSignals.set(id, signal);
 }
 
 // The engine: the client of call `id` went away (or the call was given up)
@@ -956,15 +948,12 @@ function holdCallSignal(id, signal) {
 // handler received, now or when it is made.
 internal.abortRequest = function abortRequest(id, reason = undefined) {
   if (reason === undefined) reason = domException('AbortError', 'The client went away before the response was complete.');
-  const ref = callSignals.get(id);
-  callSignals.delete(id);
-  const signal = ref === undefined ? undefined : ref.deref();
-  if (signal !== undefined) {
-    signalAbort(signal, signalState(signal), reason);
-    return;
-  }
+  if (abortedCalls.has(id)) return;
   if (abortedCalls.size >= ABORTED_CALLS_MAX) abortedCalls.delete(abortedCalls.keys().next().value);
   abortedCalls.set(id, reason);
+  const ref = callSignals.get(id);
+  const signal = ref === undefined ? undefined : ref.deref();
+  if (signal !== undefined) signalAbort(signal, signalState(signal), reason);
 };
 
 // ---------------------------------------------------------------- structuredClone

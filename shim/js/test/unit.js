@@ -656,6 +656,43 @@
     eq(byId(105).parts.headers, ['z', '1', 'content-type', 'text/plain;charset=UTF-8']);
   });
 
+  // ------------------------------------------------------------ events (16-events.js)
+
+  test('internal.abortRequest: the signal of a handler request aborts, made before or after', () => {
+    if (typeof internal.abortRequest !== 'function') return;
+    const r1 = internal.makeRequest('GET', 'http://h/', 201, null);
+    const s1 = r1.signal;
+    let fired = 0;
+    s1.onabort = () => fired++;
+    eq([s1.aborted, r1.signal === s1], [false, true]);
+    internal.abortRequest(201);
+    internal.abortRequest(201);
+    eq([s1.aborted, s1.reason.name, s1.reason.code, fired], [true, 'AbortError', 20, 1]);
+    const r2 = internal.makeRequest('GET', 'http://h/', 202, null);
+    internal.abortRequest(202, 'gone');
+    eq([r2.signal.aborted, r2.signal.reason], [true, 'gone']);
+    const r3 = internal.makeRequest('GET', 'http://h/', 203, null);
+    const copy = new Request(r3, { headers: { a: 'b' } });
+    const clone = r3.clone();
+    eq(copy.signal.aborted, false);
+    internal.abortRequest(203, 'late');
+    eq([copy.signal.reason, clone.signal.reason, r3.signal.reason], ['late', 'late', 'late']);
+    const other = internal.makeRequest('GET', 'http://h/', 204, null);
+    eq(other.signal.aborted, false, 'another call');
+    eq(internal.makeRequest('GET', 'http://h/', ['a', 'b'], null).signal.aborted, false, 'no call id');
+  });
+
+  test('AbortSignal.any: a dependent made of a dependent of a handler request follows the call', () => {
+    if (typeof internal.abortRequest !== 'function') return;
+    const r = internal.makeRequest('GET', 'http://h/', 205, null);
+    const t = new EventTarget();
+    let n = 0;
+    t.addEventListener('x', () => n++, { signal: AbortSignal.any([r.signal]) });
+    internal.abortRequest(205);
+    t.dispatchEvent(new Event('x'));
+    eq(n, 0);
+  });
+
   // ------------------------------------------------------------ run
 
   for (const [name, fn] of tests) {
