@@ -8,6 +8,8 @@
  * the runtime's own checks are not trusted.
  */
 
+#include <unordered_map>
+
 #include "clone.h"
 #include "engine.h"
 
@@ -57,11 +59,13 @@ ThrowIndexed(Clone *c, uint32_t i, const char *what)
 void
 NativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
-    v8::Isolate                               *isolate = args.GetIsolate();
-    v8::Local<v8::Context>                     ctx = isolate->GetCurrentContext();
-    Isolate                                   *self = Isolate::From(isolate);
-    std::vector<v8::Local<v8::ArrayBuffer>>    transfer, moved;
-    v8::Local<v8::Value>                       result;
+    v8::Isolate                              *isolate = args.GetIsolate();
+    v8::Local<v8::Context>                    ctx;
+    Isolate                                  *self = Isolate::From(isolate);
+    std::vector<v8::Local<v8::ArrayBuffer>>   transfer, moved;
+    v8::Local<v8::Value>                      result;
+
+    ctx = isolate->GetCurrentContext();
 
     if (!args[1]->IsArray() || !args[2]->IsFunction()) {
         isolate->ThrowException(v8::Exception::TypeError(
@@ -78,7 +82,14 @@ NativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value> &args)
     c.error = args[2].As<v8::Function>();
     c.budget = self != nullptr ? self->Allocator() : nullptr;
 
-    /* the transfer list: distinct ArrayBuffers (HTML's StructuredSerializeWithTransfer) */
+    /*
+     * The transfer list: distinct ArrayBuffers (HTML's
+     * StructuredSerializeWithTransfer).  Repeats are found by identity
+     * hash, not by comparing each with all: the list may be long, and
+     * no termination stops a loop in C++.
+     */
+    std::unordered_multimap<int, uint32_t>  seen;
+
     for (uint32_t i = 0; i < n; i++) {
         v8::Local<v8::Value>  v;
 
@@ -90,13 +101,17 @@ NativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value> &args)
             return ThrowIndexed(&c, i, "does not have a transferable type.");
         }
 
-        for (auto &b : transfer) {
-            if (b == v) {
+        int   hash = v.As<v8::Object>()->GetIdentityHash();
+        auto  range = seen.equal_range(hash);
+
+        for (auto it = range.first; it != range.second; ++it) {
+            if (transfer[it->second] == v) {
                 return ThrowIndexed(&c, i, "is a duplicate of an earlier"
                                            " ArrayBuffer.");
             }
         }
 
+        seen.emplace(hash, i);
         transfer.push_back(v.As<v8::ArrayBuffer>());
     }
 

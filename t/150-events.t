@@ -868,7 +868,31 @@ GET /e
 
 
 
-=== TEST 26: structuredClone of a DOMException gives a DOMException (name, message, code, stack), wherever it sits; the original is untouched
+=== TEST 26: hostile transfer lists: 100000 ArrayBuffers move at once; a repeat at the end of a long list moves none
+--- user_files
+>>> e.js
+export default { fetch() {
+    const list = [];
+    for (let i = 0; i < 1e5; i++) list.push(new ArrayBuffer(1));
+    const copy = structuredClone(list, { transfer: list });
+    const more = [];
+    for (let i = 0; i < 1e5; i++) more.push(new ArrayBuffer(1));
+    more.push(more[0]);
+    let name;
+    try { structuredClone(more, { transfer: more }); } catch (e) { name = e.name; }
+    return new Response([copy.length, list[99999].byteLength, copy[99999].byteLength, name, more[7].byteLength].join('|'));
+} };
+--- request
+GET /e
+--- response_body: 100000|0|1|DataCloneError|1
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 27: structuredClone of a DOMException gives a DOMException (name, message, code, stack), wherever it sits; the original is untouched
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -894,7 +918,7 @@ GET /e
 
 
 
-=== TEST 27: a 100 MB clone under js_function_memory 32m is a memory limit kill (503), not a crash
+=== TEST 28: a 100 MB clone under js_function_memory 32m is a memory limit kill (503), not a crash
 --- config
     location /e { js_function_memory 32m; js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
@@ -920,7 +944,7 @@ exited on signal
 
 
 
-=== TEST 28: hostile clones (100 MB of copies, a 256 MB string, deep nesting) end in 503 or a RangeError; the worker serves on
+=== TEST 29: hostile clones (100 MB of copies, a 256 MB string, deep nesting) end in 503 or a RangeError; the worker serves on
 --- config
     location /e { js_function_memory 32m; js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
@@ -958,7 +982,7 @@ exited on signal
 
 
 
-=== TEST 29: navigator: userAgent, hardwareConcurrency 1, an interface that cannot be constructed; the new globals are installed as Web IDL does
+=== TEST 30: navigator: userAgent, hardwareConcurrency 1, an interface that cannot be constructed; the new globals are installed as Web IDL does
 --- user_files
 >>> e.js
 export default { fetch() {
@@ -982,7 +1006,7 @@ GET /e
 
 
 
-=== TEST 30: performance.timeOrigin stays the same for the isolate's life, and timeOrigin + now() is Date.now()
+=== TEST 31: performance.timeOrigin stays the same for the isolate's life, and timeOrigin + now() is Date.now()
 --- user_files
 >>> e.js
 let first;
