@@ -541,6 +541,9 @@ private:
     Step Utf16(uint8_t byte);
     void Utf16Unit(uint16_t unit);
 
+    template <Step (Decoder::*step)(uint8_t)>
+    bool Loop(const uint8_t *p, size_t n);
+
     Encoding  *enc;
     State     *s;
     bool       fatal;
@@ -1013,31 +1016,35 @@ Decoder::Utf16(uint8_t byte)
 }
 
 
+template <Decoder::Step (Decoder::*step)(uint8_t)>
 bool
-Decoder::Run(const uint8_t *p, size_t n)
+Decoder::Loop(const uint8_t *p, size_t n)
 {
     size_t  i = 0;
 
     while (i < n && !failed) {
-        Step  step;
-
-        switch (enc->family) {
-        case kSingleByte: step = SingleByte(p[i]); break;
-        case kGb18030:    step = Gb18030(p[i]); break;
-        case kBig5:       step = Big5(p[i]); break;
-        case kEucJp:      step = EucJp(p[i]); break;
-        case kIso2022Jp:  step = Iso2022Jp(p[i]); break;
-        case kShiftJis:   step = ShiftJis(p[i]); break;
-        case kEucKr:      step = EucKr(p[i]); break;
-        default:          step = Utf16(p[i]); break;
-        }
-
-        if (step == kNext) {
+        if ((this->*step)(p[i]) == kNext) {
             i++;
         }
     }
 
     return !failed;
+}
+
+
+bool
+Decoder::Run(const uint8_t *p, size_t n)
+{
+    switch (enc->family) {
+    case kSingleByte: return Loop<&Decoder::SingleByte>(p, n);
+    case kGb18030:    return Loop<&Decoder::Gb18030>(p, n);
+    case kBig5:       return Loop<&Decoder::Big5>(p, n);
+    case kEucJp:      return Loop<&Decoder::EucJp>(p, n);
+    case kIso2022Jp:  return Loop<&Decoder::Iso2022Jp>(p, n);
+    case kShiftJis:   return Loop<&Decoder::ShiftJis>(p, n);
+    case kEucKr:      return Loop<&Decoder::EucKr>(p, n);
+    default:          return Loop<&Decoder::Utf16>(p, n);
+    }
 }
 
 

@@ -130,6 +130,8 @@ function incompleteTail(u8) {
 // BufferSource (ArrayBuffer, SharedArrayBuffer or a view) to a Uint8Array
 // over the same memory; TypeError otherwise. Brand checks via the
 // byteLength getters work across realms and cannot be faked by a subclass.
+const Uint8ArrayCtor = Uint8Array;  // captured: a function may replace the global
+const ArrayBufferIsView = ArrayBuffer.isView;
 const abByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
 const sabByteLength = typeof SharedArrayBuffer === 'function'
   ? Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'byteLength').get : null;
@@ -140,8 +142,8 @@ function isArrayBuffer(v) {
   return false;
 }
 function toBytes(v, what) {
-  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-  if (isArrayBuffer(v)) return new Uint8Array(v);
+  if (ArrayBufferIsView(v)) return new Uint8ArrayCtor(v.buffer, v.byteOffset, v.byteLength);
+  if (isArrayBuffer(v)) return new Uint8ArrayCtor(v);
   throw new TypeError(`${what}: The provided value is not of type '(ArrayBuffer or ArrayBufferView)'`);
 }
 internal.toBytes = toBytes;
@@ -236,7 +238,7 @@ class TextDecoder {
 
   decode(input = undefined, options = undefined) {
     void this.#fatal;
-    let bytes = input === undefined ? new Uint8Array(0) : toBytes(input, "Failed to execute 'decode' on 'TextDecoder'");
+    let bytes = input === undefined ? new Uint8ArrayCtor(0) : toBytes(input, "Failed to execute 'decode' on 'TextDecoder'");
     const stream = Boolean(options?.stream);
     if (this.#decoder !== null) return this.#decodeOther(bytes, stream);
     if (this.#pending !== null) {
