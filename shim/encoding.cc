@@ -531,6 +531,31 @@ private:
         }
     }
 
+    /* the end of a multi-byte sequence: its code point, or an error that
+       gives an ASCII byte back to be decoded again */
+    Step Trail(uint32_t cp, uint8_t byte) {
+        if (cp != 0) {
+            Emit(cp);
+            return kNext;
+        }
+
+        Error();
+        return byte < 0x80 ? kAgain : kNext;
+    }
+
+    /* a byte with no sequence begun: ASCII, a lead byte, or an error */
+    Step Start(uint8_t byte, bool lead) {
+        if (byte < 0x80) {
+            Emit(byte);
+        } else if (lead) {
+            s->a = byte;
+        } else {
+            Error();
+        }
+
+        return kNext;
+    }
+
     Step SingleByte(uint8_t byte);
     Step Gb18030(uint8_t byte);
     Step Big5(uint8_t byte);
@@ -635,13 +660,7 @@ Decoder::Gb18030(uint8_t byte)
                         + byte - (byte < 0x7F ? 0x40 : 0x41));
         }
 
-        if (cp != 0) {
-            Emit(cp);
-            return kNext;
-        }
-
-        Error();
-        return byte < 0x80 ? kAgain : kNext;
+        return Trail(cp, byte);
     }
 
     if (byte < 0x80) {
@@ -682,24 +701,10 @@ Decoder::Big5(uint8_t byte)
             cp = Lookup(index_big5, pointer);
         }
 
-        if (cp != 0) {
-            Emit(cp);
-            return kNext;
-        }
-
-        Error();
-        return byte < 0x80 ? kAgain : kNext;
+        return Trail(cp, byte);
     }
 
-    if (byte < 0x80) {
-        Emit(byte);
-    } else if (In(byte, 0x81, 0xFE)) {
-        s->a = byte;
-    } else {
-        Error();
-    }
-
-    return kNext;
+    return Start(byte, In(byte, 0x81, 0xFE));
 }
 
 
@@ -731,24 +736,10 @@ Decoder::EucJp(uint8_t byte)
 
         s->flag = 0;
 
-        if (cp != 0) {
-            Emit(cp);
-            return kNext;
-        }
-
-        Error();
-        return byte < 0x80 ? kAgain : kNext;
+        return Trail(cp, byte);
     }
 
-    if (byte < 0x80) {
-        Emit(byte);
-    } else if (byte == 0x8E || byte == 0x8F || In(byte, 0xA1, 0xFE)) {
-        s->a = byte;
-    } else {
-        Error();
-    }
-
-    return kNext;
+    return Start(byte, byte == 0x8E || byte == 0x8F || In(byte, 0xA1, 0xFE));
 }
 
 
@@ -912,13 +903,7 @@ Decoder::ShiftJis(uint8_t byte)
             cp = Lookup(index_jis0208, pointer);
         }
 
-        if (cp != 0) {
-            Emit(cp);
-            return kNext;
-        }
-
-        Error();
-        return byte < 0x80 ? kAgain : kNext;
+        return Trail(cp, byte);
     }
 
     if (byte <= 0x80) {
@@ -948,24 +933,10 @@ Decoder::EucKr(uint8_t byte)
             cp = Lookup(index_euckr, (lead - 0x81) * 190 + byte - 0x41);
         }
 
-        if (cp != 0) {
-            Emit(cp);
-            return kNext;
-        }
-
-        Error();
-        return byte < 0x80 ? kAgain : kNext;
+        return Trail(cp, byte);
     }
 
-    if (byte < 0x80) {
-        Emit(byte);
-    } else if (In(byte, 0x81, 0xFE)) {
-        s->a = byte;
-    } else {
-        Error();
-    }
-
-    return kNext;
+    return Start(byte, In(byte, 0x81, 0xFE));
 }
 
 
