@@ -543,3 +543,35 @@ export default { fetch(r) {
 [alert]
 [crit]
 exited on signal
+
+
+
+=== TEST 13: built-ins replaced before the isolate's first TextDecoder do not steer the label table it builds
+--- config
+    location /t { js_function $TEST_NGINX_SERVER_ROOT/html/t.js; }
+--- user_files
+>>> t.js
+const boom = () => { throw new Error('replaced built-in called'); };
+for (const k of ['split', 'trim', 'toLowerCase', 'replace', 'charCodeAt', 'slice', 'indexOf']) String.prototype[k] = boom;
+String.fromCharCode = boom;
+Object.create = boom;
+Reflect.apply = boom;
+Map.prototype.get = boom;
+Set.prototype.has = boom;
+Object.defineProperty(Object.prototype, 'sjis', { value: 'utf-8', configurable: true });
+globalThis.Uint8Array = boom;
+export default { fetch() {
+  const out = [];
+  for (const l of ['\tSJIS ', 'latin1', 'UTF-16', 'sjis2', 'sjis ']) {
+    try { out.push(new TextDecoder(l).encoding); } catch (e) { out.push(e.name); }
+  }
+  return new Response(`${out.join(' ')}\n`);
+} };
+--- request
+GET /t
+--- response_body
+shift_jis windows-1252 utf-16le RangeError shift_jis
+--- no_error_log
+[error]
+[alert]
+[crit]
