@@ -450,7 +450,8 @@ export default { fetch() {
     () => P.decode.call(Object.create(sj), new Uint8Array(1)), () => get('encoding').call({}),
     () => get('fatal').call(Object.create(P)), () => get('ignoreBOM').call(null), () => get('encoding').call(42),
     () => sj.decode('bytes'), () => sj.decode(42), () => sj.decode({ buffer: new ArrayBuffer(2), byteLength: 2 }),
-    () => sj.decode(null), () => new TextDecoder('big5', 42), () => new TextDecoder('big5', 'fatal'),
+    () => sj.decode(null), () => sj.decode(new Uint8Array(1), 42), () => new TextDecoder('big5', 42),
+    () => new TextDecoder('big5', 'fatal'),
     () => TextDecoder('big5'),
   ];
   const names = calls.map((f) => { try { f(); return 'none'; } catch (e) { return e instanceof TypeError ? 'T' : e.name; } });
@@ -481,7 +482,7 @@ export default { fetch() {
 --- request
 GET /t
 --- response_body
-TTTTTTTTTTTTTT
+TTTTTTTTTTTTTTT
 shift_jis %u3042 %uF780
 euc-kr %uAC00 [object TextDecoder]
 --- no_error_log

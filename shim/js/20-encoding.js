@@ -239,6 +239,9 @@ class TextDecoder {
   decode(input = undefined, options = undefined) {
     void this.#fatal;
     let bytes = input === undefined ? new Uint8ArrayCtor(0) : toBytes(input, "Failed to execute 'decode' on 'TextDecoder'");
+    if (options !== undefined && options !== null && typeof options !== 'object' && typeof options !== 'function') {
+      throw new TypeError("Failed to execute 'decode' on 'TextDecoder': The provided value is not of type 'TextDecodeOptions'.");
+    }
     const stream = Boolean(options?.stream);
     if (this.#decoder !== null) return this.#decodeOther(bytes, stream);
     if (this.#pending !== null) {
