@@ -169,7 +169,7 @@ ValidUtf8(const uint8_t *p, size_t n)
 }
 
 
-static bool
+bool
 ViewBytes(v8::Local<v8::Value> v, const uint8_t **p, size_t *n,
     std::shared_ptr<v8::BackingStore> *keep)
 {
@@ -198,7 +198,7 @@ ViewBytes(v8::Local<v8::Value> v, const uint8_t **p, size_t *n,
  * cannot fit, V8 would abort rather than throw, so the isolate is stopped
  * at its memory limit instead.
  */
-static bool
+bool
 HeapRoom(v8::Isolate *isolate, size_t n)
 {
     Isolate             *self = Isolate::From(isolate);
@@ -392,6 +392,10 @@ NativeContextSet(const v8::FunctionCallbackInfo<v8::Value> &args)
 /* clone.cc */
 void NativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value> &args);
 
+/* TextDecoder's legacy encodings (encoding.cc) */
+void NativeDecoderOpen(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeDecoderDecode(const v8::FunctionCallbackInfo<v8::Value> &args);
+
 
 static const struct {
     const char               *name;
@@ -403,6 +407,8 @@ static const struct {
         { "utf8Encode",   NativeUtf8Encode },
         { "utf8Decode",   NativeUtf8Decode },
         { "latin1Decode", NativeLatin1Decode },
+        { "decoderOpen",  NativeDecoderOpen },
+        { "decoderDecode", NativeDecoderDecode },
         { "done",         NativeDone },
         { "fail",         NativeFail },
         { "headers",      NativeHeaders },
