@@ -218,6 +218,11 @@ export default {
         try { new ReadableStream({ type: 'nope' }); } catch (e) { e3 = e; }
         try { ReadableStream.from(42); } catch (e) { e4 = e; }
         out.push(`locked: ${locked.locked} ${name(e1)} ${name(e2)}; bad type: ${name(e3)}; from(42): ${name(e4)}`);
+        const ac = new AbortController();
+        const endless = new ReadableStream({ pull(c) { c.enqueue('x'); } });
+        const piped = endless.pipeTo(new WritableStream(), { signal: ac.signal });
+        ac.abort('enough of that');
+        try { await piped; } catch (e) { out.push(`pipeTo aborted: ${e}`); }
         const failing = new ReadableStream({ pull() { throw new RangeError('source failed'); } });
         try { await failing.getReader().read(); } catch (e) { out.push(`errored: ${name(e)} ${e.message}`); }
         return new Response(out.join('\n') + '\n');
@@ -234,6 +239,7 @@ pipeThrough: M,N
 from: g1,g2 i,j
 cancel: enough
 locked: true TypeError TypeError; bad type: TypeError; from(42): TypeError
+pipeTo aborted: enough of that
 errored: RangeError source failed
 --- no_error_log
 [error]
@@ -325,10 +331,11 @@ export default {
         out.push(`sink saw: ${seen.join(',')}`);
         const bl = new ByteLengthQueuingStrategy({ highWaterMark: 16 });
         out.push(`byte length strategy: ${bl.highWaterMark} ${bl.size(new Uint8Array(5))}`);
-        let reason;
-        const wa = new WritableStream({ abort(why) { reason = why; } });
+        let reason, ctl;
+        const wa = new WritableStream({ start(c) { ctl = c; }, abort(why) { reason = why; } });
+        const signal = ctl.signal;
         await wa.getWriter().abort('stop');
-        out.push(`abort: ${reason}`);
+        out.push(`abort: ${reason}, controller.signal: ${signal instanceof AbortSignal} ${signal.aborted} ${signal.reason}`);
         const wf = new WritableStream({ write() { throw new TypeError('sink failed'); } });
         const wfw = wf.getWriter();
         let e1, e2;
@@ -351,7 +358,7 @@ desiredSize: 2
 after 3 writes: -1
 sink saw: a,b,c,closed
 byte length strategy: 16 5
-abort: stop
+abort: stop, controller.signal: true true stop
 failing sink: sink failed / true
 second writer: TypeError
 strategy without init: TypeError
@@ -470,7 +477,7 @@ symbol chunk: TypeError true
 
 
 
-=== TEST 8: TextDecoderStream: characters split across chunks, the BOM, ignoreBOM, fatal, and chunks that are not BufferSources
+=== TEST 8: TextDecoderStream: characters split across chunks (UTF-8, UTF-16), the BOM, ignoreBOM, fatal, other encodings, and chunks that are not BufferSources
 --- config
     location = /tds { js_function $TEST_NGINX_SERVER_ROOT/html/tds.js; }
 --- user_files
@@ -479,10 +486,10 @@ const from = (list) => new ReadableStream({
     start(c) { for (const x of list) c.enqueue(x); c.close(); },
 });
 const u8 = (...b) => new Uint8Array(b);
-async function dec(chunks, opts) {
+async function dec(chunks, opts, label = 'utf-8') {
     const out = [];
     try {
-        for await (const s of from(chunks).pipeThrough(new TextDecoderStream('utf-8', opts))) {
+        for await (const s of from(chunks).pipeThrough(new TextDecoderStream(label, opts))) {
             out.push(JSON.stringify(s));
         }
     } catch (e) {
@@ -512,9 +519,11 @@ export default {
             out.push(`${what}: ${await dec([v])}`);
         }
         const d = new TextDecoderStream('UTF8', { fatal: true });
-        out.push(`attributes: ${d.encoding} ${d.fatal} ${d.ignoreBOM}`);
+        out.push(`attributes: ${d.encoding} ${d.fatal} ${d.ignoreBOM} ${new TextDecoderStream('latin2').encoding}`);
+        out.push(`UTF-16LE pair split: ${await dec([u8(0x3d), u8(0xd8, 0x99), u8(0xdc)], undefined, 'utf-16le')}`);
+        out.push(`windows-1252: ${await dec([u8(0x80, 0x41)], undefined, 'ascii')}`);
         let e1;
-        try { new TextDecoderStream('latin2'); } catch (e) { e1 = e; }
+        try { new TextDecoderStream('nope'); } catch (e) { e1 = e; }
         out.push(`unknown label: ${e1 && e1.constructor.name}`);
         return new Response(out.join('\n') + '\n');
     },
@@ -537,7 +546,9 @@ null: TypeError
 array: TypeError
 SharedArrayBuffer: TypeError
 shared view: TypeError
-attributes: utf-8 true false
+attributes: utf-8 true false iso-8859-2
+UTF-16LE pair split: "💙"
+windows-1252: "€A"
 unknown label: RangeError
 --- no_error_log
 [error]

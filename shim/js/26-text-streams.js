@@ -1,15 +1,16 @@
 // 26-text-streams.js: the Encoding Standard's streams, `TextEncoderStream`
-// and `TextDecoderStream` (UTF-8), over 20-encoding.js's encoder and
-// decoder: a character split across chunks is put together again, a lone
-// surrogate or an invalid sequence becomes U+FFFD (or, with `fatal`, errors
-// the stream with a TypeError), and the decoder drops a leading BOM unless
-// `ignoreBOM`.
+// (UTF-8) and `TextDecoderStream` (every encoding TextDecoder knows), over
+// 20-encoding.js's encoder and decoder: a character split across chunks is
+// put together again, a lone surrogate or an invalid sequence becomes U+FFFD
+// (or, with `fatal`, errors the stream with a TypeError), and the decoder
+// drops a leading BOM unless `ignoreBOM`.
 
 if (typeof internal.newTransform === 'function') {
   const { ReflectApply, newTransform, enqueue, bufferSource, utf8Encode, webIDLClass, define } = internal;
   const TextDecoder = globalThis.TextDecoder;
   const decode = TextDecoder.prototype.decode;
   const get = (name) => Object.getOwnPropertyDescriptor(TextDecoder.prototype, name).get;
+  const encodingOf = get('encoding');
   const fatalOf = get('fatal');
   const ignoreBOMOf = get('ignoreBOM');
   const STREAM = Object.freeze({ __proto__: null, stream: true });
@@ -63,7 +64,7 @@ if (typeof internal.newTransform === 'function') {
       });
     }
 
-    get encoding() { void this.#ts; return 'utf-8'; }
+    get encoding() { return ReflectApply(encodingOf, this.#decoder, []); }
     get fatal() { return ReflectApply(fatalOf, this.#decoder, []); }
     get ignoreBOM() { return ReflectApply(ignoreBOMOf, this.#decoder, []); }
     get readable() { return this.#ts.readable; }

@@ -14,6 +14,7 @@
 const {
   toUSV, parseURLRecord, serializeURL, isURLSearchParams, urlSearchParamsToString,
   utf8Encode, utf8Decode, isArrayBuffer, makeIteratorClass, webIDLClass,
+  isAbortSignal, requestSignal, signalFollow, signalFromInit,
 } = internal;
 
 const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
@@ -457,7 +458,7 @@ let buildingResponse = false;
 
 let isRequest;       // brand checks
 let isResponse;
-let requestCreate;   // (method, url, headers, headersFlat, body, redirect) -> Request
+let requestCreate;   // (method, url, headers, headersFlat, body, redirect, signal) -> Request
 
 // A Request's state:
 //   method, url, redirect: strings
@@ -466,6 +467,8 @@ let requestCreate;   // (method, url, headers, headersFlat, body, redirect) -> R
 //                at yet: the flat list, a function returning it, or the call
 //                id to ask natives.headers() for; null once `headers` is made
 //   body:        the body state (see newBody)
+//   signal:      the AbortSignal once `signal` was read; until then its
+//                source (see internal.requestSignal in 16-events.js)
 // (Built with object literals in place, in this order, rather than through
 // a helper: one call less per request in the interpreter.)
 
@@ -518,6 +521,9 @@ class Request {
     const initHeaders = init.headers;
     const initMethod = init.method;
     const initRedirect = init.redirect;
+    const initSignal = init.signal;
+    let signal = inputReq !== null ? signalFollow(inputReq.signal) : null;
+    if (initSignal !== undefined) signal = signalFromInit(initSignal, what);
 
     if (initDuplex !== undefined && `${initDuplex}` !== 'half') {
       throw new TypeError(`${what}: The provided value '${initDuplex}' is not a valid enum value of type RequestDuplex.`);
@@ -572,15 +578,15 @@ class Request {
     } else {
       body = newBody(null);
     }
-    this.#s = { method, url, headers, headersFlat: null, body, redirect };
+    this.#s = { method, url, headers, headersFlat: null, body, redirect, signal };
   }
 
   static {
     isRequest = (v) => v !== null && typeof v === 'object' && #s in v;
-    requestCreate = (method, url, headers, headersFlat, body, redirect) => {
+    requestCreate = (method, url, headers, headersFlat, body, redirect, signal) => {
       buildingRequest = true;
       const r = new Request();
-      r.#s = { method, url, headers, headersFlat, body, redirect };
+      r.#s = { method, url, headers, headersFlat, body, redirect, signal };
       return r;
     };
   }
@@ -589,6 +595,10 @@ class Request {
   get url() { return this.#s.url; }
   get headers() { return requestHeaders(this.#s); }
   get redirect() { return this.#s.redirect; }
+  get signal() {
+    const s = this.#s;
+    return isAbortSignal(s.signal) ? s.signal : (s.signal = requestSignal(s.signal));
+  }
   get duplex() { void this.#s; return 'half'; }
   get body() { return bodyStream(this.#s.body); }
   get bodyUsed() { return isUsed(this.#s.body); }
@@ -599,7 +609,7 @@ class Request {
     // A request from makeRequest that never had its headers looked at can
     // share the (never mutated) flat list, or its source, instead.
     return requestCreate(s.method, s.url, s.headers === null ? null : headersCopy(s.headers),
-      s.headersFlat, body, s.redirect);
+      s.headersFlat, body, s.redirect, signalFollow(s.signal));
   }
 
   async arrayBuffer() { const b = this.#s.body; return bodyArrayBuffer(await takeBody(b), b); }
@@ -823,7 +833,8 @@ internal.makeRequest = function makeRequest(method, url, headersFlat, body) {
   }
   if (headersFlat === null || headersFlat === undefined) headersFlat = EMPTY_FLAT;
   const b = { data, stream: null, lazy: false, used: false, shared: false }; // newBody(data)
-  return requestCreate(method, url, null, headersFlat, b, 'follow');
+  // (the call id, when there is one, is also the source of its signal)
+  return requestCreate(method, url, null, headersFlat, b, 'follow', typeof headersFlat === 'number' ? headersFlat : null);
 };
 
 // internal.responseParts(response), set in Response's static block: what the
