@@ -256,6 +256,17 @@ int Fail(jsfn_err_t *err, int code, const std::string &msg);
 void InstallNatives(v8::Isolate *isolate, v8::Local<v8::Context> context,
     v8::Local<v8::Object> natives);
 
+/* a JS library an isolate compiles on first use: web-streams-polyfill,
+   the node: modules (gen_libraries.sh makes library_sources[], streams.cc
+   compiles them) */
+struct LibrarySource {
+    const char           *name;
+    const unsigned char  *text;
+    size_t                len;
+};
+
+extern const LibrarySource  library_sources[];
+
 /* the JS half of the runtime, generated from js/ (runtime_js.cc) */
 extern const char    runtime_js[];
 extern const size_t  runtime_js_len;

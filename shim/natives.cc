@@ -346,8 +346,8 @@ NativeHeaders(const v8::FunctionCallbackInfo<v8::Value> &args)
 
 
 /* streams.cc, compress.cc */
-void NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args);
-void NativeStreamsCache(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeLibrary(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeLibraryCache(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeLazyGlobals(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeTransfer(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeZlibNew(const v8::FunctionCallbackInfo<v8::Value> &args);
@@ -400,6 +400,13 @@ NativeContextSet(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
+/* the node: modules (node.cc) */
+void NativeTypeOf(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeValueDetails(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeStringBytes(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeBytesString(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeUtf8Length(const v8::FunctionCallbackInfo<v8::Value> &args);
+
 /* clone.cc */
 void NativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value> &args);
 
@@ -428,12 +435,17 @@ static const struct {
         { "contextGet",   NativeContextGet },
         { "contextSet",   NativeContextSet },
         { "structuredClone", NativeStructuredClone },
-        { "streamsLibrary", NativeStreamsLibrary },
-        { "streamsCache", NativeStreamsCache },
+        { "library",      NativeLibrary },
+        { "libraryCache", NativeLibraryCache },
         { "lazyGlobals",  NativeLazyGlobals },
         { "transfer",     NativeTransfer },
         { "zlibNew",      NativeZlibNew },
         { "zlibRun",      NativeZlibRun },
+        { "typeOf",       NativeTypeOf },
+        { "valueDetails", NativeValueDetails },
+        { "stringBytes",  NativeStringBytes },
+        { "bytesString",  NativeBytesString },
+        { "utf8Length",   NativeUtf8Length },
 };
 
 

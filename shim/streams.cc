@@ -1,14 +1,15 @@
 /*
- * streams.cc: what js/25-streams.js needs from C++.
+ * streams.cc: what js/25-streams.js and the node: modules need from C++.
  *
- *   streamsLibrary(names)          web-streams-polyfill (fetched by
- *                                  vendor.sh, built in as streams_js)
- *                                  compiled as the body of a function of the
- *                                  given parameters
- *   streamsCache(fn, used)         keeps V8's code cache of that function
+ *   library(name, params)          a built-in JS library (gen_libraries.sh:
+ *                                  web-streams-polyfill, fetched by
+ *                                  vendor.sh, and the node: modules of
+ *                                  node/) compiled as the body of a function
+ *                                  of the given parameters
+ *   libraryCache(name, fn, used)   keeps V8's code cache of that function
  *                                  for the isolates to come: if the process
  *                                  has none yet, or (used) for the first
- *                                  few stream bodies read whole
+ *                                  few times the library has done its work
  *   lazyGlobals(names, loader)     makes each name a global data property
  *                                  (not enumerable) whose value is
  *                                  loader(name), asked for the first time the
@@ -18,15 +19,15 @@
  *                                  "transfer": V8 10.2 has no
  *                                  ArrayBuffer.prototype.transfer)
  *
- * The library is about 65 KB of JS, and several hundred KB of heap per
- * isolate once it has run.  It does not run when the snapshot is made: an
- * isolate that never touches a stream never has it.  The first isolate of the
- * process that does compiles it from the built-in text (an external string:
- * not copied) and leaves a code cache that later ones use: made once the
- * library has loaded, and made again when the first few isolates have read
- * a stream body whole, by when more of the functions streams run are
- * compiled.  Each of those started from the cache before, so the cache
- * gathers what each of them ran.
+ * The streams library is about 65 KB of JS, and several hundred KB of heap
+ * per isolate once it has run.  No library runs when the snapshot is made:
+ * an isolate that never touches a stream or imports a node: module never
+ * has it.  The first isolate of the process that does compiles it from the
+ * built-in text (an external string: not copied) and leaves a code cache
+ * that later ones use: made once the library has loaded, and made again
+ * when the first few isolates have used it (read a stream body whole), by
+ * when more of its functions are compiled.  Each of those started from the
+ * cache before, so the cache gathers what each of them ran.
  */
 
 #include <cstring>
@@ -36,28 +37,34 @@
 
 namespace jsfn {
 
-extern const unsigned char  streams_js[];
-extern const size_t         streams_js_len;
-
 namespace {
 
-/* the library's text, in place: V8 does not own it */
+/* a library's text, in place: V8 does not own it (ASCII: gen_libraries.sh) */
 class StaticSource : public v8::String::ExternalOneByteStringResource {
 public:
+    explicit StaticSource(const LibrarySource *lib) : lib(lib) {}
+
     const char *data() const override {
-        return reinterpret_cast<const char *>(streams_js);
+        return reinterpret_cast<const char *>(lib->text);
     }
 
     size_t length() const override {
-        return streams_js_len;
+        return lib->len;
     }
+
+private:
+    const LibrarySource  *lib;
 };
 
 
-/* the library compiled by an isolate of this process */
-std::vector<uint8_t>  code_cache;
-int                   code_cache_refreshes;
-const int             code_cache_refreshes_max = 3;
+/* a library as compiled by an isolate of this process */
+struct CodeCache {
+    std::vector<uint8_t>  data;
+    int                   refreshes = 0;
+};
+
+std::map<std::string, CodeCache>  code_caches;
+const int                         code_cache_refreshes_max = 3;
 
 
 void
@@ -92,47 +99,69 @@ Elements(v8::Local<v8::Context> ctx, v8::Local<v8::Value> v, uint32_t max,
     return true;
 }
 
+
+/* the built-in library of that name, or null */
+const LibrarySource *
+Library(v8::Isolate *isolate, v8::Local<v8::Value> name)
+{
+    if (!name->IsString()) {
+        return nullptr;
+    }
+
+    std::string  s = ToString(isolate, name);
+
+    for (const LibrarySource *lib = library_sources; lib->name; lib++) {
+        if (s == lib->name) {
+            return lib->len ? lib : nullptr;
+        }
+    }
+
+    return nullptr;
+}
+
 }  /* namespace */
 
 
 void
-NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
+NativeLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
     v8::Isolate                        *isolate = args.GetIsolate();
     v8::Local<v8::Context>              ctx = isolate->GetCurrentContext();
+    const LibrarySource                *lib = Library(isolate, args[0]);
     std::vector<v8::Local<v8::Value>>   names;
     std::vector<v8::Local<v8::String>>  params;
     v8::Local<v8::String>               text;
     v8::Local<v8::Function>             fn;
 
-    if (!Elements(ctx, args[0], 64, &names)) {
-        Throw(isolate, "streamsLibrary: expected parameter names");
+    if (!Elements(ctx, args[1], 64, &names)) {
+        Throw(isolate, "library: expected parameter names");
         return;
     }
 
     for (auto &n : names) {
         if (!n->IsString()) {
-            Throw(isolate, "streamsLibrary: a name is not a string");
+            Throw(isolate, "library: a name is not a string");
             return;
         }
         params.push_back(n.As<v8::String>());
     }
 
-    if (streams_js_len == 0
-        || !v8::String::NewExternalOneByte(isolate, new StaticSource())
+    if (lib == nullptr
+        || !v8::String::NewExternalOneByte(isolate, new StaticSource(lib))
                 .ToLocal(&text))
     {
-        Throw(isolate, "streamsLibrary: the library is not built in");
+        Throw(isolate, "library: no such library is built in");
         return;
     }
 
-    v8::ScriptOrigin  origin(isolate, v8::String::NewFromUtf8Literal(isolate,
-                                 "web-streams-polyfill"));
+    v8::ScriptOrigin  origin(isolate, v8::String::NewFromUtf8(isolate,
+                                 lib->name).ToLocalChecked());
     v8::ScriptCompiler::CachedData  *cached = nullptr;
+    CodeCache                       &cache = code_caches[lib->name];
 
-    if (!code_cache.empty()) {
-        cached = new v8::ScriptCompiler::CachedData(code_cache.data(),
-                     (int) code_cache.size(),
+    if (!cache.data.empty()) {
+        cached = new v8::ScriptCompiler::CachedData(cache.data.data(),
+                     (int) cache.data.size(),
                      v8::ScriptCompiler::CachedData::BufferNotOwned);
     }
 
@@ -149,7 +178,7 @@ NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
     }
 
     if (cached != nullptr && cached->rejected) {
-        code_cache.clear();
+        cache.data.clear();
     }
 
     args.GetReturnValue().Set(fn);
@@ -157,29 +186,35 @@ NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
 
 
 void
-NativeStreamsCache(const v8::FunctionCallbackInfo<v8::Value> &args)
+NativeLibraryCache(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
-    bool  used = args[1]->IsTrue();
+    const LibrarySource  *lib = Library(args.GetIsolate(), args[0]);
+    bool                  used = args[2]->IsTrue();
 
-    if (!args[0]->IsFunction()
-        || (used ? code_cache_refreshes >= code_cache_refreshes_max
-                 : !code_cache.empty()))
+    if (lib == nullptr || !args[1]->IsFunction()) {
+        return;
+    }
+
+    CodeCache  &cache = code_caches[lib->name];
+
+    if (used ? cache.refreshes >= code_cache_refreshes_max
+             : !cache.data.empty())
     {
         return;
     }
 
     if (used) {
-        code_cache_refreshes++;
+        cache.refreshes++;
     }
 
     /* V8 checks a cache against its source when it is used: a wrong one
-       would only be refused */
+       (another library's function) would only be refused */
     std::unique_ptr<v8::ScriptCompiler::CachedData>  made(
         v8::ScriptCompiler::CreateCodeCacheForFunction(
-            args[0].As<v8::Function>()));
+            args[1].As<v8::Function>()));
 
     if (made && made->length > 0) {
-        code_cache.assign(made->data, made->data + made->length);
+        cache.data.assign(made->data, made->data + made->length);
     }
 }
 

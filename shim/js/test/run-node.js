@@ -90,8 +90,10 @@ const FAKE_NATIVES_SRC = `(function () {
 const STREAMS_LIB = path.resolve(shimDir, '../../build/vendor/web-streams-polyfill/dist/ponyfill.js');
 function addStreamsNatives(ctx, natives) {
   const src = fs.readFileSync(STREAMS_LIB, 'utf8');
-  natives.streamsLibrary = (names) => vm.compileFunction(src, names, { parsingContext: ctx });
-  natives.streamsCache = () => {};
+  const read = (name) => (name === 'web-streams-polyfill' ? src
+    : fs.readFileSync(path.join(shimDir, '..', `${name}.js`), 'utf8'));
+  natives.library = (name, names) => vm.compileFunction(read(name), names, { parsingContext: ctx });
+  natives.libraryCache = () => {};
   natives.lazyGlobals = vm.runInContext(`(names, loader) => {
     for (const name of names) {
       const set = (value) => Object.defineProperty(globalThis, name,
