@@ -51,6 +51,8 @@ function codeToString() {
 function error(code, ...args) {
   const [Base, message] = makers[code];
   const e = new Base(message(...args));
+  // the stack begins where the error is thrown from, not here
+  if (typeof Error.captureStackTrace === 'function') Error.captureStackTrace(e, error);
   // The stack's first line is made the first time it is read, from the
   // name then: `TypeError [CODE]: ...` as in Node.
   Object.defineProperty(e, 'name', { value: `${e.name} [${code}]`, configurable: true, writable: true });

@@ -377,10 +377,16 @@ function formatRaw(ctx, value, recurseTimes, typedArray) {
   recurseTimes += 1;
   ctx.seen.push(value);
   ctx.currentDepth = recurseTimes;
+  const indentation = ctx.indentationLvl;
   let output;
   try {
     output = formatter(ctx, value, recurseTimes);
     for (const key of keys) output.push(formatProperty(ctx, value, recurseTimes, key, false));
+  } catch (err) {
+    // too deep for the stack: this value is cut short, as Node cuts it
+    if (!(err instanceof RangeError) || err.message !== 'Maximum call stack size exceeded') throw err;
+    ctx.indentationLvl = indentation;
+    return `[${prefixOf(ctor, tag, 'Object').slice(0, -1)}: Inspection interrupted prematurely. Maximum call stack size exceeded.]`;
   } finally {
     ctx.seen.pop();
   }
@@ -522,7 +528,9 @@ function formatProperty(ctx, value, recurseTimes, key, element) {
       try {
         const v = Reflect.apply(desc.get, value, []);
         ctx.indentationLvl += 2;
-        str = `[${label}: ${v !== null && typeof v === 'object' ? formatValue(ctx, v, recurseTimes) : formatPrimitive(ctx, v)}]`;
+        if (v === null) str = `[${label}: null]`;
+        else if (typeof v === 'object') str = `[${label}] ${formatValue(ctx, v, recurseTimes)}`;
+        else str = `[${label}: ${formatPrimitive(ctx, v)}]`;
         ctx.indentationLvl -= 2;
       } catch (e) {
         str = `[${label}: <Inspection threw (${e && e.message})>]`;
@@ -725,6 +733,19 @@ function groupArrayElements(ctx, output, value) {
   return rows;
 }
 
+// output joined by separator as a rope (+=), not flattened as
+// Array.prototype.join would: a deep value's text is a part of each of its
+// parents', and copying it at each level would take the square of the time
+function join(output, separator) {
+  let str = '';
+  if (output.length === 0) return str;
+  for (let i = 0; i < output.length - 1; i++) {
+    str += output[i];
+    str += separator;
+  }
+  return str + output[output.length - 1];
+}
+
 function fitsOnOneLine(ctx, output, start, base) {
   let total = output.length + start;
   if (total + output.length > ctx.breakLength) return false;
@@ -744,21 +765,21 @@ function reduceToSingleString(ctx, output, base, braces, extras, recurseTimes, v
       if (ctx.currentDepth - recurseTimes < ctx.compact && entries === output.length) {
         const start = output.length + ctx.indentationLvl + braces[0].length + base.length + 10;
         if (fitsOnOneLine(ctx, output, start, base)) {
-          const joined = output.join(', ');
+          const joined = join(output, ', ');
           if (!joined.includes('\n')) return `${base ? `${base} ` : ''}${braces[0]} ${joined} ${braces[1]}`;
         }
       }
     }
     const indent = `\n${' '.repeat(ctx.indentationLvl)}`;
-    return `${base ? `${base} ` : ''}${braces[0]}${indent}  ${output.join(`,${indent}  `)}${indent}${braces[1]}`;
+    return `${base ? `${base} ` : ''}${braces[0]}${indent}  ${join(output, `,${indent}  `)}${indent}${braces[1]}`;
   }
   // compact: true: one line while it fits, else lines of breakLength
   if (fitsOnOneLine(ctx, output, 0, base)) {
-    return `${braces[0]}${base ? ` ${base}` : ''} ${output.join(', ')} ${braces[1]}`;
+    return `${braces[0]}${base ? ` ${base}` : ''} ${join(output, ', ')} ${braces[1]}`;
   }
   const indent = `\n${' '.repeat(ctx.indentationLvl)}`;
   const ln = base === '' && braces[0].length === 1 ? ' ' : `${base ? ` ${base}` : ''}\n${' '.repeat(ctx.indentationLvl)}  `;
-  return `${braces[0]}${ln}${output.join(`,${indent}  `)} ${braces[1]}`;
+  return `${braces[0]}${ln}${join(output, `,${indent}  `)} ${braces[1]}`;
 }
 
 // ---------------------------------------------------------------- format

@@ -79,7 +79,6 @@ function inherits(ctor, superCtor) {
 const deprecations = new Set();
 
 function deprecate(fn, msg, code) {
-  validateFunction(fn, 'fn');
   let warned = false;
   function deprecated(...args) {
     if (!warned) {
