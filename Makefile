@@ -16,8 +16,8 @@ MODULES_DIR ?= /usr/lib/nginx/modules
 PROVE_JOBS  ?= 2
 
 SOURCES := config config.make $(wildcard include/*.h ngx_module/*.[ch] \
-                                        shim/*.cc shim/*.h shim/js/*.js shim/node/*.js \
-                                        shim/Makefile shim/*.sh)
+                                        shim/*.cc shim/*.h shim/js/*.js \
+                                        shim/node/*.js shim/Makefile shim/*.sh)
 
 all: $(MODULE)
 
