@@ -71,46 +71,6 @@ ThrowRange(v8::Isolate *isolate, const char *msg)
 
 
 const char *
-TypedArrayKind(v8::Local<v8::Value> v)
-{
-    if (v->IsUint8Array()) {
-        return "Uint8Array";
-    }
-    if (v->IsUint8ClampedArray()) {
-        return "Uint8ClampedArray";
-    }
-    if (v->IsInt8Array()) {
-        return "Int8Array";
-    }
-    if (v->IsUint16Array()) {
-        return "Uint16Array";
-    }
-    if (v->IsInt16Array()) {
-        return "Int16Array";
-    }
-    if (v->IsUint32Array()) {
-        return "Uint32Array";
-    }
-    if (v->IsInt32Array()) {
-        return "Int32Array";
-    }
-    if (v->IsFloat32Array()) {
-        return "Float32Array";
-    }
-    if (v->IsFloat64Array()) {
-        return "Float64Array";
-    }
-    if (v->IsBigInt64Array()) {
-        return "BigInt64Array";
-    }
-    if (v->IsBigUint64Array()) {
-        return "BigUint64Array";
-    }
-    return "";
-}
-
-
-const char *
 Kind(v8::Local<v8::Value> v)
 {
     if (!v->IsObject()) {
@@ -122,14 +82,21 @@ Kind(v8::Local<v8::Value> v)
         return "Proxy";
     }
 
-    if (v->IsTypedArray()) {
-        return TypedArrayKind(v);
-    }
-
     static const struct {
         bool        (v8::Value::*is)() const;
         const char  *name;
     } kinds[] = {
+        { &v8::Value::IsUint8Array, "Uint8Array" },
+        { &v8::Value::IsUint8ClampedArray, "Uint8ClampedArray" },
+        { &v8::Value::IsInt8Array, "Int8Array" },
+        { &v8::Value::IsUint16Array, "Uint16Array" },
+        { &v8::Value::IsInt16Array, "Int16Array" },
+        { &v8::Value::IsUint32Array, "Uint32Array" },
+        { &v8::Value::IsInt32Array, "Int32Array" },
+        { &v8::Value::IsFloat32Array, "Float32Array" },
+        { &v8::Value::IsFloat64Array, "Float64Array" },
+        { &v8::Value::IsBigInt64Array, "BigInt64Array" },
+        { &v8::Value::IsBigUint64Array, "BigUint64Array" },
         { &v8::Value::IsPromise, "Promise" },
         { &v8::Value::IsRegExp, "RegExp" },
         { &v8::Value::IsDate, "Date" },

@@ -67,81 +67,37 @@ function base64Length(str) {
 }
 
 // Each encoding: its byte length for a string, its bytes, its string of
-// bytes start..end, and how to cut its bytes to fit `n` (whole characters).
-const whole = (bytes, n) => n;
-// a string of n characters can be made
-function checkChars(n) {
-  if (n > kStringMaxLength) throw error('ERR_STRING_TOO_LONG');
+// bytes start..end (made in C++ by bytesString's encoding `code`, at most
+// chars(n) characters for n bytes), and how to cut its bytes to fit `n`
+// (whole characters).
+function encoding(byteLength, encode, code, chars, fit = (bytes, n) => n) {
+  return {
+    byteLength,
+    encode,
+    decode: (buf, start, end) => {
+      if (chars(end - start) > kStringMaxLength) throw error('ERR_STRING_TOO_LONG');
+      return code === 0 ? utf8Decode(bytesOf(buf, start, end), false) : bytesString(buf, code, start, end);
+    },
+    fit,
+  };
 }
+
+const sameLength = (s) => s.length;
+const asMany = (n) => n;
+const base64Chars = (n) => Math.ceil(n / 3) * 4;
 const ENCODINGS = {
   __proto__: null,
-  utf8: {
-    byteLength: (s) => utf8Length(s),
-    encode: (s) => utf8Encode(s),
-    decode: (buf, start, end) => {
-      checkChars(end - start);
-      return utf8Decode(bytesOf(buf, start, end), false);
-    },
-    // no character cut in the middle
-    fit: (bytes, n) => {
-      if (n < bytes.length) while (n > 0 && (bytes[n] & 0xc0) === 0x80) n--;
-      return n;
-    },
-  },
-  utf16le: {
-    byteLength: (s) => s.length * 2,
-    encode: (s) => stringBytes(s, 2),
-    decode: (buf, start, end) => {
-      checkChars((end - start) >>> 1);
-      return bytesString(buf, 2, start, end);
-    },
-    fit: (bytes, n) => n & ~1,
-  },
-  latin1: {
-    byteLength: (s) => s.length,
-    encode: (s) => stringBytes(s, 1),
-    decode: (buf, start, end) => {
-      checkChars(end - start);
-      return bytesString(buf, 1, start, end);
-    },
-    fit: whole,
-  },
-  ascii: {
-    byteLength: (s) => s.length,
-    encode: (s) => stringBytes(s, 1),
-    decode: (buf, start, end) => {
-      checkChars(end - start);
-      return bytesString(buf, 6, start, end);
-    },
-    fit: whole,
-  },
-  base64: {
-    byteLength: base64Length,
-    encode: (s) => stringBytes(s, 4),
-    decode: (buf, start, end) => {
-      checkChars(Math.ceil((end - start) / 3) * 4);
-      return bytesString(buf, 4, start, end);
-    },
-    fit: whole,
-  },
-  base64url: {
-    byteLength: base64Length,
-    encode: (s) => stringBytes(s, 4),
-    decode: (buf, start, end) => {
-      checkChars(Math.ceil((end - start) / 3) * 4);
-      return bytesString(buf, 5, start, end);
-    },
-    fit: whole,
-  },
-  hex: {
-    byteLength: (s) => s.length >>> 1,
-    encode: (s) => stringBytes(s, 3),
-    decode: (buf, start, end) => {
-      checkChars((end - start) * 2);
-      return bytesString(buf, 3, start, end);
-    },
-    fit: whole,
-  },
+  // no character cut in the middle
+  utf8: encoding((s) => utf8Length(s), (s) => utf8Encode(s), 0, asMany, (bytes, n) => {
+    if (n < bytes.length) while (n > 0 && (bytes[n] & 0xc0) === 0x80) n--;
+    return n;
+  }),
+  utf16le: encoding((s) => s.length * 2, (s) => stringBytes(s, 2), 2, (n) => n >>> 1, (bytes, n) => n & ~1),
+  latin1: encoding(sameLength, (s) => stringBytes(s, 1), 1, asMany),
+  ascii: encoding(sameLength, (s) => stringBytes(s, 1), 6, asMany),
+  base64: encoding(base64Length, (s) => stringBytes(s, 4), 4, base64Chars),
+  base64url: encoding(base64Length, (s) => stringBytes(s, 4), 5, base64Chars),
+  hex: encoding((s) => s.length >>> 1, (s) => stringBytes(s, 3), 3, (n) => n * 2),
 };
 
 function normalizeEncoding(enc) {

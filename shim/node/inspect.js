@@ -617,34 +617,29 @@ function formatArrayBuffer(ctx, value) {
   return [`[Uint8Contents]: <${hex}>`];
 }
 
-function formatSet(ctx, value, recurseTimes) {
+// a Set's values or a Map's `key => value` entries, maxArrayLength of them
+function formatEntries(ctx, size, entries, entry) {
   const output = [];
   const max = Math.max(0, ctx.maxArrayLength);
   let n = 0;
-  const size = Reflect.apply(SetSize, value, []);
   ctx.indentationLvl += 2;
-  for (const v of Reflect.apply(SetValues, value, [])) {
+  for (const e of entries) {
     if (n++ >= max) break;
-    output.push(formatValue(ctx, v, recurseTimes));
+    output.push(entry(e));
   }
   ctx.indentationLvl -= 2;
   if (size > max) output.push(moreItems(size - max));
   return output;
 }
 
+function formatSet(ctx, value, recurseTimes) {
+  return formatEntries(ctx, Reflect.apply(SetSize, value, []), Reflect.apply(SetValues, value, []),
+    (v) => formatValue(ctx, v, recurseTimes));
+}
+
 function formatMap(ctx, value, recurseTimes) {
-  const output = [];
-  const max = Math.max(0, ctx.maxArrayLength);
-  let n = 0;
-  const size = Reflect.apply(MapSize, value, []);
-  ctx.indentationLvl += 2;
-  for (const [k, v] of Reflect.apply(MapEntries, value, [])) {
-    if (n++ >= max) break;
-    output.push(`${formatValue(ctx, k, recurseTimes)} => ${formatValue(ctx, v, recurseTimes)}`);
-  }
-  ctx.indentationLvl -= 2;
-  if (size > max) output.push(moreItems(size - max));
-  return output;
+  return formatEntries(ctx, Reflect.apply(MapSize, value, []), Reflect.apply(MapEntries, value, []),
+    ([k, v]) => `${formatValue(ctx, k, recurseTimes)} => ${formatValue(ctx, v, recurseTimes)}`);
 }
 
 function formatIterator(ctx, value, recurseTimes) {
