@@ -288,20 +288,13 @@ function formatRaw(ctx, value, recurseTimes, typedArray) {
     if (value.length === 0 && keys.length === 0) return `${braces[0]}]`;
     extras = 1;
     formatter = formatArray;
-  } else if (kind === 'Set') {
-    const size = Reflect.apply(SetSize, value, []);
-    const prefix = prefixOf(ctor, tag, 'Set', `(${size})`);
+  } else if (kind === 'Set' || kind === 'Map') {
+    const size = Reflect.apply(kind === 'Set' ? SetSize : MapSize, value, []);
+    const prefix = prefixOf(ctor, tag, kind, `(${size})`);
     keys = ownKeys(value, ctx.showHidden);
     if (size === 0 && keys.length === 0) return `${prefix}{}`;
     braces = [`${prefix}{`, '}'];
-    formatter = formatSet;
-  } else if (kind === 'Map') {
-    const size = Reflect.apply(MapSize, value, []);
-    const prefix = prefixOf(ctor, tag, 'Map', `(${size})`);
-    keys = ownKeys(value, ctx.showHidden);
-    if (size === 0 && keys.length === 0) return `${prefix}{}`;
-    braces = [`${prefix}{`, '}'];
-    formatter = formatMap;
+    formatter = kind === 'Set' ? formatSet : formatMap;
   } else if (kind.endsWith('Array') && kind !== '') {
     const size = Reflect.apply(TypedArrayLength, value, []);
     keys = ownKeys(value, ctx.showHidden).filter((k) => !isIndex(k));
