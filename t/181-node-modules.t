@@ -1,7 +1,7 @@
 # The Node.js compatibility subset: node:buffer, node:events, node:util,
 # node:util/types, node:assert, node:assert/strict (shim/node/*.js).
 #
-# The response bodies of TEST 1 to 13 are what Node 20 prints for the same
+# The response bodies of TEST 1 to 14 are what Node 20 prints for the same
 # function file, run under Node as
 #   node --input-type=module -e "const m = await import('./F.js');
 #     process.stdout.write(await (await m.default.fetch()).text())"
@@ -678,7 +678,41 @@ GET /n/ev-async
 
 
 
-=== TEST 9: util.inspect: primitives, objects, arrays in columns, Map/Set, errors, functions, classes, proxies, getters, circular references, options, inspect.custom
+=== TEST 9: EventEmitterAsyncResource: listeners run in the async context the emitter was made in (AsyncLocalStorage)
+--- config
+    location ~ ^/n/(?<fn>[a-z-]+)$ { js_function $TEST_NGINX_SERVER_ROOT/html/$fn.js; }
+--- user_files
+>>> ev-resource.js
+import { EventEmitterAsyncResource, EventEmitter } from 'node:events';
+import { AsyncLocalStorage } from 'node:async_hooks';
+export default { async fetch() {
+  const als = new AsyncLocalStorage();
+  const out = [];
+  const emitter = als.run('made-here', () => new EventEmitterAsyncResource({ name: 'Feed' }));
+  const plain = als.run('made-here', () => new EventEmitter());
+  emitter.on('x', () => out.push(`resource sees ${als.getStore()}`));
+  plain.on('x', () => out.push(`plain sees ${als.getStore()}`));
+  als.run('emitted-here', () => { emitter.emit('x'); plain.emit('x'); });
+  out.push(emitter instanceof EventEmitter, typeof emitter.asyncResource.runInAsyncScope);
+  try { new EventEmitterAsyncResource({}); } catch (e) { out.push(e.code); }
+  return new Response(out.join('\n'));
+} };
+--- request
+GET /n/ev-resource
+--- response_body chomp
+resource sees made-here
+plain sees emitted-here
+true
+function
+ERR_INVALID_ARG_TYPE
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 10: util.inspect: primitives, objects, arrays in columns, Map/Set, errors, functions, classes, proxies, getters, circular references, options, inspect.custom
 --- config
     location ~ ^/n/(?<fn>[a-z-]+)$ { js_function $TEST_NGINX_SERVER_ROOT/html/$fn.js; }
 --- user_files
@@ -941,7 +975,7 @@ true
 
 
 
-=== TEST 10: util.format, formatWithOptions, promisify (custom too), callbackify, inherits, deprecate, isDeepStrictEqual, TextEncoder/TextDecoder, legacy checks
+=== TEST 11: util.format, formatWithOptions, promisify (custom too), callbackify, inherits, deprecate, isDeepStrictEqual, TextEncoder/TextDecoder, legacy checks
 --- config
     location ~ ^/n/(?<fn>[a-z-]+)$ { js_function $TEST_NGINX_SERVER_ROOT/html/$fn.js; }
 --- user_files
@@ -1054,7 +1088,7 @@ true true true true true false false
 
 
 
-=== TEST 11: util.types tells each kind of value V8 knows, a Proxy and boxed primitives too
+=== TEST 12: util.types tells each kind of value V8 knows, a Proxy and boxed primitives too
 --- config
     location ~ ^/n/(?<fn>[a-z-]+)$ { js_function $TEST_NGINX_SERVER_ROOT/html/$fn.js; }
 --- user_files
@@ -1124,7 +1158,7 @@ ns: isModuleNamespaceObject
 
 
 
-=== TEST 12: assert: ok, equal, strictEqual, deepEqual, deepStrictEqual and their negations, match, fail, ifError; AssertionError and its messages
+=== TEST 13: assert: ok, equal, strictEqual, deepEqual, deepStrictEqual and their negations, match, fail, ifError; AssertionError and its messages
 --- config
     location ~ ^/n/(?<fn>[a-z-]+)$ { js_function $TEST_NGINX_SERVER_ROOT/html/$fn.js; }
 --- user_files
@@ -1267,7 +1301,7 @@ GET /n/assert-basic
 
 
 
-=== TEST 13: assert: throws and doesNotThrow against classes, regexps, functions and objects; rejects and doesNotReject; assert/strict
+=== TEST 14: assert: throws and doesNotThrow against classes, regexps, functions and objects; rejects and doesNotReject; assert/strict
 --- config
     location ~ ^/n/(?<fn>[a-z-]+)$ { js_function $TEST_NGINX_SERVER_ROOT/html/$fn.js; }
 --- user_files
@@ -1366,7 +1400,7 @@ true true true true
 
 
 
-=== TEST 14: the max-listeners warning once per event name, through console.warn to error_log
+=== TEST 15: the max-listeners warning once per event name, through console.warn to error_log
 --- config
     location /w { js_function $TEST_NGINX_SERVER_ROOT/html/w.js; }
 --- user_files
@@ -1401,7 +1435,7 @@ MaxListenersExceededWarning: Possible EventEmitter memory leak detected. 2 x lis
 
 
 
-=== TEST 15: deprecation warnings once each (util.deprecate by code or by function, Buffer(), assert.fail with two arguments), and to a replaced console.warn
+=== TEST 16: deprecation warnings once each (util.deprecate by code or by function, Buffer(), assert.fail with two arguments), and to a replaced console.warn
 --- config
     location /w { js_function $TEST_NGINX_SERVER_ROOT/html/w.js; }
 --- user_files
@@ -1441,7 +1475,7 @@ $/
 
 
 
-=== TEST 16: a listener that emits its own event forever: a RangeError the function catches, and the worker serves on
+=== TEST 17: a listener that emits its own event forever: a RangeError the function catches, and the worker serves on
 --- config
     location /r { js_function $TEST_NGINX_SERVER_ROOT/html/r.js; }
 --- user_files
@@ -1470,7 +1504,7 @@ export default { fetch(r) {
 
 
 
-=== TEST 17: util.inspect of hostile values: deep nesting (cut at the depth, or where the stack ends), a cycle through many objects, throwing getters and traps
+=== TEST 18: util.inspect of hostile values: deep nesting (cut at the depth, or where the stack ends), a cycle through many objects, throwing getters and traps
 --- config
     location /i { js_function $TEST_NGINX_SERVER_ROOT/html/i.js; }
 --- user_files
@@ -1514,7 +1548,7 @@ true 1
 
 
 
-=== TEST 18: Buffer.allocUnsafe of 32 MB within js_function_memory: zeroed, its own memory
+=== TEST 19: Buffer.allocUnsafe of 32 MB within js_function_memory: zeroed, its own memory
 --- http_config
     js_function_memory 64m;
 --- config
@@ -1537,7 +1571,7 @@ GET /a
 
 
 
-=== TEST 19: Buffer.allocUnsafe over js_function_memory: the isolate is stopped at its memory limit (503), caught or not
+=== TEST 20: Buffer.allocUnsafe over js_function_memory: the isolate is stopped at its memory limit (503), caught or not
 --- http_config
     js_function_memory 64m;
 --- config
@@ -1563,7 +1597,7 @@ memory limit of 64 MB exceeded (js_function_memory)
 
 
 
-=== TEST 20: Buffer.from of a 256 MB string (a rope of a few objects): stopped at the memory limit before V8 flattens it
+=== TEST 21: Buffer.from of a 256 MB string (a rope of a few objects): stopped at the memory limit before V8 flattens it
 --- http_config
     js_function_memory 64m;
 --- config
@@ -1587,7 +1621,7 @@ memory limit of 64 MB exceeded (js_function_memory)
 
 
 
-=== TEST 21: a 40 MB buffer as an 80 MB hex string: stopped at the memory limit, not a V8 abort
+=== TEST 22: a 40 MB buffer as an 80 MB hex string: stopped at the memory limit, not a V8 abort
 --- http_config
     js_function_memory 64m;
 --- config
@@ -1609,7 +1643,7 @@ memory limit of 64 MB exceeded (js_function_memory)
 
 
 
-=== TEST 22: after a memory kill the next request gets a new isolate, and Buffer.byteLength of a huge string is stopped too
+=== TEST 23: after a memory kill the next request gets a new isolate, and Buffer.byteLength of a huge string is stopped too
 --- http_config
     js_function_memory 64m;
 --- config
@@ -1635,7 +1669,7 @@ export default { fetch(r) {
 
 
 
-=== TEST 23: the modules that reach the host do not exist: process, child_process, net, fs, worker_threads
+=== TEST 24: the modules that reach the host do not exist: process, child_process, net, fs, worker_threads
 --- config
     location /m { js_function $TEST_NGINX_SERVER_ROOT/html/$arg_f.js; }
 --- user_files
@@ -1666,7 +1700,7 @@ qr/cannot load: .*Cannot find module '(node:process|child_process|node:net|fs|no
 
 
 
-=== TEST 24: two functions (two isolates) import every module: the second compiles them from the process's code cache
+=== TEST 25: two functions (two isolates) import every module: the second compiles them from the process's code cache
 --- config
     location /one { js_function $TEST_NGINX_SERVER_ROOT/html/one.js; }
     location /two { js_function $TEST_NGINX_SERVER_ROOT/html/two.js; }
@@ -1704,7 +1738,7 @@ export default { fetch() {
 
 
 
-=== TEST 25: an AssertionError thrown out of fetch: a 500, and error_log has Node's first line and the function's frame
+=== TEST 26: an AssertionError thrown out of fetch: a 500, and error_log has Node's first line and the function's frame
 --- config
     location /u { js_function $TEST_NGINX_SERVER_ROOT/html/u.js; }
 --- user_files
@@ -1725,7 +1759,7 @@ GET /u
 
 
 
-=== TEST 26: an 'error' event without a listener thrown out of fetch: a 500 with ERR_UNHANDLED_ERROR
+=== TEST 27: an 'error' event without a listener thrown out of fetch: a 500 with ERR_UNHANDLED_ERROR
 --- config
     location /u { js_function $TEST_NGINX_SERVER_ROOT/html/u.js; }
 --- user_files

@@ -257,6 +257,11 @@ class AssertionError extends Error {
   toString() {
     return `${this.name} [${this.code}]: ${this.message}`;
   }
+
+  // actual and expected at depth 0: the message shows them already
+  [inspect.custom](recurseTimes, ctx) {
+    return inspect(this, { ...ctx, customInspect: false, depth: 0 });
+  }
 }
 
 function innerFail(obj) {
