@@ -286,6 +286,7 @@ Isolate::~Isolate()
         Lock                lock(this);
         v8::Isolate::Scope  scope(isolate);
 
+        CryptoDispose(this);
         rejections.clear();
         modules.clear();
         handler.Reset();

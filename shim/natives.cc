@@ -169,7 +169,7 @@ ValidUtf8(const uint8_t *p, size_t n)
 }
 
 
-static bool
+bool
 ViewBytes(v8::Local<v8::Value> v, const uint8_t **p, size_t *n,
     std::shared_ptr<v8::BackingStore> *keep)
 {
@@ -384,6 +384,18 @@ static const struct {
         { "headers",      NativeHeaders },
         { "now",          NativeNow },
         { "hrnow",        NativeHrNow },
+        { "cryptoRandom",   NativeCryptoRandom },
+        { "cryptoCopy",     NativeCryptoCopy },
+        { "cryptoDigest",   NativeCryptoDigest },
+        { "cryptoEqual",    NativeCryptoEqual },
+        { "cryptoSecret",   NativeCryptoSecret },
+        { "cryptoGenerate", NativeCryptoGenerate },
+        { "cryptoImport",   NativeCryptoImport },
+        { "cryptoExport",   NativeCryptoExport },
+        { "cryptoSign",     NativeCryptoSign },
+        { "cryptoVerify",   NativeCryptoVerify },
+        { "cryptoCipher",   NativeCryptoCipher },
+        { "cryptoDerive",   NativeCryptoDerive },
 };
 
 
