@@ -605,6 +605,8 @@ export default { async fetch() {
     await when('bad usage string', S.generateKey({ name: 'HMAC', hash: 'SHA-1' }, false, ['fly']));
     await when('bad format', S.exportKey('der', hmac));
     await when('data not a buffer', S.digest('SHA-256', 'text'));
+    await when('data in shared memory', S.digest('SHA-256', new Uint8Array(new SharedArrayBuffer(4))));
+    await when('a SharedArrayBuffer', S.digest('SHA-256', new SharedArrayBuffer(4)));
     await when('key not a key', S.sign('HMAC', {}, u8));
     await when('AES length 64', S.generateKey({ name: 'AES-CBC', length: 64 }, false, ['encrypt']));
     await when('curve P-512', S.generateKey({ name: 'ECDSA', namedCurve: 'P-512' }, false, ['sign']));
@@ -656,6 +658,8 @@ missing member: TypeError (not a DOMException) early
 bad usage string: TypeError (not a DOMException) early
 bad format: TypeError (not a DOMException) early
 data not a buffer: TypeError (not a DOMException) early
+data in shared memory: TypeError (not a DOMException) early
+a SharedArrayBuffer: TypeError (not a DOMException) early
 key not a key: TypeError (not a DOMException) early
 AES length 64: OperationError early
 curve P-512: NotSupportedError early

@@ -14,7 +14,7 @@
 // copied before any code of the caller's can run (a getter on the
 // algorithm), as the spec copies them.
 
-const { ReflectApply, promiseThen, domException, webIDLClass, isArrayBuffer, utf8Encode, utf8Decode } = internal;
+const { ReflectApply, promiseThen, domException, webIDLClass, utf8Encode, utf8Decode } = internal;
 
 const PromiseResolve = Promise.resolve.bind(Promise);
 const PromiseReject = Promise.reject.bind(Promise);
@@ -29,6 +29,7 @@ const JSONStringify = JSON.stringify;
 const JSONParse = JSON.parse;
 const StringFromCharCode = String.fromCharCode;
 const StringPrototypeCharCodeAt = String.prototype.charCodeAt;
+const NumberPrototypeToString = Number.prototype.toString;
 const SymbolIterator = Symbol.iterator;
 const Uint8ArrayCtor = Uint8Array;
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
@@ -37,8 +38,7 @@ const typedArrayBuffer = Object.getOwnPropertyDescriptor(TypedArrayPrototype, 'b
 const typedArrayByteLength = Object.getOwnPropertyDescriptor(TypedArrayPrototype, 'byteLength').get;
 const abByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
 const dataViewByteLength = Object.getOwnPropertyDescriptor(DataView.prototype, 'byteLength').get;
-const sabByteLength = typeof SharedArrayBuffer === 'function'
-  ? Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'byteLength').get : null;
+const dataViewBuffer = Object.getOwnPropertyDescriptor(DataView.prototype, 'buffer').get;
 
 const charCodeAt = (s, i) => ReflectApply(StringPrototypeCharCodeAt, s, [i]);
 const own = (o, k) => ReflectApply(hasOwn, o, [k]);
@@ -136,14 +136,21 @@ function toULong(v) {
   return n < 0 ? n + 4294967296 : n + 0;
 }
 
+// WebIDL's BufferSource: an ArrayBuffer or a view, not shared memory
 function isBufferSource(v) {
-  return ArrayBufferIsView(v) || isArrayBuffer(v);
+  if (ArrayBufferIsView(v)) {
+    const buffer = ReflectApply(typedArrayTag, v, []) === undefined ? ReflectApply(dataViewBuffer, v, [])
+      : ReflectApply(typedArrayBuffer, v, []);
+    return isArrayBuffer(buffer);
+  }
+  return isArrayBuffer(v);
 }
 
-function isShared(v) {
-  if (sabByteLength === null || v === null || typeof v !== 'object') return false;
+// an ArrayBuffer, as its byteLength getter says (SharedArrayBuffer may
+// not exist yet when the snapshot is made, so only this side is asked)
+function isArrayBuffer(v) {
   try {
-    ReflectApply(sabByteLength, v, []);
+    ReflectApply(abByteLength, v, []);
     return true;
   } catch {
     return false;
@@ -1200,13 +1207,18 @@ for (const t of ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', '
   INTEGER_ARRAYS[t] = true;
 }
 
-const HEX = [];
-for (let i = 0; i < 256; i++) HEX[i] = (i < 16 ? '0' : '') + i.toString(16);
-
 // randomUUID() takes its bytes from a pool refilled 4 KB at a time, as
-// Node does: one call into OpenSSL per 256 UUIDs. Made on first use.
+// Node does: one call into OpenSSL per 256 UUIDs. Pool and hex table are
+// made on first use, not in every isolate.
+let HEX = null;
 let uuidPool = null;
 let uuidNext = 4096;
+
+function uuidStart() {
+  HEX = [];
+  for (let i = 0; i < 256; i++) HEX[i] = (i < 16 ? '0' : '') + ReflectApply(NumberPrototypeToString, i, [16]);
+  uuidPool = new Uint8ArrayCtor(4096);
+}
 
 class Crypto {
   #brand = true;
@@ -1228,7 +1240,7 @@ class Crypto {
     if (tag === undefined || INTEGER_ARRAYS[tag] !== true) {
       throw domException('TypeMismatchError', 'getRandomValues: the array must be of an integer type.');
     }
-    if (isShared(ReflectApply(typedArrayBuffer, array, []))) throw TypeErr('getRandomValues: the array must not be shared.');
+    if (!isArrayBuffer(ReflectApply(typedArrayBuffer, array, []))) throw TypeErr('getRandomValues: the array must not be shared.');
     if (ReflectApply(typedArrayByteLength, array, []) > 65536) {
       throw domException('QuotaExceededError', `getRandomValues: the array of ${ReflectApply(typedArrayByteLength, array, [])}`
         + ' bytes exceeds the limit of 65536 bytes.');
@@ -1240,7 +1252,7 @@ class Crypto {
   randomUUID() {
     void this.#brand;
     if (uuidNext === 4096) {
-      if (uuidPool === null) uuidPool = new Uint8ArrayCtor(4096);
+      if (uuidPool === null) uuidStart();
       natives.cryptoRandom(uuidPool);
       uuidNext = 0;
     }
