@@ -10,6 +10,23 @@ workers(1);
 
 our $Body = 'a' x (50 * 1024 * 1024);
 
+# every block's functions may import these from './util.js'
+our $Util = <<'JS';
+export const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
+export const unhex = (s) => new Uint8Array((s.match(/../g) || []).map((h) => parseInt(h, 16)));
+export const b64u = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+export const toB64u = (b) => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+JS
+
+add_block_preprocessor(sub {
+    my $block = shift;
+    my $files = $block->user_files;
+    if (defined $files) {
+        $files .= "\n" unless $files =~ /\n\z/;
+        $block->set_value('user_files', "$files>>> util.js\n$::Util");
+    }
+});
+
 run_tests();
 
 __DATA__
@@ -96,7 +113,7 @@ GET /r
     location /d { js_function $TEST_NGINX_SERVER_ROOT/html/d.js; }
 --- user_files
 >>> d.js
-const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
+import { hex } from './util.js';
 export default { async fetch() {
     const out = [];
     const te = new TextEncoder();
@@ -143,7 +160,7 @@ true
     location /h { js_function $TEST_NGINX_SERVER_ROOT/html/h.js; }
 --- user_files
 >>> h.js
-const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
+import { hex } from './util.js';
 export default { async fetch() {
     const out = [];
     const te = new TextEncoder();
@@ -186,9 +203,8 @@ af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e8e2240ca5e69e2c7
     location /j { js_function $TEST_NGINX_SERVER_ROOT/html/j.js; }
 --- user_files
 >>> j.js
+import { b64u, toB64u } from './util.js';
 const te = new TextEncoder();
-const b64u = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-const toB64u = (b) => btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 const claims = 'eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ';
 const rsa = {
     kty: 'RSA', e: 'AQAB',
@@ -259,9 +275,7 @@ A.4 DER false
     location /e { js_function $TEST_NGINX_SERVER_ROOT/html/e.js; }
 --- user_files
 >>> e.js
-const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
-const unhex = (s) => new Uint8Array((s.match(/../g) || []).map((h) => parseInt(h, 16)));
-const toB64u = (b) => btoa(String.fromCharCode(...b)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+import { hex, unhex, toB64u } from './util.js';
 const tests = [
     ['9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a', '',
      'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b'],
@@ -314,8 +328,7 @@ NotSupportedError
     location /gcm { js_function $TEST_NGINX_SERVER_ROOT/html/gcm.js; }
 --- user_files
 >>> gcm.js
-const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
-const unhex = (s) => new Uint8Array((s.match(/../g) || []).map((h) => parseInt(h, 16)));
+import { hex, unhex } from './util.js';
 export default { async fetch() {
     const S = crypto.subtle;
     const out = [];
@@ -364,8 +377,7 @@ TypeError
     location /cbc { js_function $TEST_NGINX_SERVER_ROOT/html/cbc.js; }
 --- user_files
 >>> cbc.js
-const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
-const unhex = (s) => new Uint8Array((s.match(/../g) || []).map((h) => parseInt(h, 16)));
+import { hex, unhex } from './util.js';
 export default { async fetch() {
     const S = crypto.subtle;
     const te = new TextEncoder();
@@ -438,8 +450,7 @@ OperationError
     location /kdf { js_function $TEST_NGINX_SERVER_ROOT/html/kdf.js; }
 --- user_files
 >>> kdf.js
-const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
-const unhex = (s) => new Uint8Array((s.match(/../g) || []).map((h) => parseInt(h, 16)));
+import { hex, unhex } from './util.js';
 export default { async fetch() {
     const S = crypto.subtle;
     const te = new TextEncoder();
@@ -486,7 +497,7 @@ ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957
     location /rt { js_function $TEST_NGINX_SERVER_ROOT/html/rt.js; }
 --- user_files
 >>> rt.js
-const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
+import { hex } from './util.js';
 export default { async fetch() {
     const S = crypto.subtle;
     const te = new TextEncoder();
@@ -774,7 +785,7 @@ TypeError
     location /x { js_function $TEST_NGINX_SERVER_ROOT/html/x.js; }
 --- user_files
 >>> x.js
-const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
+import { hex } from './util.js';
 export default { async fetch() {
     const S = crypto.subtle;
     const out = [];
@@ -867,7 +878,7 @@ da39a3ee5e6b4b0d3255bfef95601890afd80709
     }
 --- user_files
 >>> big.js
-const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
+import { hex } from './util.js';
 export default { async fetch(r) {
     const body = await r.arrayBuffer();
     const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('k'.repeat(32)), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
@@ -940,25 +951,26 @@ GET /mem
 
 
 
-=== TEST 17: key material counts against js_function_memory: 100 keys of 1 MB kept alive go past 16 MB, as 100 such buffers would
+=== TEST 17: key material counts against js_function_memory: generated HMAC keys of 1 MB kept alive go past 16 MB, as such buffers would
 --- config
-    location /mem {
+    location /keep {
         js_function_memory 16m;
-        js_function $TEST_NGINX_SERVER_ROOT/html/mem.js;
+        js_function $TEST_NGINX_SERVER_ROOT/html/keep.js;
     }
 --- user_files
->>> mem.js
+>>> keep.js
+const keys = [];
 export default { async fetch() {
-    const raw = new Uint8Array(1 << 20);
-    const keep = [];
-    for (let i = 0; i < 100; i++) keep.push(await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']));
-    return new Response(`kept ${keep.length}`);
+    while (keys.length < 100) {
+        keys.push(await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-512', length: 8 << 20 }, false, ['sign']));
+    }
+    return new Response(`kept ${keys.length}`);
 } };
 --- request
-GET /mem
+GET /keep
 --- error_code: 503
 --- error_log eval
-qr/\[error\] .*js_function ".*mem\.js": memory limit of 16 MB exceeded \(js_function_memory\)/
+qr/\[error\] .*js_function ".*keep\.js": memory limit of 16 MB exceeded \(js_function_memory\)/
 --- no_error_log
 [alert]
 [crit]

@@ -684,26 +684,22 @@ function importKey(format, data, alg, extractable, usages) {
   return key;
 }
 
-function secretBytes(format, data, jwkOk) {
+// A secret key's bytes: raw, or the "k" of an oct JWK after the checks
+// every JWK gets, and its "alg" against what `algFor(bits)` says.
+function secretBytes(format, data, alg, use, usages, extractable, algFor) {
   if (format === 'raw') return data.bytes;
-  if (format === 'jwk' && jwkOk) return undefined;
-  throw NotSupported(`Unsupported key format '${format}' for this algorithm.`);
+  if (format !== 'jwk') throw NotSupported(`Unsupported key format '${format}' for ${alg.name}.`);
+  const jwk = data.jwk;
+  checkJwk(jwk, 'oct', use, usages, extractable);
+  const bytes = jwkBytes(jwk, 'k');
+  if (bytes === undefined) throw DataErr('The JWK has no "k" member.');
+  if (jwk.alg !== undefined && jwk.alg !== algFor(bytes.length * 8)) throw DataErr(`The JWK "alg" member does not match ${alg.name}.`);
+  return bytes;
 }
 
 function importAes(format, data, alg, extractable, usages) {
   checkUsages(usages, KEY_USAGES[alg.name][1], alg.name);
-  let bytes = secretBytes(format, data, true);
-  if (bytes === undefined) {
-    const jwk = data.jwk;
-    checkJwk(jwk, 'oct', 'enc', usages, extractable);
-    bytes = jwkBytes(jwk, 'k');
-    if (bytes === undefined) throw DataErr('The JWK has no "k" member.');
-    const bits = bytes.length * 8;
-    if (bits !== 128 && bits !== 192 && bits !== 256) throw DataErr('AES key data must be 128, 192 or 256 bits.');
-    if (jwk.alg !== undefined && jwk.alg !== `A${bits}${AES_SUFFIX[alg.name]}`) {
-      throw DataErr(`The JWK "alg" member does not match ${alg.name}.`);
-    }
-  }
+  const bytes = secretBytes(format, data, alg, 'enc', usages, extractable, (bits) => `A${bits}${AES_SUFFIX[alg.name]}`);
   const bits = byteLength(bytes) * 8;
   if (bits !== 128 && bits !== 192 && bits !== 256) throw DataErr('AES key data must be 128, 192 or 256 bits.');
   const handle = natives.cryptoSecret(bytes, extractable, usages);
@@ -719,14 +715,7 @@ function byteLength(v) {
 
 function importHmac(format, data, alg, extractable, usages) {
   checkUsages(usages, SIGN | VERIFY, 'HMAC');
-  let bytes = secretBytes(format, data, true);
-  if (bytes === undefined) {
-    const jwk = data.jwk;
-    checkJwk(jwk, 'oct', 'sig', usages, extractable);
-    bytes = jwkBytes(jwk, 'k');
-    if (bytes === undefined) throw DataErr('The JWK has no "k" member.');
-    if (jwk.alg !== undefined && jwk.alg !== `HS${HASH_SUFFIX[alg.hash]}`) throw DataErr('The JWK "alg" member does not match the hash.');
-  }
+  const bytes = secretBytes(format, data, alg, 'sig', usages, extractable, () => `HS${HASH_SUFFIX[alg.hash]}`);
   const dataBits = byteLength(bytes) * 8;
   if (dataBits === 0) throw DataErr('HMAC key data must not be empty.');
   let length = dataBits;
@@ -969,6 +958,19 @@ function checkThis(self, what) {
   if (!isSubtle(self)) throw TypeErr(`Failed to execute '${what}' on 'SubtleCrypto': Illegal invocation`);
 }
 
+// The frame of every method that returns a promise: WebIDL's checks of
+// `this` and of the number of arguments, then `steps`; whatever throws
+// rejects the promise instead.
+function promised(self, op, argc, got, steps) {
+  try {
+    checkThis(self, op);
+    requireArgs(argc, got, `Failed to execute '${op}' on 'SubtleCrypto'`);
+    return steps();
+  } catch (e) {
+    return PromiseReject(e);
+  }
+}
+
 class SubtleCrypto {
   #brand = true;
 
@@ -981,15 +983,11 @@ class SubtleCrypto {
   }
 
   digest(algorithm, data) {
-    try {
-      checkThis(this, 'digest');
-      requireArgs(2, arguments.length, "Failed to execute 'digest' on 'SubtleCrypto'");
+    return promised(this, 'digest', 2, arguments.length, () => {
       const bytes = bufferSource(data, 'digest', typeof algorithm !== 'string');
       const norm = normalize('digest', algorithm);
       return later(() => natives.cryptoDigest(norm.name, bytes));
-    } catch (e) {
-      return PromiseReject(e);
-    }
+    });
   }
 
   encrypt(algorithm, key, data) {
@@ -1001,51 +999,37 @@ class SubtleCrypto {
   }
 
   sign(algorithm, key, data) {
-    try {
-      checkThis(this, 'sign');
-      requireArgs(3, arguments.length, "Failed to execute 'sign' on 'SubtleCrypto'");
+    return promised(this, 'sign', 3, arguments.length, () => {
       const k = requireKey(key, 'sign');
       const bytes = bufferSource(data, 'sign', typeof algorithm !== 'string');
       const norm = normalize('sign', algorithm);
       return later(() => sign(norm, k, bytes));
-    } catch (e) {
-      return PromiseReject(e);
-    }
+    });
   }
 
   verify(algorithm, key, signature, data) {
-    try {
-      checkThis(this, 'verify');
-      requireArgs(4, arguments.length, "Failed to execute 'verify' on 'SubtleCrypto'");
+    return promised(this, 'verify', 4, arguments.length, () => {
       const k = requireKey(key, 'verify');
       const copy = typeof algorithm !== 'string';
       const sig = bufferSource(signature, 'verify', copy);
       const bytes = bufferSource(data, 'verify', copy);
       const norm = normalize('verify', algorithm);
       return later(() => verify(norm, k, sig, bytes));
-    } catch (e) {
-      return PromiseReject(e);
-    }
+    });
   }
 
   generateKey(algorithm, extractable, keyUsages) {
-    try {
-      checkThis(this, 'generateKey');
-      requireArgs(3, arguments.length, "Failed to execute 'generateKey' on 'SubtleCrypto'");
+    return promised(this, 'generateKey', 3, arguments.length, () => {
       extractable = !!extractable;
       const usages = toUsages(keyUsages, 'generateKey');
       const norm = normalize('generateKey', algorithm);
       checkGenerateParams(norm);
       return later(() => generate(norm, extractable, usages));
-    } catch (e) {
-      return PromiseReject(e);
-    }
+    });
   }
 
   deriveKey(algorithm, baseKey, derivedKeyType, extractable, keyUsages) {
-    try {
-      checkThis(this, 'deriveKey');
-      requireArgs(5, arguments.length, "Failed to execute 'deriveKey' on 'SubtleCrypto'");
+    return promised(this, 'deriveKey', 5, arguments.length, () => {
       const k = requireKey(baseKey, 'deriveKey');
       extractable = !!extractable;
       const usages = toUsages(keyUsages, 'deriveKey');
@@ -1058,15 +1042,11 @@ class SubtleCrypto {
         const bits = deriveBits(norm, k, length, DERIVE_KEY);
         return importKey('raw', rawData(bits), importAlg, extractable, usages);
       });
-    } catch (e) {
-      return PromiseReject(e);
-    }
+    });
   }
 
   deriveBits(algorithm, baseKey, length = null) {
-    try {
-      checkThis(this, 'deriveBits');
-      requireArgs(2, arguments.length, "Failed to execute 'deriveBits' on 'SubtleCrypto'");
+    return promised(this, 'deriveBits', 2, arguments.length, () => {
       const k = requireKey(baseKey, 'deriveBits');
       const len = length === null || length === undefined ? null : toULong(length);
       const norm = normalize('deriveBits', algorithm);
@@ -1074,15 +1054,11 @@ class SubtleCrypto {
         checkKeyFor(norm, k, DERIVE_BITS, 'deriveBits');
         return deriveBits(norm, k, len, DERIVE_BITS);
       });
-    } catch (e) {
-      return PromiseReject(e);
-    }
+    });
   }
 
   importKey(format, keyData, algorithm, extractable, keyUsages) {
-    try {
-      checkThis(this, 'importKey');
-      requireArgs(5, arguments.length, "Failed to execute 'importKey' on 'SubtleCrypto'");
+    return promised(this, 'importKey', 5, arguments.length, () => {
       format = toFormat(format, 'importKey');
       let data;
       if (isBufferSource(keyData)) {
@@ -1099,27 +1075,19 @@ class SubtleCrypto {
         throw TypeErr(`importKey: key data of the wrong type for the '${format}' format.`);
       }
       return later(() => importKey(format, data, norm, extractable, usages));
-    } catch (e) {
-      return PromiseReject(e);
-    }
+    });
   }
 
   exportKey(format, key) {
-    try {
-      checkThis(this, 'exportKey');
-      requireArgs(2, arguments.length, "Failed to execute 'exportKey' on 'SubtleCrypto'");
+    return promised(this, 'exportKey', 2, arguments.length, () => {
       format = toFormat(format, 'exportKey');
       const k = requireKey(key, 'exportKey');
       return later(() => exportKey(format, k));
-    } catch (e) {
-      return PromiseReject(e);
-    }
+    });
   }
 
   wrapKey(format, key, wrappingKey, wrapAlgorithm) {
-    try {
-      checkThis(this, 'wrapKey');
-      requireArgs(4, arguments.length, "Failed to execute 'wrapKey' on 'SubtleCrypto'");
+    return promised(this, 'wrapKey', 4, arguments.length, () => {
       format = toFormat(format, 'wrapKey');
       const k = requireKey(key, 'wrapKey');
       const wk = requireKey(wrappingKey, 'wrapKey');
@@ -1130,15 +1098,11 @@ class SubtleCrypto {
         if (format === 'jwk') bytes = utf8Encode(JSONStringify(bytes));
         return cipher(norm, wk, WRAP, bytes);
       });
-    } catch (e) {
-      return PromiseReject(e);
-    }
+    });
   }
 
   unwrapKey(format, wrappedKey, unwrappingKey, unwrapAlgorithm, unwrappedKeyAlgorithm, extractable, keyUsages) {
-    try {
-      checkThis(this, 'unwrapKey');
-      requireArgs(7, arguments.length, "Failed to execute 'unwrapKey' on 'SubtleCrypto'");
+    return promised(this, 'unwrapKey', 7, arguments.length, () => {
       format = toFormat(format, 'unwrapKey');
       const wrapped = bufferSource(wrappedKey, 'unwrapKey', true);
       const uk = requireKey(unwrappingKey, 'unwrapKey');
@@ -1164,9 +1128,7 @@ class SubtleCrypto {
         }
         return importKey(format, data, importAlg, extractable, usages);
       });
-    } catch (e) {
-      return PromiseReject(e);
-    }
+    });
   }
 
   // workerd's extension: constant-time comparison, synchronous
@@ -1180,9 +1142,7 @@ class SubtleCrypto {
 }
 
 function crypt(self, argc, algorithm, key, data, op, usage) {
-  try {
-    checkThis(self, op);
-    requireArgs(3, argc, `Failed to execute '${op}' on 'SubtleCrypto'`);
+  return promised(self, op, 3, argc, () => {
     const k = requireKey(key, op);
     const bytes = bufferSource(data, op, typeof algorithm !== 'string');
     const norm = normalize(op, algorithm);
@@ -1190,9 +1150,7 @@ function crypt(self, argc, algorithm, key, data, op, usage) {
       checkKeyFor(norm, k, usage, op);
       return cipher(norm, k, usage, bytes);
     });
-  } catch (e) {
-    return PromiseReject(e);
-  }
+  });
 }
 
 ObjectDefineProperty(SubtleCrypto.prototype.deriveBits, 'length', { value: 2 });
