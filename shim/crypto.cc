@@ -601,6 +601,7 @@ BnOut(v8::Isolate *isolate, v8::Local<v8::Object> o, const char *name,
     }
 
     v = Out(isolate, buf.data(), buf.size(), true);
+    OPENSSL_cleanse(buf.data(), buf.size());
 
     return !v.IsEmpty()
            && o->CreateDataProperty(isolate->GetCurrentContext(),
@@ -723,6 +724,15 @@ RsaFromJwk(v8::Isolate *isolate, v8::Local<v8::Object> o, bool *priv)
         return nullptr;
     }
 
+    /* nothing longer than the modulus is worth the arithmetic on it */
+    for (i = 1; i < count; i++) {
+        if (b[i].n > b[0].n) {
+            ThrowDom(isolate, "DataError", std::string("the JWK's \"")
+                     + names[i] + "\" is longer than its modulus");
+            return nullptr;
+        }
+    }
+
     bld = OSSL_PARAM_BLD_new();
 
     for (i = 0; i < count && ok; i++) {
@@ -758,6 +768,39 @@ RsaFromJwk(v8::Isolate *isolate, v8::Local<v8::Object> o, bool *priv)
     }
 
     return pkey;
+}
+
+
+/*
+ * No part of an RSA key longer than its modulus: an exponent of megabytes
+ * (a private "d" or "dp" in a pkcs8 or JWK made so) would hold the worker
+ * for minutes in one signature, which nothing can stop.
+ */
+bool
+RsaBounded(EVP_PKEY *pkey)
+{
+    static const char *const  params[] = {
+        OSSL_PKEY_PARAM_RSA_E, OSSL_PKEY_PARAM_RSA_D,
+        OSSL_PKEY_PARAM_RSA_FACTOR1, OSSL_PKEY_PARAM_RSA_FACTOR2,
+        OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2,
+        OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
+    };
+    int                       bits = EVP_PKEY_get_bits(pkey);
+    bool                      ok = bits > 0;
+
+    for (size_t i = 0; ok && i < sizeof(params) / sizeof(params[0]); i++) {
+        BIGNUM  *bn = nullptr;
+
+        /* a public key has only "e" */
+        if (EVP_PKEY_get_bn_param(pkey, params[i], &bn) == 1) {
+            ok = BN_num_bits(bn) <= bits;
+        }
+
+        BN_clear_free(bn);
+    }
+
+    ERR_clear_error();
+    return ok;
 }
 
 
@@ -1876,6 +1919,13 @@ NativeCryptoImport(const v8::FunctionCallbackInfo<v8::Value> &args)
         return;
     }
 
+    if (id == EVP_PKEY_RSA && !RsaBounded(pkey)) {
+        EVP_PKEY_free(pkey);
+        ThrowDom(isolate, "DataError", "invalid RSA key: a part is longer"
+                 " than the modulus");
+        return;
+    }
+
     /* a point given by its coordinates is not checked on the way in */
     if (id == EVP_PKEY_EC && !KeyCheck(pkey, EVP_PKEY_public_check_quick)) {
         EVP_PKEY_free(pkey);
@@ -2491,6 +2541,13 @@ NativeCryptoDerive(const v8::FunctionCallbackInfo<v8::Value> &args)
             || (alg == "HKDF" && bits > 255 * 8 * (uint64_t) EVP_MD_get_size(md)))
         {
             Operation(isolate, alg + ": bad length or iterations");
+            return;
+        }
+
+        /* OpenSSL's HKDF takes at most 32 KB of info (HKDF_MAXINFO) */
+        if (alg == "HKDF" && info.n > 32768) {
+            Operation(isolate, "HKDF: an info of more than 32 KB is not"
+                      " supported");
             return;
         }
 

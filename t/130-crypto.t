@@ -652,6 +652,8 @@ export default { async fetch() {
     await when('PBKDF2 length 0', S.importKey('raw', u8, 'PBKDF2', false, ['deriveBits']).then((k) => S.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: u8, iterations: 1 }, k, 0)));
     await when('HKDF without length', S.importKey('raw', u8, 'HKDF', false, ['deriveBits']).then((k) => S.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: u8, info: u8 }, k)));
     await when('HKDF too long', S.importKey('raw', u8, 'HKDF', false, ['deriveBits']).then((k) => S.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: u8, info: u8 }, k, 255 * 256 + 8)));
+    await when('HKDF info of 64 KB', S.importKey('raw', u8, 'HKDF', false, ['deriveBits']).then((k) => S.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: u8, info: new Uint8Array(65536) }, k, 256)));
+    await when('JWK RSA d longer than n', S.importKey('jwk', { kty: 'RSA', n: 'ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp', e: 'AQAB', d: 'A'.repeat(200000), p: 'AQAB', q: 'AQAB', dp: 'AQAB', dq: 'AQAB', qi: 'AQAB' }, { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['sign']));
     await when('deriveKey to HKDF', S.importKey('raw', u8, 'HKDF', false, ['deriveKey']).then((k) => S.deriveKey({ name: 'HKDF', hash: 'SHA-256', salt: u8, info: u8 }, k, 'HKDF', false, ['deriveBits'])));
     await when('iterations out of range', S.importKey('raw', u8, 'PBKDF2', false, ['deriveBits']).then((k) => S.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: u8, iterations: -1 }, k, 128)));
     await when('ECDH with its own private key', S.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, ['deriveBits']).then((k) => S.deriveBits({ name: 'ECDH', public: k.privateKey }, k.privateKey, 128)));
@@ -705,6 +707,8 @@ GCM wrong tag: OperationError late
 PBKDF2 length 0: OperationError late
 HKDF without length: OperationError late
 HKDF too long: OperationError late
+HKDF info of 64 KB: OperationError late
+JWK RSA d longer than n: DataError late
 deriveKey to HKDF: OperationError late
 iterations out of range: TypeError (not a DOMException) late
 ECDH with its own private key: InvalidAccessError late
