@@ -1186,9 +1186,12 @@ AesCbc(v8::Isolate *isolate, EVP_CIPHER_CTX *ctx, const EVP_CIPHER *cipher,
     /* all blocks but the last, then the last one's plaintext, unpadded */
     uint8_t  tail[32];
 
-    if (!CipherFeed(isolate, ctx, data.p, n - 16, Data(ab), &written)
-        || EVP_CipherUpdate(ctx, tail, &len, data.p + n - 16, 16) != 1)
-    {
+    if (!CipherFeed(isolate, ctx, data.p, n - 16, Data(ab), &written)) {
+        return v8::Local<v8::Value>();
+    }
+
+    if (EVP_CipherUpdate(ctx, tail, &len, data.p + n - 16, 16) != 1) {
+        Operation(isolate, "AES-CBC decryption failed");
         return v8::Local<v8::Value>();
     }
 
