@@ -12,7 +12,7 @@ top=$(pwd)
 SUDO=
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 
-PKGS="build-essential nginx-core nginx-dev libssl-dev curl perl tini
+PKGS="build-essential nginx-core nginx-dev libssl-dev libicu-dev curl perl tini
       libtest-base-perl libtext-diff-perl libtest-longstring-perl libwww-perl
       libhttp-message-perl libipc-run-perl liburi-perl liblist-moreutils-perl"
 

@@ -105,6 +105,20 @@ AllocatorFits(CountingAllocator *a, size_t length)
 }
 
 
+bool
+AllocatorReserve(CountingAllocator *a, size_t length, bool condemn)
+{
+    return a->Reserve(length, condemn);
+}
+
+
+void
+AllocatorRelease(CountingAllocator *a, size_t length)
+{
+    a->used.fetch_sub(length);
+}
+
+
 static void
 HostFree(void *data, size_t length, void *a)
 {

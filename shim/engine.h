@@ -113,6 +113,7 @@ public:
     bool Fits(v8::Local<v8::String> s);
     void OverLimit();
     v8::MaybeLocal<v8::ArrayBuffer> NewBuffer(size_t len, bool condemn);
+    CountingAllocator *Allocator() { return allocator; }
 
     /* called from natives */
     void Settle(uint32_t call_id, v8::Local<v8::Value> parts, int code,
@@ -184,6 +185,14 @@ private:
 
     int LoadModule(const std::string &path, const std::string &dir,
         bool run, jsfn_err_t *err);
+    static bool AllowWasm(v8::Local<v8::Context> ctx,
+        v8::Local<v8::String> source);
+    v8::MaybeLocal<v8::Module> CompileWasm(const std::string &path,
+        const std::string &bytes, jsfn_err_t *err);
+    static v8::MaybeLocal<v8::Value> EvaluateSynthetic(
+        v8::Local<v8::Context> ctx, v8::Local<v8::Module> module);
+    v8::MaybeLocal<v8::Module> NodeModule(const std::string &spec,
+        bool *known);
     v8::MaybeLocal<v8::Module> Compile(const std::string &path,
         jsfn_err_t *err);
     static v8::MaybeLocal<v8::Module> Resolve(v8::Local<v8::Context> context,
@@ -209,6 +218,12 @@ private:
     std::map<std::string, v8::Global<v8::Module>>  modules;
     std::multimap<int, std::string>                module_paths;
     std::string                                    resolve_error;
+    bool                                           compiling_wasm = false;
+
+    /* .wasm and node: modules, with the object of their exports */
+    std::vector<std::pair<v8::Global<v8::Module>, v8::Global<v8::Object>>>
+                                                   synthetic;
+    v8::Global<v8::Function>                       node_module;
     std::unordered_map<uint32_t, Call *>           calls;
     uint32_t                                       next_call = 1;
     std::vector<std::pair<v8::Global<v8::Promise>, v8::Global<v8::Value>>>
@@ -228,7 +243,7 @@ extern Snapshot  snapshot;
 bool SnapshotLoad(const char *path, std::string *why);
 int InstallRuntime(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
     v8::Local<v8::Function> *dispatch, v8::Local<v8::Function> *fire,
-    std::string *why);
+    v8::Local<v8::Function> *init, std::string *why);
 const intptr_t *NativeReferences();
 void PlatformFlags();
 

@@ -169,7 +169,16 @@ Isolate::Entry::~Entry()
         return;
     }
 
-    if (self->heap_exceeded || AllocatorOverBudget(self->allocator)) {
+    /*
+     * External memory is the ArrayBuffers' (within the budget by the
+     * allocator) plus WebAssembly memories', which V8 reserves itself:
+     * checked here, at the end of each entry.
+     */
+    if (self->heap_exceeded || AllocatorOverBudget(self->allocator)
+        || (self->heap_max
+            && (size_t) self->isolate->AdjustAmountOfExternalAllocatedMemory(0)
+               > self->heap_max))
+    {
         self->condemned = JSFN_ERR_HEAP;
         self->condemned_why = "memory limit of "
             + std::to_string(self->heap_max >> 20)
@@ -211,6 +220,20 @@ Isolate::NearHeapLimit(void *data, size_t current, size_t initial)
     self->isolate->TerminateExecution();
 
     return current + (size_t) v8::String::kMaxLength * 2 + (64u << 20);
+}
+
+
+/*
+ * V8 asks before it compiles WebAssembly.  Bytes a function makes at run
+ * time follow js_function_allow_eval, as eval() does; a .wasm file the
+ * function imports is its code, compiled by the loader.
+ */
+bool
+Isolate::AllowWasm(v8::Local<v8::Context> ctx, v8::Local<v8::String> source)
+{
+    Isolate  *self = From(ctx->GetIsolate());
+
+    return self == nullptr || self->allow_eval || self->compiling_wasm;
 }
 
 
@@ -288,6 +311,8 @@ Isolate::~Isolate()
 
         CryptoDispose(this);
         rejections.clear();
+        synthetic.clear();
+        node_module.Reset();
         modules.clear();
         handler.Reset();
         fire_timer.Reset();
@@ -333,13 +358,15 @@ Isolate::Init(jsfn_err_t *err)
 
     /* Atomics.wait() would block the worker's event loop: it throws */
     isolate->SetAllowAtomicsWait(false);
+
+    isolate->SetAllowWasmCodeGenerationCallback(AllowWasm);
     isolate->SetPromiseRejectCallback(OnReject);
 
     v8::Isolate::Scope       iscope(isolate);
     v8::HandleScope          hscope(isolate);
     v8::Local<v8::Context>   ctx = v8::Context::New(isolate);
     v8::Context::Scope       cscope(ctx);
-    v8::Local<v8::Function>  d, t;
+    v8::Local<v8::Function>  d, t, i;
     std::string              why;
 
     context.Reset(isolate, ctx);
@@ -350,14 +377,35 @@ Isolate::Init(jsfn_err_t *err)
     if (snapshot.ok) {
         /* the runtime came with the context; its hooks were kept as data */
         if (!ctx->GetDataFromSnapshotOnce<v8::Function>(0).ToLocal(&d)
-            || !ctx->GetDataFromSnapshotOnce<v8::Function>(1).ToLocal(&t))
+            || !ctx->GetDataFromSnapshotOnce<v8::Function>(1).ToLocal(&t)
+            || !ctx->GetDataFromSnapshotOnce<v8::Function>(2).ToLocal(&i))
         {
             return Fail(err, JSFN_ERR_LOAD, "runtime: no hooks in the"
                         " snapshot");
         }
 
-    } else if (InstallRuntime(isolate, ctx, &d, &t, &why) != JSFN_OK) {
+    } else if (InstallRuntime(isolate, ctx, &d, &t, &i, &why) != JSFN_OK) {
         return Fail(err, JSFN_ERR_LOAD, why);
+    }
+
+    /* what V8 makes anew for each context (WebAssembly) is adjusted here */
+    {
+        v8::TryCatch  tc(isolate);
+
+        v8::Local<v8::Value>  hooks;
+
+        if (!i->Call(ctx, v8::Undefined(isolate), 0, nullptr)
+                 .ToLocal(&hooks))
+        {
+            return Fail(err, JSFN_ERR_LOAD, "runtime: "
+                        + Describe(isolate, ctx, tc.Exception(),
+                                   tc.Message()));
+        }
+
+        /* contextInit() gives the runtime's node: module lookup */
+        if (hooks->IsFunction()) {
+            node_module.Reset(isolate, hooks.As<v8::Function>());
+        }
     }
 
     dispatch.Reset(isolate, d);
@@ -404,6 +452,10 @@ Isolate::Compile(const std::string &path, jsfn_err_t *err)
         resolve_error = "\"" + path + "\" is too large";
         Fail(err, JSFN_ERR_LOAD, resolve_error);
         return v8::MaybeLocal<v8::Module>();
+    }
+
+    if (path.size() > 5 && path.compare(path.size() - 5, 5, ".wasm") == 0) {
+        return CompileWasm(path, source, err);
     }
 
     v8::Local<v8::Context> ctx = context.Get(isolate);
@@ -466,6 +518,174 @@ Isolate::Compile(const std::string &path, jsfn_err_t *err)
 }
 
 
+/*
+ * A .wasm file imported by a function: a module whose default export is
+ * the compiled WebAssembly.Module, as on other edge runtimes.
+ */
+v8::MaybeLocal<v8::Module>
+Isolate::CompileWasm(const std::string &path, const std::string &bytes,
+    jsfn_err_t *err)
+{
+    v8::Local<v8::Context>           ctx = context.Get(isolate);
+    v8::TryCatch                     tc(isolate);
+    v8::Local<v8::WasmModuleObject>  wasm;
+    v8::Local<v8::Module>            module;
+
+    compiling_wasm = true;
+    bool ok = v8::WasmModuleObject::Compile(isolate,
+                  v8::MemorySpan<const uint8_t>(
+                      reinterpret_cast<const uint8_t *>(bytes.data()),
+                      bytes.size())).ToLocal(&wasm);
+    compiling_wasm = false;
+
+    if (!ok) {
+        resolve_error = "cannot compile \"" + path + "\": "
+                        + (tc.HasCaught() ? Describe(isolate, ctx,
+                                                     tc.Exception(),
+                                                     tc.Message())
+                                          : std::string("invalid module"));
+        Fail(err, JSFN_ERR_LOAD, resolve_error);
+        tc.ReThrow();
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    std::vector<v8::Local<v8::String>>  names = {
+        v8::String::NewFromUtf8Literal(isolate, "default")
+    };
+
+    module = v8::Module::CreateSyntheticModule(isolate,
+                 v8::String::NewFromUtf8(isolate, path.c_str())
+                     .ToLocalChecked(),
+                 names, EvaluateSynthetic);
+
+    v8::Local<v8::Object>  exports = v8::Object::New(isolate);
+
+    if (exports->Set(ctx, names[0], wasm).IsNothing()) {
+        Fail(err, JSFN_ERR_LOAD, "cannot make the module of " + path);
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    synthetic.emplace_back(v8::Global<v8::Module>(isolate, module),
+                           v8::Global<v8::Object>(isolate, exports));
+    modules[path].Reset(isolate, module);
+    module_paths.emplace(module->GetIdentityHash(), path);
+
+    return module;
+}
+
+
+/* a synthetic module (.wasm, node:*) is evaluated: its exports are set */
+v8::MaybeLocal<v8::Value>
+Isolate::EvaluateSynthetic(v8::Local<v8::Context> ctx,
+    v8::Local<v8::Module> module)
+{
+    v8::Isolate                       *isolate = ctx->GetIsolate();
+    Isolate                           *self = From(isolate);
+    v8::Local<v8::Array>               keys;
+    v8::Local<v8::Promise::Resolver>   done;
+
+    for (auto &m : self->synthetic) {
+        if (m.first != module) {
+            continue;
+        }
+
+        v8::Local<v8::Object>  exports = m.second.Get(isolate);
+
+        if (!exports->GetOwnPropertyNames(ctx).ToLocal(&keys)) {
+            return v8::MaybeLocal<v8::Value>();
+        }
+
+        for (uint32_t i = 0; i < keys->Length(); i++) {
+            v8::Local<v8::Value>  k, v;
+
+            if (!keys->Get(ctx, i).ToLocal(&k) || !k->IsString()
+                || !exports->Get(ctx, k).ToLocal(&v)
+                || module->SetSyntheticModuleExport(isolate,
+                       k.As<v8::String>(), v).IsNothing())
+            {
+                return v8::MaybeLocal<v8::Value>();
+            }
+        }
+
+        break;
+    }
+
+    if (!v8::Promise::Resolver::New(ctx).ToLocal(&done)
+        || done->Resolve(ctx, v8::Undefined(isolate)).IsNothing())
+    {
+        return v8::MaybeLocal<v8::Value>();
+    }
+
+    return done->GetPromise();
+}
+
+
+/*
+ * "node:events", or "events": a module of the runtime's Node
+ * compatibility subset (internal.nodeModule in the JS runtime gives its
+ * exports), made once per isolate.  undefined-named: not one of them.
+ */
+v8::MaybeLocal<v8::Module>
+Isolate::NodeModule(const std::string &spec, bool *known)
+{
+    std::string             name = spec.compare(0, 5, "node:") == 0
+                                   ? spec.substr(5) : spec;
+    v8::Local<v8::Context>  ctx = context.Get(isolate);
+    v8::Local<v8::Value>    arg, ns;
+    v8::Local<v8::Array>    keys;
+    v8::Local<v8::Module>   module;
+
+    *known = false;
+
+    auto found = modules.find("node:" + name);
+    if (found != modules.end()) {
+        *known = true;
+        return found->second.Get(isolate);
+    }
+
+    if (node_module.IsEmpty()) {
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    arg = v8::String::NewFromUtf8(isolate, name.c_str()).ToLocalChecked();
+
+    if (!node_module.Get(isolate)->Call(ctx, v8::Undefined(isolate), 1, &arg)
+             .ToLocal(&ns)
+        || !ns->IsObject())
+    {
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    *known = true;
+
+    if (!ns.As<v8::Object>()->GetOwnPropertyNames(ctx).ToLocal(&keys)) {
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    std::vector<v8::Local<v8::String>>  names;
+
+    for (uint32_t i = 0; i < keys->Length(); i++) {
+        v8::Local<v8::Value>  k;
+
+        if (keys->Get(ctx, i).ToLocal(&k) && k->IsString()) {
+            names.push_back(k.As<v8::String>());
+        }
+    }
+
+    module = v8::Module::CreateSyntheticModule(isolate,
+                 v8::String::NewFromUtf8(isolate, ("node:" + name).c_str())
+                     .ToLocalChecked(),
+                 names, EvaluateSynthetic);
+
+    synthetic.emplace_back(v8::Global<v8::Module>(isolate, module),
+                           v8::Global<v8::Object>(isolate,
+                                                  ns.As<v8::Object>()));
+    modules["node:" + name].Reset(isolate, module);
+
+    return module;
+}
+
+
 v8::MaybeLocal<v8::Module>
 Isolate::Resolve(v8::Local<v8::Context> context, v8::Local<v8::String> spec,
     v8::Local<v8::FixedArray> assertions, v8::Local<v8::Module> referrer)
@@ -498,8 +718,15 @@ Isolate::Resolve(v8::Local<v8::Context> context, v8::Local<v8::String> spec,
     if (name.compare(0, 2, "./") != 0 && name.compare(0, 3, "../") != 0
         && name.compare(0, 1, "/") != 0)
     {
-        return fail("only relative imports of the function's own files are"
-                    " allowed");
+        bool                        known;
+        v8::MaybeLocal<v8::Module>  m = self->NodeModule(name, &known);
+
+        if (known) {
+            return m;
+        }
+
+        return fail("only relative imports of the function's own files and"
+                    " the runtime's node: modules are allowed");
     }
 
     if (name[0] == '/') {
@@ -1128,7 +1355,7 @@ const size_t                        failed_loads_max = 10000;
 std::string
 FailedKey(const std::string &path, const std::string &root, bool allow_eval)
 {
-    return path + '\0' + root + (allow_eval ? "\0e" : "\0");
+    return path + '\0' + root + '\0' + (allow_eval ? 'e' : '-');
 }
 
 }  /* namespace */

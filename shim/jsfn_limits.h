@@ -42,6 +42,14 @@ bool AllocatorFits(CountingAllocator *a, size_t length);
 std::unique_ptr<v8::BackingStore> AllocatorStore(CountingAllocator *a,
     size_t length, bool condemn);
 
+/*
+ * Host memory that is not an ArrayBuffer (structuredClone's serialized
+ * bytes) counted against the same budget: false when "length" more bytes
+ * do not fit; every reservation is given back with AllocatorRelease().
+ */
+bool AllocatorReserve(CountingAllocator *a, size_t length, bool condemn);
+void AllocatorRelease(CountingAllocator *a, size_t length);
+
 
 /* the process's watchdog (limits.cc) */
 int WatchdogStart();

@@ -198,7 +198,7 @@ ViewBytes(v8::Local<v8::Value> v, const uint8_t **p, size_t *n,
  * cannot fit, V8 would abort rather than throw, so the isolate is stopped
  * at its memory limit instead.
  */
-static bool
+bool
 HeapRoom(v8::Isolate *isolate, size_t n)
 {
     Isolate             *self = Isolate::From(isolate);
@@ -369,6 +369,34 @@ NativeHrNow(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
+/*
+ * The value V8 carries along promise reactions (continuation-preserved
+ * embedder data): AsyncLocalStorage's frame, kept across awaits and then().
+ */
+static void
+NativeContextGet(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    args.GetReturnValue().Set(args.GetIsolate()->GetCurrentContext()
+                                  ->GetContinuationPreservedEmbedderData());
+}
+
+
+static void
+NativeContextSet(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    args.GetIsolate()->GetCurrentContext()
+        ->SetContinuationPreservedEmbedderData(args[0]);
+}
+
+
+/* clone.cc */
+void NativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value> &args);
+
+/* TextDecoder's legacy encodings (encoding.cc) */
+void NativeDecoderOpen(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeDecoderDecode(const v8::FunctionCallbackInfo<v8::Value> &args);
+
+
 static const struct {
     const char               *name;
     v8::FunctionCallback      fn;
@@ -379,11 +407,16 @@ static const struct {
         { "utf8Encode",   NativeUtf8Encode },
         { "utf8Decode",   NativeUtf8Decode },
         { "latin1Decode", NativeLatin1Decode },
+        { "decoderOpen",  NativeDecoderOpen },
+        { "decoderDecode", NativeDecoderDecode },
         { "done",         NativeDone },
         { "fail",         NativeFail },
         { "headers",      NativeHeaders },
         { "now",          NativeNow },
         { "hrnow",        NativeHrNow },
+        { "contextGet",   NativeContextGet },
+        { "contextSet",   NativeContextSet },
+        { "structuredClone", NativeStructuredClone },
         { "cryptoRandom",   NativeCryptoRandom },
         { "cryptoCopy",     NativeCryptoCopy },
         { "cryptoDigest",   NativeCryptoDigest },

@@ -204,8 +204,8 @@ let n = 0;
 function f() { n++; setTimeout(f, 0); }
 export default { async fetch(r) {
     if (n === 0) f();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    return new Response(n > 5 ? 'ran' : 'stuck at ' + n);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return new Response(n >= 3 ? 'ran' : 'stuck at ' + n);
 } };
 >>> hello.js
 export default { fetch() { return new Response('hello'); } };

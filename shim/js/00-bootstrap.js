@@ -126,6 +126,9 @@ let nextTimer = 1;
  */
 let timerLevel = 0;
 
+const contextGet = typeof natives.contextGet === 'function' ? natives.contextGet : () => undefined;
+const contextSet = typeof natives.contextSet === 'function' ? natives.contextSet : () => {};
+
 function startTimer(fn, ms, args, repeat) {
     if (typeof fn !== 'function') {
         throw new TypeError('The callback must be a function');
@@ -143,7 +146,8 @@ function startTimer(fn, ms, args, repeat) {
         nextTimer = 1;
     }
     natives.timerStart(id, ms);
-    timers.set(id, { fn, ms, args, repeat, level });
+    /* the callback runs in the async context (AsyncLocalStorage) it was set in */
+    timers.set(id, { fn, ms, args, repeat, level, context: contextGet() });
     return id;
 }
 
@@ -169,7 +173,12 @@ internal.fireTimer = function fireTimer(id) {
     } else {
         timers.delete(id);
     }
-    ReflectApply(t.fn, undefined, t.args);
+    contextSet(t.context);
+    try {
+        ReflectApply(t.fn, undefined, t.args);
+    } finally {
+        contextSet(undefined);
+    }
 };
 
 define('setTimeout', function setTimeout(fn, ms = 0, ...args) {
@@ -180,11 +189,18 @@ define('setInterval', function setInterval(fn, ms = 0, ...args) {
 });
 define('clearTimeout', function clearTimeout(id) { stopTimer(id); });
 define('clearInterval', function clearInterval(id) { stopTimer(id); });
+/* an exception from the callback is reported (16-events.js), as from a listener */
 define('queueMicrotask', function queueMicrotask(fn) {
     if (typeof fn !== 'function') {
         throw new TypeError('The callback must be a function');
     }
-    Promise.resolve().then(() => fn());
+    promiseThen(PromiseResolve(), () => {
+        try {
+            fn();
+        } catch (e) {
+            internal.reportException(e);
+        }
+    });
 });
 define('self', globalThis);
 
@@ -254,6 +270,7 @@ internal.dispatch = (function () {
          * the location where it was thrown, even for a thrown non-Error value.
          */
         timerLevel = 0;
+        contextSet(undefined);
         const request = internal.makeRequest(method, url, id, body);
         /* a fresh env per request: a shared one would carry writes over */
         const env = {};
@@ -323,6 +340,53 @@ Object.defineProperty(Array.prototype, 'fill', {
 
 
 /*
+ * WebAssembly.compile() and instantiate() from bytes compile on V8's
+ * background threads and finish through a platform task, which nginx's
+ * event loop does not wait for: here they compile on the spot (within the
+ * CPU limit) and settle their promise as usual.  A module given to
+ * instantiate() is instantiated as V8 does it.  V8 makes the WebAssembly
+ * object anew for each context, even one from the snapshot, so this runs
+ * when an isolate is created (internal.contextInit).
+ */
+const wasmMethods = {
+    compile(bytes) {
+        const W = wasmMethods.W;
+        return new Promise((resolve) => resolve(new W.Module(bytes)));
+    },
+    instantiate(source, imports) {
+        const W = wasmMethods.W;
+        if (source instanceof W.Module) {
+            return ReflectApply(wasmMethods.instantiateModule, W, [source, imports]);
+        }
+        return new Promise((resolve) => {
+            const module = new W.Module(source);
+            resolve({ module, instance: new W.Instance(module, imports) });
+        });
+    },
+    W: null,
+    instantiateModule: null,
+};
+
+Object.defineProperty(wasmMethods.compile, 'length', { value: 1 });
+Object.defineProperty(wasmMethods.instantiate, 'length', { value: 1 });
+
+internal.contextInit = function contextInit() {
+    const W = globalThis.WebAssembly;
+    if (typeof W !== 'object' || W === null || W.compile === wasmMethods.compile) {
+        return internal.nodeModule;
+    }
+    wasmMethods.W = W;
+    wasmMethods.instantiateModule = W.instantiate;
+    for (const name of ['compile', 'instantiate']) {
+        Object.defineProperty(W, name, {
+            value: wasmMethods[name], writable: true, configurable: true, enumerable: true,
+        });
+    }
+    return internal.nodeModule;
+};
+
+
+/*
  * Clocks: Date and performance.now() do not advance while JS runs; they
  * move only between entries (a request, a timer), as on other isolate
  * edge runtimes, so that timing side channels learn nothing.
@@ -354,13 +418,19 @@ Object.defineProperty(RealDate.prototype, 'constructor', {
 });
 define('Date', FrozenDate);
 
+/* fixed on first look: Date.now() is whole ms and would make it jitter */
+let timeOrigin;
+
 class Performance {
     now() {
         return natives.hrnow();
     }
 
     get timeOrigin() {
-        return natives.now() - natives.hrnow();
+        if (timeOrigin === undefined) {
+            timeOrigin = natives.now() - natives.hrnow();
+        }
+        return timeOrigin;
     }
 
     toJSON() {

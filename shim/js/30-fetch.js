@@ -13,6 +13,7 @@
 const {
   toUSV, parseURLRecord, serializeURL, isURLSearchParams, urlSearchParamsToString,
   utf8Encode, utf8Decode, isArrayBuffer, makeIteratorClass, webIDLClass,
+  isAbortSignal, requestSignal, signalFollow, signalFromInit,
 } = internal;
 
 const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
@@ -436,7 +437,7 @@ let buildingResponse = false;
 
 let isRequest;       // brand checks
 let isResponse;
-let requestCreate;   // (method, url, headers, headersFlat, body, redirect) -> Request
+let requestCreate;   // (method, url, headers, headersFlat, body, redirect, signal) -> Request
 
 // A Request's state:
 //   method, url, redirect: strings
@@ -445,6 +446,8 @@ let requestCreate;   // (method, url, headers, headersFlat, body, redirect) -> R
 //                at yet: the flat list, a function returning it, or the call
 //                id to ask natives.headers() for; null once `headers` is made
 //   body:        the body state (see newBody)
+//   signal:      the AbortSignal once `signal` was read; until then its
+//                source (see internal.requestSignal in 16-events.js)
 // (Built with object literals in place, in this order, rather than through
 // a helper: one call less per request in the interpreter.)
 
@@ -496,6 +499,9 @@ class Request {
     const initHeaders = init.headers;
     const initMethod = init.method;
     const initRedirect = init.redirect;
+    const initSignal = init.signal;
+    let signal = inputReq !== null ? signalFollow(inputReq.signal) : null;
+    if (initSignal !== undefined) signal = signalFromInit(initSignal, what);
 
     if (initMethod !== undefined) {
       let m = toByteString(initMethod, what);
@@ -543,15 +549,15 @@ class Request {
     } else {
       body = newBody(null);
     }
-    this.#s = { method, url, headers, headersFlat: null, body, redirect };
+    this.#s = { method, url, headers, headersFlat: null, body, redirect, signal };
   }
 
   static {
     isRequest = (v) => v !== null && typeof v === 'object' && #s in v;
-    requestCreate = (method, url, headers, headersFlat, body, redirect) => {
+    requestCreate = (method, url, headers, headersFlat, body, redirect, signal) => {
       buildingRequest = true;
       const r = new Request();
-      r.#s = { method, url, headers, headersFlat, body, redirect };
+      r.#s = { method, url, headers, headersFlat, body, redirect, signal };
       return r;
     };
   }
@@ -560,6 +566,10 @@ class Request {
   get url() { return this.#s.url; }
   get headers() { return requestHeaders(this.#s); }
   get redirect() { return this.#s.redirect; }
+  get signal() {
+    const s = this.#s;
+    return isAbortSignal(s.signal) ? s.signal : (s.signal = requestSignal(s.signal));
+  }
   get body() { return bodyStream(this.#s.body); }
   get bodyUsed() { return this.#s.body.used; }
 
@@ -569,7 +579,7 @@ class Request {
     // A request from makeRequest that never had its headers looked at can
     // share the (never mutated) flat list, or its source, instead.
     return requestCreate(s.method, s.url, s.headers === null ? null : headersCopy(s.headers),
-      s.headersFlat, body, s.redirect);
+      s.headersFlat, body, s.redirect, signalFollow(s.signal));
   }
 
   async arrayBuffer() { const b = this.#s.body; return bodyArrayBuffer(await takeBody(b), b); }
@@ -793,7 +803,8 @@ internal.makeRequest = function makeRequest(method, url, headersFlat, body) {
   }
   if (headersFlat === null || headersFlat === undefined) headersFlat = EMPTY_FLAT;
   const b = { data, stream: null, lazy: false, used: false, shared: false }; // newBody(data)
-  return requestCreate(method, url, null, headersFlat, b, 'follow');
+  // (the call id, when there is one, is also the source of its signal)
+  return requestCreate(method, url, null, headersFlat, b, 'follow', typeof headersFlat === 'number' ? headersFlat : null);
 };
 
 // internal.responseParts(response), set in Response's static block: what the
