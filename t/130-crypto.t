@@ -784,7 +784,7 @@ TypeError
 
 
 
-=== TEST 13: hostile callers: getters that replace built-ins or change the data while the algorithm is read, replaced promises, forged keys
+=== TEST 13: hostile callers: getters that replace built-ins, change or detach the data while the algorithm is read, replaced promises, detached buffers
 --- config
     location /x { js_function $TEST_NGINX_SERVER_ROOT/html/x.js; }
 --- user_files
@@ -840,12 +840,18 @@ export default { async fetch() {
     // a key's algorithm cannot be pointed at another hash, nor a handle taken out of a key
     const sig2 = await S.sign({ name: 'HMAC', hash: 'SHA-1' }, key, data);
     out.push(hex(sig2) === good, Object.getOwnPropertySymbols(key).length, Reflect.ownKeys(key).length);
-    // detaching a buffer: there is no API for it here (no structuredClone, transfer() or WebAssembly);
-    // an empty view stands for one, and gets the empty input's digest
-    const empty = typeof structuredClone === 'function'
-        ? (() => { const u = new Uint8Array(8); structuredClone(u.buffer, { transfer: [u.buffer] }); return u; })()
-        : new Uint8Array(new ArrayBuffer(8), 8);
-    out.push(crypto.getRandomValues(empty).byteLength, hex(await S.digest('SHA-1', empty)));
+    // detached buffers (structuredClone's transfer): getRandomValues and digest see no bytes;
+    // detached inside the algorithm's getter or after the call, the data was copied before
+    const detach = (u) => { if (u.byteLength) structuredClone(u.buffer, { transfer: [u.buffer] }); };
+    const gone = new Uint8Array(8);
+    detach(gone);
+    out.push(crypto.getRandomValues(gone).byteLength, hex(await S.digest('SHA-1', gone)));
+    const d3 = data.slice();
+    out.push(hex(await S.digest({ get name() { detach(d3); return 'SHA-1'; } }, d3)).slice(0, 8));
+    const d4 = data.slice();
+    const later = S.sign('HMAC', key, d4);
+    detach(d4);
+    out.push(hex(await later) === good);
     return new Response(out.join('\n') + '\n');
 } };
 --- request
@@ -866,6 +872,8 @@ true
 0
 0
 da39a3ee5e6b4b0d3255bfef95601890afd80709
+a9993e36
+true
 --- no_error_log
 [error]
 [alert]
