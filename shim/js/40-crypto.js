@@ -261,9 +261,10 @@ function normalize(op, alg) {
   }
   const name = alg.name;
   if (name === undefined) throw TypeErr('Algorithm: name is required.');
-  const entry = lookup(op, toStr(name));
+  const nameStr = toStr(name);
+  const entry = lookup(op, nameStr);
   if (entry === undefined) {
-    unknownAlgorithm = NotSupported(`Unrecognized algorithm name '${toStr(name)}' for ${op}.`);
+    unknownAlgorithm = NotSupported(`Unrecognized algorithm name '${nameStr}' for ${op}.`);
     throw unknownAlgorithm;
   }
   const dict = entry[1];
@@ -274,7 +275,7 @@ function normalize(op, alg) {
   const v2 = alg.name;
   if (v2 === undefined) throw TypeErr('Algorithm: name is required.');
   toStr(v2);
-  const raw = [];
+  const raw = record();
   for (let i = 0; i < members.length; i++) {
     const key = members[i][0], type = members[i][1];
     const v = alg[key];
