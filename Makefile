@@ -17,7 +17,7 @@ PROVE_JOBS  ?= 2
 
 SOURCES := config config.make $(wildcard include/*.h ngx_module/*.[ch] \
                                         shim/*.cc shim/*.h shim/js/*.js \
-                                        shim/Makefile shim/gen_runtime.sh)
+                                        shim/Makefile shim/*.sh)
 
 all: $(MODULE)
 

@@ -42,11 +42,18 @@ public:
         used.fetch_sub(length);
     }
 
-    /* may be called from V8's background threads: counters are atomic */
+    /*
+     * May be called from V8's background threads: counters are atomic.
+     * A typed array of up to 64 bytes keeps them on V8's heap until its
+     * buffer is asked for (`.buffer`, a native's view->Buffer()); V8 then
+     * allocates that buffer here and aborts the process if refused
+     * (JSTypedArray::GetBuffer).  Those are never refused: their number is
+     * bounded by the heap's own limit.
+     */
     bool Reserve(size_t length, bool condemn = true) {
         size_t  now = used.fetch_add(length) + length;
 
-        if ((budget && now > budget) || now < length) {
+        if (((budget && now > budget) || now < length) && length > 64) {
             used.fetch_sub(length);
             if (condemn) {
                 over = true;

@@ -345,6 +345,17 @@ NativeHeaders(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
+/* streams.cc, compress.cc */
+void NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeStreamsCache(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeLazyGlobals(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeTransfer(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeZlibNew(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeZlibRun(const v8::FunctionCallbackInfo<v8::Value> &args);
+void LazyGlobal(v8::Local<v8::Name> name,
+    const v8::PropertyCallbackInfo<v8::Value> &info);
+
+
 /* Date.now(): the wall clock when JS was entered, frozen while it runs */
 static void
 NativeNow(const v8::FunctionCallbackInfo<v8::Value> &args)
@@ -417,6 +428,12 @@ static const struct {
         { "contextGet",   NativeContextGet },
         { "contextSet",   NativeContextSet },
         { "structuredClone", NativeStructuredClone },
+        { "streamsLibrary", NativeStreamsLibrary },
+        { "streamsCache", NativeStreamsCache },
+        { "lazyGlobals",  NativeLazyGlobals },
+        { "transfer",     NativeTransfer },
+        { "zlibNew",      NativeZlibNew },
+        { "zlibRun",      NativeZlibRun },
         { "cryptoRandom",   NativeCryptoRandom },
         { "cryptoCopy",     NativeCryptoCopy },
         { "cryptoDigest",   NativeCryptoDigest },
@@ -437,7 +454,7 @@ const intptr_t *
 NativeReferences()
 {
     static intptr_t  refs[sizeof(natives_table) / sizeof(natives_table[0])
-                          + 1];
+                          + 2];
 
     if (refs[0] == 0) {
         size_t  i = 0;
@@ -445,6 +462,9 @@ NativeReferences()
         for (const auto &t : natives_table) {
             refs[i++] = reinterpret_cast<intptr_t>(t.fn);
         }
+
+        /* the getter of the lazy globals (streams.cc) */
+        refs[i++] = reinterpret_cast<intptr_t>(LazyGlobal);
 
         refs[i] = 0;
     }

@@ -30,7 +30,6 @@ const JSONParse = JSON.parse;
 const StringFromCharCode = String.fromCharCode;
 const StringPrototypeCharCodeAt = String.prototype.charCodeAt;
 const NumberPrototypeToString = Number.prototype.toString;
-const SymbolIterator = Symbol.iterator;
 const Uint8ArrayCtor = Uint8Array;
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 const typedArrayTag = Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbol.toStringTag).get;
@@ -165,7 +164,6 @@ function bufferSource(v, what, copy) {
   return copy ? natives.cryptoCopy(v) : v;
 }
 
-const HASHES = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 
 // ---------------------------------------------------------------- algorithms
 
