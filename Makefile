@@ -8,6 +8,7 @@
 #                   (in build/asan/; README.md, "Sanitizers")
 #   make install    copy the module where the system nginx loads modules
 #   make bench      the benchmark suite (bench/)
+#   make soak       a million mixed requests against one nginx (bench/soak)
 
 NGX_SRC     ?= /usr/share/nginx/src
 NGINX       ?= /usr/sbin/nginx
@@ -102,7 +103,10 @@ install: $(MODULE)
 bench: $(MODULE)
 	bench/run
 
+soak: $(MODULE)
+	bench/soak
+
 clean:
 	rm -rf $(BUILD)/shim $(NGX_BUILD) $(MODULE) $(ASAN_BUILD)
 
-.PHONY: all run test check-asan install bench clean
+.PHONY: all run test check-asan install bench soak clean
