@@ -120,6 +120,8 @@ public:
         v8::Local<v8::Value> error);
     void Log(int level, const char *msg, size_t len);
     void TakeResponse(Call *call, v8::Local<v8::Value> parts);
+    bool ByteString(v8::Local<v8::String> s, std::string *out);
+    static bool Token(const std::string &s);
     void SettleHung();
     void ChargeTimers(uint64_t ns);
 
