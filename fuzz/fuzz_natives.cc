@@ -1,0 +1,49 @@
+/*
+ * fuzz_natives: the runtime's parsers of untrusted text, run by one
+ * function (fuzz/js/natives.js) on the request body: TextDecoder (fatal or
+ * not, streaming or not), TextEncoder, atob/btoa, URL parsing and setters,
+ * URLSearchParams.  The checks are in the JS; here, the call must succeed.
+ */
+
+#include "harness.h"
+
+
+static const char  js[] =
+#include "natives_js.inc"
+;
+
+
+extern "C" int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    fuzz::Init("natives", js, sizeof(js) - 1);
+    return 0;
+}
+
+
+extern "C" int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    jsfn_request_t   req{};
+    jsfn_response_t  resp{};
+    jsfn_err_t       err;
+    int              rc;
+
+    req.method = { "POST", 4 };
+    req.url = { "http://fuzz.test/natives", 24 };
+    req.body = (const char *) data;
+    req.body_len = size;
+
+    rc = fuzz::Call(&req, &resp, &err);
+
+    if (rc != JSFN_OK) {
+        fuzz::Bug("the natives function failed (%d): %s", rc, err.msg);
+    }
+
+    if (resp.status != 204) {
+        fuzz::Bug("the natives function answered %d", resp.status);
+    }
+
+    fuzz::Release();
+    return 0;
+}

@@ -1,0 +1,66 @@
+/*
+ * harness.h: what the fuzz targets share: a fake host for the engine's C
+ * API (include/jsfn.h), one engine per process and one isolate reused
+ * across inputs, and the checks' way to report a finding.
+ *
+ * The JS a target runs speaks to the harness through console output:
+ *   "FUZZ-BUG <text>"     a check in JS failed: report it and abort
+ *   "FUZZ-EXPECT <text>"  what the JS expects the host to receive
+ *   "FUZZ-COV"            collect the JS coverage of this input (jscov.cc)
+ */
+
+#ifndef JSFN_FUZZ_HARNESS_H
+#define JSFN_FUZZ_HARNESS_H
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "jsfn.h"
+
+
+namespace fuzz {
+
+/* once per process: the engine, then an isolate running "js" (a module) */
+void Init(const char *name, const char *js, size_t len);
+
+/*
+ * One call of the module's handler: start it, fire its timers until it
+ * settles, finish it.  The engine's code; on JSFN_OK *resp is filled and
+ * valid until Release().  Timeouts and heap kills are findings: inputs are
+ * small, so a limit reached is a complexity or memory bug.
+ */
+int Call(const jsfn_request_t *req, jsfn_response_t *resp, jsfn_err_t *err);
+
+/* frees the call; a condemned isolate is replaced */
+void Release();
+
+/* the text of the last FUZZ-EXPECT line of this input */
+const std::string &Expected();
+
+/* this input changed built-ins (FUZZ-TAMPER): its isolate is not reused */
+bool Tampered();
+
+/* a finding: prints "FUZZ: <what>" and aborts, so libFuzzer keeps the input */
+[[noreturn]] void Bug(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* what the checks need */
+std::string Hex(const char *p, size_t n);
+bool Unhex(const std::string &hex, std::string *out);
+std::vector<std::string> Words(const std::string &s);
+
+/* an HTTP token (RFC 9110 tchar) */
+bool IsToken(const char *p, size_t n);
+
+/* Fetch's "sort and combine" of name, value pairs (names already lowercase) */
+std::vector<std::pair<std::string, std::string>> SortAndCombine(
+    const std::vector<std::pair<std::string, std::string>> &list);
+
+/* jscov.cc: JS block coverage as libFuzzer extra counters */
+void JsCoverage();
+
+}  /* namespace fuzz */
+
+#endif /* JSFN_FUZZ_HARNESS_H */
