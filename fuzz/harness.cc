@@ -63,6 +63,9 @@ Log(void *host, int level, const char *msg, size_t len)
 
     } else if (s == "FUZZ-TAMPER") {
         st.tampered = true;
+
+    } else if (s == "FUZZ-RESTORED") {
+        st.tampered = false;
     }
 }
 
@@ -304,7 +307,7 @@ Release()
     jsfn_call_free(st.call);
     st.call = nullptr;
 
-    /* a changed built-in would follow into the next inputs */
+    /* a built-in changed and not put back would follow into next inputs */
     if (st.tampered || jsfn_isolate_condemned(st.iso) != JSFN_OK) {
         jsfn_isolate_free(st.iso);
         NewIsolate();

@@ -7,6 +7,8 @@
  *   "FUZZ-BUG <text>"     a check in JS failed: report it and abort
  *   "FUZZ-EXPECT <text>"  what the JS expects the host to receive
  *   "FUZZ-COV"            collect the JS coverage of this input (jscov.cc)
+ *   "FUZZ-TAMPER"         the JS changes built-ins the runtime relies on
+ *   "FUZZ-RESTORED"       ... and has put them back
  */
 
 #ifndef JSFN_FUZZ_HARNESS_H
@@ -39,7 +41,11 @@ void Release();
 /* the text of the last FUZZ-EXPECT line of this input */
 const std::string &Expected();
 
-/* this input changed built-ins (FUZZ-TAMPER): its isolate is not reused */
+/*
+ * This input changed built-ins (FUZZ-TAMPER), which its JS has not put
+ * back yet (FUZZ-RESTORED, from a timer Release() fires); if it does not,
+ * Release() replaces the isolate.
+ */
 bool Tampered();
 
 /* a finding: prints "FUZZ: <what>" and aborts, so libFuzzer keeps the input */

@@ -51,7 +51,40 @@ const TAMPER = [
   () => { Object.defineProperty(Object.prototype, 'body', { get() { return 'x'; }, configurable: true }); },
   () => { Array.prototype.join = function () { return 'a\nb'; }; },
   () => { String.prototype.slice = function () { return ' \u0000 '; }; },
+  // lies told only to some checks: anchored patterns always match,
+  // others never do
+  () => { RegExp.prototype.test = function () { return this.source[0] === '^' && this.source.endsWith('$'); }; },
+  () => { RegExp.prototype[Symbol.replace] = function (s) { return String(s); }; },
 ];
+
+// What TAMPER changes, as it was: put back by a timer after the host has
+// the response (the harness fires timers last), so the isolate can serve
+// the next input.  What cannot be put back (a frozen prototype) makes the
+// harness use a new isolate: it does that unless FUZZ-RESTORED comes.
+const { defineProperty, getOwnPropertyDescriptor, isFrozen } = Object;
+const { deleteProperty } = Reflect;
+const SAVED = [
+  [RegExp.prototype, 'test'], [RegExp.prototype, 'exec'],
+  [String.prototype, 'toLowerCase'], [String.prototype, 'replace'],
+  [String.prototype, 'slice'], [Math, 'trunc'], [globalThis, 'Number'],
+  [Array.prototype, 'push'], [Array.prototype, 'join'],
+  [Map.prototype, 'set'], [Map.prototype, 'get'],
+  [Object.prototype, 'status'], [Object.prototype, 'body'],
+  [RegExp.prototype, Symbol.replace],
+].map(([o, k]) => [o, k, getOwnPropertyDescriptor(o, k)]);
+
+function restore() {
+  for (const [o, k, d] of SAVED) {
+    if (d === undefined) deleteProperty(o, k);
+    else defineProperty(o, k, d);
+  }
+  for (const [o, k, d] of SAVED) {
+    const now = getOwnPropertyDescriptor(o, k);
+    if (d === undefined ? now !== undefined : now === undefined || now.value !== d.value) return;
+  }
+  if (isFrozen(Array.prototype)) return;
+  consoleLog('FUZZ-RESTORED');
+}
 
 function field(r, wide) {
   return text(r.field(), wide);
@@ -160,8 +193,8 @@ export default {
     setTimeout(collectCoverage, 0);
 
     if (tamper) {
-      // the harness makes a new isolate after this input
       consoleLog('FUZZ-TAMPER');
+      setTimeout(restore, 0);
       for (const w of which) {
         try {
           TAMPER[w % (TAMPER.length + 1)]?.();
