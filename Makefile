@@ -6,6 +6,7 @@
 #   make test       the whole test suite (t/)
 #   make install    copy the module where the system nginx loads modules
 #   make bench      the benchmark suite (bench/)
+#   make fuzz       the engine's fuzz targets, 60 s each (fuzz/README.md)
 
 NGX_SRC     ?= /usr/share/nginx/src
 NGINX       ?= /usr/sbin/nginx
@@ -54,7 +55,10 @@ install: $(MODULE)
 bench: $(MODULE)
 	bench/run
 
+fuzz:
+	fuzz/run $(FUZZ_SECONDS)
+
 clean:
 	rm -rf $(BUILD)/shim $(NGX_BUILD) $(MODULE)
 
-.PHONY: all run test install bench clean
+.PHONY: all run test install bench fuzz clean

@@ -34,7 +34,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     req.body = (const char *) data;
     req.body_len = size;
 
+    /* the budget, for the JS to use up (opSqueezed in natives.js) */
+    static const std::string  heap_max = std::to_string(fuzz::HeapMax());
+    static const jsfn_str_t   env[] = {
+        { "HEAP_MAX", 8 }, { heap_max.data(), heap_max.size() },
+    };
+
+    req.env = env;
+    req.nenv = 1;
+
     rc = fuzz::Call(&req, &resp, &err);
+
+    if (rc == JSFN_ERR_HEAP) {
+        /* opSqueezed: a refused allocation condemns the isolate */
+        fuzz::Release();
+        return 0;
+    }
 
     if (rc != JSFN_OK) {
         fuzz::Bug("the natives function failed (%d): %s", rc, err.msg);
@@ -42,6 +57,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (resp.status != 204) {
         fuzz::Bug("the natives function answered %d", resp.status);
+    }
+
+    /*
+     * A second request into the squeezed isolate, with a body twice as
+     * large: the engine must find memory for it (isolate.cc, Start()).
+     */
+    if (fuzz::Again()) {
+        std::string  twice((const char *) data, size);
+
+        twice.append((const char *) data, size);
+        req.body = twice.data();
+        req.body_len = twice.size();
+
+        fuzz::Release(false);
+
+        rc = fuzz::Call(&req, &resp, &err);
+
+        if (rc != JSFN_OK && rc != JSFN_ERR_HEAP) {
+            fuzz::Bug("the natives function failed (%d): %s", rc, err.msg);
+        }
     }
 
     fuzz::Release();

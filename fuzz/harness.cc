@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <csignal>
 #include <map>
 #include <string>
 #include <sys/stat.h>
@@ -33,6 +34,8 @@ struct State {
     bool                            verbose = false;
     bool                            done = false;
     bool                            tampered = false;  /* built-ins changed */
+    bool                            again = false;     /* call once more */
+    bool                            squeezed = false;  /* budget used up */
     std::map<uint32_t, uint64_t>    timers;       /* id -> ms */
     std::string                     expected;
 };
@@ -66,6 +69,12 @@ Log(void *host, int level, const char *msg, size_t len)
 
     } else if (s == "FUZZ-RESTORED") {
         st.tampered = false;
+
+    } else if (s == "FUZZ-AGAIN") {
+        st.again = true;
+
+    } else if (s == "FUZZ-SQUEEZE") {
+        st.squeezed = true;
     }
 }
 
@@ -165,6 +174,10 @@ NewIsolate()
 void
 CheckLimits(int rc, const jsfn_err_t *err)
 {
+    if (rc == JSFN_ERR_HEAP && st.squeezed) {
+        return;
+    }
+
     if (rc == JSFN_ERR_TIMEOUT || rc == JSFN_ERR_HEAP) {
         Bug("limit reached (%s): %s", rc == JSFN_ERR_TIMEOUT
             ? "cpu" : "heap", err->msg);
@@ -175,6 +188,22 @@ CheckLimits(int rc, const jsfn_err_t *err)
     {
         Bug("engine returned %d: %s", rc, err->msg);
     }
+}
+
+/*
+ * V8's fatal errors (out of memory in v8::ArrayBuffer::New, a failed
+ * CHECK) end in a trap instruction, a SIGTRAP that libFuzzer does not
+ * handle: turned into SIGABRT, libFuzzer saves the input and prints the
+ * stack.
+ */
+void
+OnTrap(int signo)
+{
+    static const char  msg[] = "\n==FUZZ== SIGTRAP: V8 ended the process"
+                               " (fatal error, see above)\n";
+
+    (void) write(2, msg, sizeof(msg) - 1);
+    abort();
 }
 
 }  /* namespace */
@@ -205,6 +234,7 @@ Init(const char *name, const char *js, size_t len)
     jsfn_err_t  err;
 
     st.verbose = getenv("FUZZ_VERBOSE") != nullptr;
+    signal(SIGTRAP, OnTrap);
 
     v = getenv("FUZZ_CPU_MS");
     st.cpu_limit_us = (v ? strtoull(v, nullptr, 10) : cpu_limit_ms_default)
@@ -258,6 +288,7 @@ Call(const jsfn_request_t *in, jsfn_response_t *resp, jsfn_err_t *err)
 
     req.cpu_limit_us = st.cpu_limit_us;
     st.done = false;
+    st.again = false;
     st.expected.clear();
 
     rc = jsfn_call_start(st.iso, &req, &st, &st.call, err);
@@ -286,9 +317,16 @@ Call(const jsfn_request_t *in, jsfn_response_t *resp, jsfn_err_t *err)
         }
     }
 
+    if (st.verbose) {
+        fprintf(stderr, "call: %d%s%s\n", rc, rc == JSFN_OK ? "" : ": ",
+                rc == JSFN_OK ? "" : err->msg);
+    }
+
     CheckLimits(rc, err);
 
-    if (rc != JSFN_OK && rc != JSFN_ERR_JS && rc != JSFN_ERR_RESPONSE) {
+    if (rc != JSFN_OK && rc != JSFN_ERR_JS && rc != JSFN_ERR_RESPONSE
+        && !(rc == JSFN_ERR_HEAP && st.squeezed))
+    {
         Bug("unexpected code %d: %s", rc, err->msg);
     }
 
@@ -297,7 +335,7 @@ Call(const jsfn_request_t *in, jsfn_response_t *resp, jsfn_err_t *err)
 
 
 void
-Release()
+Release(bool renew)
 {
     /* timers left by the call fire now, as they would later in nginx */
     for (int n = 0; !st.timers.empty() && n < 100; n++) {
@@ -308,10 +346,13 @@ Release()
     st.call = nullptr;
 
     /* a built-in changed and not put back would follow into next inputs */
-    if (st.tampered || jsfn_isolate_condemned(st.iso) != JSFN_OK) {
+    if ((renew && (st.tampered || st.squeezed))
+        || jsfn_isolate_condemned(st.iso) != JSFN_OK)
+    {
         jsfn_isolate_free(st.iso);
         NewIsolate();
         st.tampered = false;
+        st.squeezed = false;
     }
 }
 
@@ -327,6 +368,20 @@ bool
 Tampered()
 {
     return st.tampered;
+}
+
+
+bool
+Again()
+{
+    return st.again;
+}
+
+
+size_t
+HeapMax()
+{
+    return st.conf.heap_max;
 }
 
 

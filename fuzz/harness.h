@@ -9,6 +9,9 @@
  *   "FUZZ-COV"            collect the JS coverage of this input (jscov.cc)
  *   "FUZZ-TAMPER"         the JS changes built-ins the runtime relies on
  *   "FUZZ-RESTORED"       ... and has put them back
+ *   "FUZZ-AGAIN"          the JS asks for a second call in the same isolate
+ *   "FUZZ-SQUEEZE"        the JS uses up its memory budget: the heap limit
+ *                         may condemn the isolate, which is then replaced
  */
 
 #ifndef JSFN_FUZZ_HARNESS_H
@@ -35,8 +38,11 @@ void Init(const char *name, const char *js, size_t len);
  */
 int Call(const jsfn_request_t *req, jsfn_response_t *resp, jsfn_err_t *err);
 
-/* frees the call; a condemned isolate is replaced */
-void Release();
+/*
+ * Fires the timers left, frees the call; replaces a condemned isolate, and,
+ * when "renew", one whose built-ins were changed and not put back.
+ */
+void Release(bool renew = true);
 
 /* the text of the last FUZZ-EXPECT line of this input */
 const std::string &Expected();
@@ -47,6 +53,12 @@ const std::string &Expected();
  * Release() replaces the isolate.
  */
 bool Tampered();
+
+/* the JS asked for one more call (FUZZ-AGAIN) before Release() */
+bool Again();
+
+/* the isolates' memory budget (jsfn_isolate_conf_t.heap_max) */
+size_t HeapMax();
 
 /* a finding: prints "FUZZ: <what>" and aborts, so libFuzzer keeps the input */
 [[noreturn]] void Bug(const char *fmt, ...)

@@ -4,7 +4,9 @@
 // against itself (a serialization parsed again gives itself).
 //
 // Input: the request body.  Byte 0: the operation (low 3 bits) and flags
-// (bit 3: fields are UTF-16LE, not UTF-8); then the operation's fields.
+// (bit 3: fields are UTF-16LE, not UTF-8; bit 4: with the isolate's
+// ArrayBuffer budget used up, see opSqueezed); then the operation's
+// fields.
 
 // ------------------------------------------------------------ references
 
@@ -410,12 +412,74 @@ function opParams(r, wide) {
   }
 }
 
+// ------------------------------------------------------------ memory
+
+// Uses up the isolate's ArrayBuffer budget (js_function_memory), then
+// calls what allocates buffers in the engine's C++.  Each may throw a
+// RangeError, and a refused allocation condemns the isolate (JSFN_ERR_HEAP
+// is fine here); none may end the process (DESIGN.md: "Memory that
+// JavaScript cannot make fatal").  Mode bit 0 unset: fill the budget
+// until an allocation fails; set: take all but a few KB of it in one
+// buffer (env.HEAP_MAX is the budget), so that nothing fails until the
+// engine's own allocations.  Mode bit 1: skip the calls.  The buffers stay held for a second call with a body
+// (FUZZ-AGAIN: the harness makes it), whose bytes the engine must also
+// put in a buffer.
+function opSqueezed(r, wide, env) {
+  consoleLog('FUZZ-SQUEEZE');
+  const mode = r.byte();
+  const hold = [];
+  if ((mode & 1) === 0) {
+    for (let chunk = 1 << 24; chunk >= 1024;) {
+      try {
+        hold.push(new ArrayBuffer(chunk));
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        chunk >>= 1;
+      }
+    }
+  } else {
+    try {
+      hold.push(new ArrayBuffer(Number(env.HEAP_MAX) - r.byte() * 1024));
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+    }
+  }
+  globalThis.fuzzHold = hold;
+  if (mode & 2) {
+    consoleLog('FUZZ-AGAIN');
+    return;
+  }
+  const s = text(r.rest(), wide);
+  const tryRange = (fn) => {
+    try {
+      fn();
+    } catch (e) {
+      if (!(e instanceof RangeError) && !(e instanceof TypeError)
+          && !(e instanceof DOMException)) {
+        throw e;
+      }
+    }
+  };
+  tryRange(() => new TextEncoder().encode(s));
+  tryRange(() => new TextEncoder().encodeInto(s, new Uint8Array(16)));
+  tryRange(() => new TextDecoder().decode(new TextEncoder().encode(s)));
+  tryRange(() => atob(s));
+  tryRange(() => btoa(s));
+  tryRange(() => new URL(s, 'http://h/').searchParams.toString());
+  tryRange(() => new Response(s).headers.get('content-type'));
+  consoleLog('FUZZ-AGAIN');
+}
+
 // ------------------------------------------------------------ dispatch
 
-function run(u8) {
+function run(u8, env) {
   const r = new Reader(u8);
   const op = r.byte();
   const wide = (op & 8) !== 0;
+  if (op & 16) {
+    opSqueezed(r, wide, env);
+    return;
+  }
   switch (op & 7) {
   case 0: opDecode(r); break;
   case 1: opDecodeStream(r); break;
@@ -429,10 +493,16 @@ function run(u8) {
 }
 
 export default {
-  async fetch(request) {
+  async fetch(request, env) {
     const input = await request.bytes();
+    if (globalThis.fuzzHold !== undefined) {
+      // the second call after opSqueezed
+      globalThis.fuzzHold = undefined;
+      collectCoverage();
+      return new Response(null, { status: 204 });
+    }
     try {
-      run(input);
+      run(input, env);
     } catch (e) {
       bug(`unexpected exception: ${show(e && e.stack || e)}`);
     } finally {
