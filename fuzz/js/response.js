@@ -55,6 +55,32 @@ const TAMPER = [
   // others never do
   () => { RegExp.prototype.test = function () { return this.source[0] === '^' && this.source.endsWith('$'); }; },
   () => { RegExp.prototype[Symbol.replace] = function (s) { return String(s); }; },
+  // a header list of objects whose string conversion throws
+  () => {
+    const push = Array.prototype.push;
+    Array.prototype.push = function (...args) {
+      return push.apply(this, args.map((a) => (typeof a === 'string' ? { toString() { throw new Error('no'); } } : a)));
+    };
+  },
+  // the dispatcher takes the response's parts for a thenable: whatever
+  // this `then` gives is what the engine converts, unchecked by any JS
+  (spec) => {
+    defineProperty(Object.prototype, 'then', {
+      configurable: true,
+      get() {
+        if (this === null || typeof this !== 'object' || !('statusText' in this)
+            || !Array.isArray(this.headers) || this instanceof Response) {
+          return undefined;
+        }
+        return function (ok) {
+          ok({
+            status: spec.status, statusText: spec.statusText,
+            headers: spec.list.flat(), body: text(spec.bodyBytes, false),
+          });
+        };
+      },
+    });
+  },
 ];
 
 // What TAMPER changes, as it was: put back by a timer after the host has
@@ -70,7 +96,7 @@ const SAVED = [
   [Array.prototype, 'push'], [Array.prototype, 'join'],
   [Map.prototype, 'set'], [Map.prototype, 'get'],
   [Object.prototype, 'status'], [Object.prototype, 'body'],
-  [RegExp.prototype, Symbol.replace],
+  [RegExp.prototype, Symbol.replace], [Object.prototype, 'then'],
 ].map(([o, k]) => [o, k, getOwnPropertyDescriptor(o, k)]);
 
 function restore() {
@@ -121,20 +147,32 @@ function headersInit(how, list) {
   return list;
 }
 
-function build(r, how, wide, bodyKind) {
+// The input, read before any built-in is changed.
+function parse(r, wide) {
   const hi = r.byte(), lo = r.byte();
   const s = (hi << 8) | lo;
-  const status = s & 0x8000 ? SPECIAL_STATUS[s % SPECIAL_STATUS.length] : s % 1000;
-  const statusText = field(r, wide);
+  const spec = {
+    status: s & 0x8000 ? SPECIAL_STATUS[s % SPECIAL_STATUS.length] : s % 1000,
+    statusText: field(r, wide),
+    list: [],
+    bodyBytes: null,
+    ops: [],
+  };
   const nheaders = r.byte() % 16;
-  const list = [];
-  for (let i = 0; i < nheaders; i++) list.push([field(r, wide), field(r, wide)]);
-  const bodyBytes = r.field();
-  const body = makeBody(bodyKind, bodyBytes, wide);
+  for (let i = 0; i < nheaders; i++) spec.list.push([field(r, wide), field(r, wide)]);
+  spec.bodyBytes = r.field();
+  for (let n = 0; n < 8 && r.left > 0; n++) {
+    spec.ops.push([r.byte() % 6, field(r, wide), field(r, wide)]);
+  }
+  return spec;
+}
 
+function build(spec, how, wide, bodyKind) {
+  const { status, statusText, list, bodyBytes } = spec;
+  const body = makeBody(bodyKind, bodyBytes, wide);
   const init = { status };
   if (statusText !== '') init.statusText = statusText;
-  if (nheaders) init.headers = headersInit(how, list);
+  if (list.length) init.headers = headersInit(how, list);
 
   switch (how) {
   case 1: {
@@ -149,11 +187,8 @@ function build(r, how, wide, bodyKind) {
   }
 }
 
-function postOps(r, resp, wide) {
-  for (let n = 0; n < 8 && r.left > 0; n++) {
-    const op = r.byte() % 6;
-    const name = field(r, wide);
-    const value = field(r, wide);
+function postOps(spec, resp) {
+  for (const [op, name, value] of spec.ops) {
     try {
       if (op === 0) resp.headers.append(name, value);
       else if (op === 1) resp.headers.set(name, value);
@@ -187,6 +222,7 @@ export default {
     const b0 = r.byte();
     const how = b0 & 7, wide = (b0 & 8) !== 0, tamper = (b0 & 16) !== 0;
     const which = [r.byte(), r.byte()];
+    const spec = parse(r, wide);
     let resp;
 
     // after the host has the response (the harness fires timers last)
@@ -197,7 +233,7 @@ export default {
       setTimeout(restore, 0);
       for (const w of which) {
         try {
-          TAMPER[w % (TAMPER.length + 1)]?.();
+          TAMPER[w % (TAMPER.length + 1)]?.(spec);
         } catch (e) {
           // some do not apply
         }
@@ -205,8 +241,8 @@ export default {
     }
 
     try {
-      resp = build(r, how, wide, b0 >> 5);
-      resp = postOps(r, resp, wide);
+      resp = build(spec, how, wide, b0 >> 5);
+      resp = postOps(spec, resp);
     } catch (e) {
       if (!tamper && !(e instanceof TypeError) && !(e instanceof RangeError)) {
         bug(`unexpected exception: ${show(e && e.stack || e)}`);
