@@ -38,10 +38,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const std::string  heap_max = std::to_string(fuzz::HeapMax());
     static const jsfn_str_t   env[] = {
         { "HEAP_MAX", 8 }, { heap_max.data(), heap_max.size() },
+        { "FUZZ_SKIP", 9 }, { fuzz::Skip().data(), fuzz::Skip().size() },
     };
 
     req.env = env;
-    req.nenv = 1;
+    req.nenv = 2;
 
     rc = fuzz::Call(&req, &resp, &err);
 

@@ -12,7 +12,8 @@
  * status text and body bytes, the headers as Fetch sorts and combines them.
  *
  * FUZZ_SKIP=check,... turns checks off (status, reason, name, value, ws,
- * expect), to look past a known finding.  Header and status text bytes
+ * expect), or the changing of built-ins (tamper), to look past a known
+ * finding.  Header and status text bytes
  * may be the Latin-1 of the JS strings (Fetch's ByteString) or their UTF-8
  * (what the engine sends today); FUZZ_STRICT=latin1 accepts only Latin-1.
  */
@@ -28,15 +29,9 @@ static const char  js[] =
 ;
 
 
+using fuzz::On;
+
 static bool  strict_latin1;
-static std::string  skip;
-
-
-static bool
-On(const char *check)
-{
-    return skip.find(std::string(",") + check + ",") == std::string::npos;
-}
 
 
 /* the UTF-8 of a string of Latin-1 chars */
@@ -191,10 +186,8 @@ CheckExpected(const jsfn_response_t &resp, const std::vector<std::string> &w)
 extern "C" int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    const char  *v = getenv("FUZZ_SKIP");
     const char  *s = getenv("FUZZ_STRICT");
 
-    skip = std::string(",") + (v ? v : "") + ",";
     strict_latin1 = s != nullptr && strstr(s, "latin1") != nullptr;
 
     fuzz::Init("response", js, sizeof(js) - 1);
@@ -213,6 +206,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     req.url = { "http://fuzz.test/response", 25 };
     req.body = (const char *) data;
     req.body_len = size;
+
+    const jsfn_str_t  env[] = {
+        { "FUZZ_SKIP", 9 }, { fuzz::Skip().data(), fuzz::Skip().size() },
+    };
+
+    req.env = env;
+    req.nenv = 1;
 
     int  rc = fuzz::Call(&req, &resp, &err);
 

@@ -38,6 +38,7 @@ struct State {
     bool                            squeezed = false;  /* budget used up */
     std::map<uint32_t, uint64_t>    timers;       /* id -> ms */
     std::string                     expected;
+    std::string                     skip;         /* ",a,b," */
 };
 
 State  st;
@@ -234,6 +235,8 @@ Init(const char *name, const char *js, size_t len)
     jsfn_err_t  err;
 
     st.verbose = getenv("FUZZ_VERBOSE") != nullptr;
+    v = getenv("FUZZ_SKIP");
+    st.skip = std::string(",") + (v ? v : "") + ",";
     signal(SIGTRAP, OnTrap);
 
     v = getenv("FUZZ_CPU_MS");
@@ -382,6 +385,20 @@ size_t
 HeapMax()
 {
     return st.conf.heap_max;
+}
+
+
+bool
+On(const char *name)
+{
+    return st.skip.find(std::string(",") + name + ",") == std::string::npos;
+}
+
+
+const std::string &
+Skip()
+{
+    return st.skip;
 }
 
 

@@ -60,6 +60,14 @@ bool Again();
 /* the isolates' memory budget (jsfn_isolate_conf_t.heap_max) */
 size_t HeapMax();
 
+/*
+ * FUZZ_SKIP=name,...: checks or operations turned off, to look past a
+ * known finding.  On() says whether "name" is still on.  The targets hand
+ * the list to their JS too, as env.FUZZ_SKIP.
+ */
+bool On(const char *name);
+const std::string &Skip();
+
 /* a finding: prints "FUZZ: <what>" and aborts, so libFuzzer keeps the input */
 [[noreturn]] void Bug(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));

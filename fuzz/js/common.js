@@ -21,6 +21,11 @@ function collectCoverage() {
 // functions below (and most of the runtime) are compiled
 collectCoverage();
 
+// FUZZ_SKIP (the harness hands it over as env.FUZZ_SKIP, ",a,b,")
+function skipped(env, name) {
+  return typeof env.FUZZ_SKIP === 'string' && env.FUZZ_SKIP.includes(`,${name},`);
+}
+
 // A short printable form of a value, for messages.
 function show(v) {
   let s;

@@ -477,7 +477,7 @@ function run(u8, env) {
   const op = r.byte();
   const wide = (op & 8) !== 0;
   if (op & 16) {
-    opSqueezed(r, wide, env);
+    if (!skipped(env, 'squeeze')) opSqueezed(r, wide, env);
     return;
   }
   switch (op & 7) {

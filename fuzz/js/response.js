@@ -217,10 +217,11 @@ async function expectation(resp, tampered) {
 }
 
 export default {
-  async fetch(request) {
+  async fetch(request, env) {
     const r = new Reader(await request.bytes());
     const b0 = r.byte();
-    const how = b0 & 7, wide = (b0 & 8) !== 0, tamper = (b0 & 16) !== 0;
+    const how = b0 & 7, wide = (b0 & 8) !== 0;
+    const tamper = (b0 & 16) !== 0 && !skipped(env, 'tamper');
     const which = [r.byte(), r.byte()];
     const spec = parse(r, wide);
     let resp;
