@@ -8,41 +8,20 @@
 #include "harness.h"
 
 
-static const char  js[] =
+const char    fuzz::target[] = "natives";
+const char    fuzz::js[] =
 #include "natives_js.inc"
 ;
-
-
-extern "C" int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    fuzz::Init("natives", js, sizeof(js) - 1);
-    return 0;
-}
+const size_t  fuzz::js_len = sizeof(fuzz::js) - 1;
 
 
 extern "C" int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    jsfn_request_t   req{};
+    jsfn_request_t   req = fuzz::Post("http://fuzz.test/natives", data, size);
     jsfn_response_t  resp{};
     jsfn_err_t       err;
     int              rc;
-
-    req.method = { "POST", 4 };
-    req.url = { "http://fuzz.test/natives", 24 };
-    req.body = (const char *) data;
-    req.body_len = size;
-
-    /* the budget, for the JS to use up (opSqueezed in natives.js) */
-    static const std::string  heap_max = std::to_string(fuzz::HeapMax());
-    static const jsfn_str_t   env[] = {
-        { "HEAP_MAX", 8 }, { heap_max.data(), heap_max.size() },
-        { "FUZZ_SKIP", 9 }, { fuzz::Skip().data(), fuzz::Skip().size() },
-    };
-
-    req.env = env;
-    req.nenv = 2;
 
     rc = fuzz::Call(&req, &resp, &err);
 

@@ -12,9 +12,11 @@
 #include "harness.h"
 
 
-static const char  js[] =
+const char    fuzz::target[] = "request";
+const char    fuzz::js[] =
 #include "request_js.inc"
 ;
+const size_t  fuzz::js_len = sizeof(fuzz::js) - 1;
 
 
 /* String.prototype.toLowerCase() on a Latin-1 char */
@@ -72,14 +74,6 @@ Same(const std::string &got, const std::string &want, const char *what)
 
 
 extern "C" int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    fuzz::Init("request", js, sizeof(js) - 1);
-    return 0;
-}
-
-
-extern "C" int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     FuzzedDataProvider  fdp(data, size);
@@ -112,7 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     std::string  body = fdp.ConsumeRemainingBytesAsString();
 
-    jsfn_request_t   req{};
+    jsfn_request_t   req = fuzz::Post("", nullptr, 0);
     jsfn_response_t  resp{};
     jsfn_err_t       err;
 
@@ -122,13 +116,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     req.nheaders = headers.size() / 2;
     req.body = has_body ? body.data() : nullptr;
     req.body_len = has_body ? body.size() : 0;
-
-    static const jsfn_str_t  env[] = {
-        { "NAME", 4 }, { "value", 5 }, { "EMPTY", 5 }, { "", 0 },
-    };
-
-    req.env = env;
-    req.nenv = 2;
 
     int  rc = fuzz::Call(&req, &resp, &err);
 

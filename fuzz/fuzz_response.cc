@@ -24,14 +24,14 @@
 #include "harness.h"
 
 
-static const char  js[] =
+const char    fuzz::target[] = "response";
+const char    fuzz::js[] =
 #include "response_js.inc"
 ;
+const size_t  fuzz::js_len = sizeof(fuzz::js) - 1;
 
 
 using fuzz::On;
-
-static bool  strict_latin1;
 
 
 /* the UTF-8 of a string of Latin-1 chars */
@@ -57,7 +57,11 @@ Utf8(const std::string &latin1)
 static bool
 SameBytes(const std::string &got, const std::string &want)
 {
-    return got == want || (!strict_latin1 && got == Utf8(want));
+    static const char  *strict = getenv("FUZZ_STRICT");
+    static bool         latin1 = strict != nullptr
+                                 && strstr(strict, "latin1") != nullptr;
+
+    return got == want || (!latin1 && got == Utf8(want));
 }
 
 
@@ -184,35 +188,11 @@ CheckExpected(const jsfn_response_t &resp, const std::vector<std::string> &w)
 
 
 extern "C" int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    const char  *s = getenv("FUZZ_STRICT");
-
-    strict_latin1 = s != nullptr && strstr(s, "latin1") != nullptr;
-
-    fuzz::Init("response", js, sizeof(js) - 1);
-    return 0;
-}
-
-
-extern "C" int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    jsfn_request_t   req{};
+    jsfn_request_t   req = fuzz::Post("http://fuzz.test/response", data, size);
     jsfn_response_t  resp{};
     jsfn_err_t       err;
-
-    req.method = { "POST", 4 };
-    req.url = { "http://fuzz.test/response", 25 };
-    req.body = (const char *) data;
-    req.body_len = size;
-
-    const jsfn_str_t  env[] = {
-        { "FUZZ_SKIP", 9 }, { fuzz::Skip().data(), fuzz::Skip().size() },
-    };
-
-    req.env = env;
-    req.nenv = 1;
 
     int  rc = fuzz::Call(&req, &resp, &err);
 

@@ -39,6 +39,8 @@ struct State {
     std::map<uint32_t, uint64_t>    timers;       /* id -> ms */
     std::string                     expected;
     std::string                     skip;         /* ",a,b," */
+    std::string                     env_heap_max;
+    std::vector<jsfn_str_t>         env;          /* name, value, ... */
 };
 
 State  st;
@@ -226,7 +228,7 @@ Bug(const char *fmt, ...)
 }
 
 
-void
+static void
 Init(const char *name, const char *js, size_t len)
 {
     char        dir[] = "/tmp/jsfn-fuzz-XXXXXX";
@@ -280,6 +282,28 @@ Init(const char *name, const char *js, size_t len)
     st.conf.host = &st;
 
     NewIsolate();
+
+    st.env_heap_max = std::to_string(st.conf.heap_max);
+    st.env = {
+        { "HEAP_MAX", 8 }, { st.env_heap_max.data(), st.env_heap_max.size() },
+        { "FUZZ_SKIP", 9 }, { st.skip.data(), st.skip.size() },
+    };
+}
+
+
+jsfn_request_t
+Post(const char *url, const uint8_t *data, size_t size)
+{
+    jsfn_request_t  req{};
+
+    req.method = { "POST", 4 };
+    req.url = { url, strlen(url) };
+    req.body = (const char *) data;
+    req.body_len = size;
+    req.env = st.env.data();
+    req.nenv = st.env.size() / 2;
+
+    return req;
 }
 
 
@@ -381,24 +405,10 @@ Again()
 }
 
 
-size_t
-HeapMax()
-{
-    return st.conf.heap_max;
-}
-
-
 bool
 On(const char *name)
 {
     return st.skip.find(std::string(",") + name + ",") == std::string::npos;
-}
-
-
-const std::string &
-Skip()
-{
-    return st.skip;
 }
 
 
@@ -523,3 +533,11 @@ SortAndCombine(const std::vector<std::pair<std::string, std::string>> &list)
 }
 
 }  /* namespace fuzz */
+
+
+extern "C" int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    fuzz::Init(fuzz::target, fuzz::js, fuzz::js_len);
+    return 0;
+}

@@ -27,8 +27,20 @@
 
 namespace fuzz {
 
-/* once per process: the engine, then an isolate running "js" (a module) */
-void Init(const char *name, const char *js, size_t len);
+/*
+ * Each target defines its name and its module's source (fuzz/js/); the
+ * harness's LLVMFuzzerInitialize() starts the engine and an isolate
+ * running it.
+ */
+extern const char    target[];
+extern const char    js[];
+extern const size_t  js_len;
+
+/*
+ * A POST of the input as the body to "url", with the targets' env:
+ * HEAP_MAX (the memory budget) and FUZZ_SKIP (see On()).
+ */
+jsfn_request_t Post(const char *url, const uint8_t *data, size_t size);
 
 /*
  * One call of the module's handler: start it, fire its timers until it
@@ -57,16 +69,12 @@ bool Tampered();
 /* the JS asked for one more call (FUZZ-AGAIN) before Release() */
 bool Again();
 
-/* the isolates' memory budget (jsfn_isolate_conf_t.heap_max) */
-size_t HeapMax();
-
 /*
  * FUZZ_SKIP=name,...: checks or operations turned off, to look past a
- * known finding.  On() says whether "name" is still on.  The targets hand
- * the list to their JS too, as env.FUZZ_SKIP.
+ * known finding.  On() says whether "name" is still on.  The JS gets the
+ * list too, as env.FUZZ_SKIP (Post()).
  */
 bool On(const char *name);
-const std::string &Skip();
 
 /* a finding: prints "FUZZ: <what>" and aborts, so libFuzzer keeps the input */
 [[noreturn]] void Bug(const char *fmt, ...)

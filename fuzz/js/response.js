@@ -6,7 +6,8 @@
 //
 // Input: byte 0: how to build (bits 0-2), fields in UTF-16LE (bit 3),
 // tamper with the built-ins first (bit 4), body kind (bits 5-7); bytes 1
-// and 2: what to tamper with; bytes 3-4: the status; then fields (see
+// and 2: what to tamper with (indexes in TAMPER, which only grows at its
+// end, so that saved inputs keep their meaning); bytes 3-4: the status; then fields (see
 // Reader in common.js): status text, header count byte and name/value
 // fields, body; then operations on response.headers.
 
@@ -234,7 +235,7 @@ export default {
       setTimeout(restore, 0);
       for (const w of which) {
         try {
-          TAMPER[w % (TAMPER.length + 1)]?.(spec);
+          TAMPER[w]?.(spec);           // past the end: none
         } catch (e) {
           // some do not apply
         }
