@@ -5,15 +5,16 @@
  */
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <csignal>
 #include <map>
 #include <string>
-#include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 #include "harness.h"
 
@@ -192,6 +193,7 @@ CheckLimits(int rc, const jsfn_err_t *err)
         Bug("engine returned %d: %s", rc, err->msg);
     }
 }
+
 
 /*
  * V8's fatal errors (out of memory in v8::ArrayBuffer::New, a failed
