@@ -175,10 +175,22 @@ NewIsolate()
 
 
 /* a limit reached by a small input is a finding; anything else unexpected */
+/* what a squeezed isolate may answer: out of memory, as an error code */
+bool
+SqueezedCode(int rc)
+{
+    return st.squeezed && (rc == JSFN_ERR_HEAP
+#ifdef JSFN_ERR_BODY
+                           || rc == JSFN_ERR_BODY
+#endif
+                           );
+}
+
+
 void
 CheckLimits(int rc, const jsfn_err_t *err)
 {
-    if (rc == JSFN_ERR_HEAP && st.squeezed) {
+    if (SqueezedCode(rc)) {
         return;
     }
 
@@ -354,7 +366,7 @@ Call(const jsfn_request_t *in, jsfn_response_t *resp, jsfn_err_t *err)
     CheckLimits(rc, err);
 
     if (rc != JSFN_OK && rc != JSFN_ERR_JS && rc != JSFN_ERR_RESPONSE
-        && !(rc == JSFN_ERR_HEAP && st.squeezed))
+        && !SqueezedCode(rc))
     {
         Bug("unexpected code %d: %s", rc, err->msg);
     }
