@@ -12,7 +12,8 @@ top=$(pwd)
 SUDO=
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 
-PKGS="build-essential nginx-core nginx-dev libssl-dev curl perl tini
+PKGS="build-essential nginx-core nginx-dev libssl-dev libicu-dev zlib1g-dev curl
+      perl tini
       libtest-base-perl libtext-diff-perl libtest-longstring-perl libwww-perl
       libhttp-message-perl libipc-run-perl liburi-perl liblist-moreutils-perl"
 
@@ -37,6 +38,13 @@ if [ -n "$missing" ]; then
     apt_update
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing \
         >/dev/null
+fi
+
+# npm fetches the pinned JS packages the runtime embeds (shim/vendor.sh)
+if ! command -v npm >/dev/null; then
+    echo "setup: installing npm"
+    apt_update
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null
 fi
 
 # V8 from Debian's libnode-dev.  Where a third-party nodejs package blocks it,

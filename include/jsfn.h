@@ -31,6 +31,11 @@ extern "C" {
 #define JSFN_ERR_RESPONSE -6     /* handler returned something not a Response */
 #define JSFN_ERR_NOTFOUND -7     /* a file to load does not exist */
 #define JSFN_ERR_LOAD     -8     /* syntax, import or evaluation error */
+#define JSFN_ERR_BODY     -9     /* the request body does not fit the
+                                    isolate's memory budget; isolate fine */
+#define JSFN_ERR_HUNG    -10     /* the handler's promise can never settle:
+                                    nothing left in the isolate could settle
+                                    it; isolate fine */
 
 
 /* Log levels, as console.debug/info/warn/error. */
@@ -174,6 +179,15 @@ void jsfn_isolate_free(jsfn_isolate_t *iso);
  */
 int jsfn_isolate_load(jsfn_isolate_t *iso, const char *path,
     const char *root, void *host, jsfn_err_t *err);
+
+/*
+ * JSFN_OK, or the error of an earlier load of "path" (same root and
+ * allow_eval) that failed with JSFN_ERR_LOAD while none of the files it
+ * read (or missed) has changed since: the host answers with it at once
+ * rather than create an isolate to fail again.
+ */
+int jsfn_load_failed(const char *path, const char *root, int allow_eval,
+    jsfn_err_t *err);
 
 /* how many of the isolate's modules were compiled from the code cache */
 int jsfn_isolate_cached(jsfn_isolate_t *iso);

@@ -160,6 +160,8 @@ ngx_int_t ngx_http_jsfn_engine_check(ngx_conf_t *cf,
 ngx_int_t ngx_http_jsfn_engine_load(ngx_http_jsfn_isolate_t *isolate,
     ngx_log_t *log, ngx_str_t *root, ngx_http_jsfn_loc_conf_t *jlcf,
     jsfn_isolate_t *spare);
+ngx_int_t ngx_http_jsfn_engine_failed(ngx_str_t *path, ngx_log_t *log,
+    ngx_str_t *root, ngx_http_jsfn_loc_conf_t *jlcf);
 ngx_int_t ngx_http_jsfn_engine_spares(ngx_log_t *log,
     ngx_http_jsfn_loc_conf_t *jlcf, ngx_uint_t count);
 jsfn_isolate_t *ngx_http_jsfn_engine_take_spare(void);

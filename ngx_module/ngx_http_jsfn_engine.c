@@ -251,6 +251,28 @@ ngx_http_jsfn_engine_load(ngx_http_jsfn_isolate_t *isolate, ngx_log_t *log,
 }
 
 
+/*
+ * NGX_OK, or the status of an earlier load of the function that failed
+ * while its files did not change since (no isolate is made to fail again).
+ * "path" is NUL-terminated.
+ */
+ngx_int_t
+ngx_http_jsfn_engine_failed(ngx_str_t *path, ngx_log_t *log,
+    ngx_str_t *root, ngx_http_jsfn_loc_conf_t *jlcf)
+{
+    int         rc;
+    jsfn_err_t  err;
+
+    rc = jsfn_load_failed((char *) path->data, (char *) root->data,
+                          jlcf->allow_eval, &err);
+    if (rc == JSFN_OK) {
+        return NGX_OK;
+    }
+
+    return ngx_http_jsfn_engine_error(log, path, rc, &err);
+}
+
+
 /* blank isolates with the runtime, made by the engine's thread */
 ngx_int_t
 ngx_http_jsfn_engine_spares(ngx_log_t *log, ngx_http_jsfn_loc_conf_t *jlcf,
@@ -421,6 +443,11 @@ ngx_http_jsfn_engine_error(ngx_log_t *log, ngx_str_t *path, int rc,
         ngx_log_error(NGX_LOG_ERR, log, 0,
                       "js_function \"%V\": cannot load: %s", path, err->msg);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
+
+    case JSFN_ERR_BODY:
+        ngx_log_error(NGX_LOG_ERR, log, 0, "js_function \"%V\": %s",
+                      path, err->msg);
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
 
     case JSFN_ERR_JS:
         ngx_log_error(NGX_LOG_ERR, log, 0, "js_function \"%V\": Uncaught %s",

@@ -18,6 +18,8 @@ static ngx_int_t ngx_http_jsfn_resolve(ngx_http_request_t *r,
     ngx_str_t *path);
 static ngx_int_t ngx_http_jsfn_request(ngx_http_request_t *r,
     ngx_http_jsfn_loc_conf_t *jlcf, jsfn_request_t *req);
+static ngx_int_t ngx_http_jsfn_url(ngx_http_request_t *r, jsfn_str_t *url);
+static ngx_int_t ngx_http_jsfn_valid_host(ngx_str_t *host);
 static ngx_int_t ngx_http_jsfn_body(ngx_http_request_t *r,
     jsfn_request_t *req);
 static ngx_int_t ngx_http_jsfn_send(ngx_http_request_t *r,
@@ -283,72 +285,21 @@ static ngx_int_t
 ngx_http_jsfn_request(ngx_http_request_t *r, ngx_http_jsfn_loc_conf_t *jlcf,
     jsfn_request_t *req)
 {
-    u_char                    *p;
     size_t                     n;
-    ngx_str_t                  host, scheme;
-    u_char                     addr[NGX_SOCKADDR_STRLEN];
     ngx_uint_t                 i;
     jsfn_str_t                *s;
     ngx_list_part_t           *part;
     ngx_table_elt_t           *h;
     ngx_http_jsfn_env_t       *env;
-    ngx_http_core_srv_conf_t  *cscf;
 
     ngx_memzero(req, sizeof(jsfn_request_t));
 
     req->method.data = (const char *) r->method_name.data;
     req->method.len = r->method_name.len;
 
-    /* the absolute URL a Request carries: scheme://host/uri?args */
-
-    ngx_str_set(&scheme, "http");
-
-#if (NGX_HTTP_SSL)
-    if (r->connection->ssl) {
-        ngx_str_set(&scheme, "https");
-    }
-#endif
-
-    if (r->headers_in.host != NULL) {
-        host = r->headers_in.host->value;
-
-    } else {
-        /* HTTP/1.0 without Host: the server's name, else its address */
-        cscf = ngx_http_get_module_srv_conf(r, ngx_http_core_module);
-        host = cscf->server_name;
-
-        if (host.len == 0) {
-            host.data = addr;
-            host.len = 0;
-
-            if (ngx_connection_local_sockaddr(r->connection, NULL, 0)
-                == NGX_OK)
-            {
-                host.len = ngx_sock_ntop(r->connection->local_sockaddr,
-                                         r->connection->local_socklen, addr,
-                                         NGX_SOCKADDR_STRLEN, 1);
-            }
-
-            if (host.len == 0) {
-                ngx_str_set(&host, "localhost");
-            }
-        }
-    }
-
-    n = scheme.len + 3 + host.len + r->unparsed_uri.len;
-
-    p = ngx_pnalloc(r->pool, n);
-    if (p == NULL) {
+    if (ngx_http_jsfn_url(r, &req->url) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
-
-    req->url.data = (const char *) p;
-    req->url.len = n;
-
-    p = ngx_cpymem(p, scheme.data, scheme.len);
-    p = ngx_cpymem(p, "://", 3);
-    p = ngx_cpymem(p, host.data, host.len);
-    ngx_memcpy(p, r->unparsed_uri.data, r->unparsed_uri.len);
 
     /* headers as received */
 
@@ -408,6 +359,267 @@ ngx_http_jsfn_request(ngx_http_request_t *r, ngx_http_jsfn_loc_conf_t *jlcf,
     }
 
     return ngx_http_jsfn_body(r, req);
+}
+
+
+/*
+ * The absolute URL a Request carries: scheme://host/uri?args, well-formed
+ * for every request nginx accepts.  The host is the Host header when it is
+ * a host any URL parser takes as is, else the server's name, else its
+ * address.  The path and query are nginx's as received, with "#" and, in
+ * the path, "\\" escaped (a URL parser would read them as a fragment and
+ * a slash) and with bytes outside printable ASCII percent-encoded, so that
+ * new URL(request.url).pathname is the path nginx routed on.
+ */
+static ngx_int_t
+ngx_http_jsfn_url(ngx_http_request_t *r, jsfn_str_t *url)
+{
+    u_char                    *p, *src, *last, c;
+    size_t                     n;
+    ngx_str_t                  host, scheme, uri;
+    ngx_uint_t                 query;
+    u_char                     addr[NGX_SOCKADDR_STRLEN];
+    ngx_http_core_srv_conf_t  *cscf;
+
+    static u_char              hex[] = "0123456789ABCDEF";
+
+    ngx_str_set(&scheme, "http");
+
+#if (NGX_HTTP_SSL)
+    if (r->connection->ssl) {
+        ngx_str_set(&scheme, "https");
+    }
+#endif
+
+    host.len = 0;
+
+    if (r->headers_in.host != NULL) {
+        host = r->headers_in.host->value;
+
+        if (ngx_http_jsfn_valid_host(&host) != NGX_OK) {
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
+                           "js function: Host \"%V\" is not a URL host",
+                           &host);
+            host.len = 0;
+        }
+    }
+
+    if (host.len == 0) {
+        cscf = ngx_http_get_module_srv_conf(r, ngx_http_core_module);
+        host = cscf->server_name;
+
+        if (ngx_http_jsfn_valid_host(&host) != NGX_OK) {
+            host.len = 0;
+        }
+    }
+
+    if (host.len == 0
+        && ngx_connection_local_sockaddr(r->connection, NULL, 0) == NGX_OK)
+    {
+        host.data = addr;
+        host.len = ngx_sock_ntop(r->connection->local_sockaddr,
+                                 r->connection->local_socklen, addr,
+                                 NGX_SOCKADDR_STRLEN, 1);
+
+        if (ngx_http_jsfn_valid_host(&host) != NGX_OK) {
+            host.len = 0;
+        }
+    }
+
+    if (host.len == 0) {
+        ngx_str_set(&host, "localhost");
+    }
+
+    uri = r->unparsed_uri;
+    last = uri.data + uri.len;
+
+    n = scheme.len + 3 + host.len + 1;
+    query = 0;
+
+    for (src = uri.data; src < last; src++) {
+        c = *src;
+
+        if (c == '?') {
+            query = 1;
+        }
+
+        n += (c == '#' || (c == '\\' && !query) || c <= 0x20 || c >= 0x7f)
+             ? 3 : 1;
+    }
+
+    p = ngx_pnalloc(r->pool, n);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    url->data = (const char *) p;
+
+    p = ngx_cpymem(p, scheme.data, scheme.len);
+    p = ngx_cpymem(p, "://", 3);
+    p = ngx_cpymem(p, host.data, host.len);
+
+    if (uri.len == 0 || uri.data[0] != '/') {
+        *p++ = '/';
+    }
+
+    query = 0;
+
+    for (src = uri.data; src < last; src++) {
+        c = *src;
+
+        if (c == '?') {
+            query = 1;
+        }
+
+        if (c == '#' || (c == '\\' && !query) || c <= 0x20 || c >= 0x7f) {
+            *p++ = '%';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 0xf];
+            continue;
+        }
+
+        *p++ = c;
+    }
+
+    url->len = p - (u_char *) url->data;
+
+    return NGX_OK;
+}
+
+
+/*
+ * A host (with an optional port) that WHATWG URL parsing keeps as it is:
+ * a name of letters, digits, "-", "_" and "." whose last label is not
+ * numeric (else it must be an IPv4 address), or a bracketed IPv6 address;
+ * then nothing, or ":" and a port up to 65535.  Anything else (nginx lets
+ * through "a?b", "a\\b", "a^b", "[::1", "a:99999", ...) would change the
+ * URL's meaning or make new URL() throw.
+ */
+static ngx_int_t
+ngx_http_jsfn_valid_host(ngx_str_t *host)
+{
+    u_char      *p, *last, *start, *label, *end, c;
+    size_t       i;
+    ngx_uint_t   port, digits, numeric, hexa;
+#if (NGX_HAVE_INET6)
+    u_char       addr6[16];
+#endif
+
+    p = host->data;
+    last = p + host->len;
+
+    if (p == last) {
+        return NGX_DECLINED;
+    }
+
+    if (*p == '[') {
+        end = ngx_strlchr(p, last, ']');
+        if (end == NULL) {
+            return NGX_DECLINED;
+        }
+
+#if (NGX_HAVE_INET6)
+        if (ngx_inet6_addr(p + 1, end - p - 1, addr6) != NGX_OK) {
+            return NGX_DECLINED;
+        }
+#else
+        return NGX_DECLINED;
+#endif
+
+        p = end + 1;
+
+    } else {
+        start = p;
+
+        while (p < last && *p != ':') {
+            c = *p;
+
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.')
+            {
+                p++;
+                continue;
+            }
+
+            return NGX_DECLINED;
+        }
+
+        /* the last label, a trailing dot aside */
+        end = p;
+        if (end > start && end[-1] == '.') {
+            end--;
+        }
+
+        if (end == start) {
+            return NGX_DECLINED;
+        }
+
+        label = end;
+        while (label > start && label[-1] != '.') {
+            label--;
+        }
+
+        if (label == end) {
+            return NGX_DECLINED;
+        }
+
+        numeric = 1;
+        hexa = (end - label > 1 && label[0] == '0'
+                && (label[1] == 'x' || label[1] == 'X'));
+
+        for (i = hexa ? 2 : 0; label + i < end; i++) {
+            c = label[i];
+
+            if (hexa ? !isxdigit(c) : (c < '0' || c > '9')) {
+                numeric = 0;
+                break;
+            }
+        }
+
+        if (numeric) {
+            /* dotted decimal only, no part with a leading zero (octal) */
+            if (ngx_inet_addr(start, end - start) == INADDR_NONE) {
+                return NGX_DECLINED;
+            }
+
+            for (label = start; label + 1 < end; label++) {
+                if (label[0] == '0' && label[1] != '.'
+                    && (label == start || label[-1] == '.'))
+                {
+                    return NGX_DECLINED;
+                }
+            }
+        }
+
+        /* IDNA would check these: let them fall back */
+        for (label = start; label + 4 <= p; label++) {
+            if ((label == start || label[-1] == '.')
+                && ngx_strncasecmp(label, (u_char *) "xn--", 4) == 0)
+            {
+                return NGX_DECLINED;
+            }
+        }
+    }
+
+    if (p == last) {
+        return NGX_OK;
+    }
+
+    if (*p++ != ':') {
+        return NGX_DECLINED;
+    }
+
+    port = 0;
+
+    for (digits = 0; p < last; p++, digits++) {
+        if (*p < '0' || *p > '9' || digits == 5) {
+            return NGX_DECLINED;
+        }
+
+        port = port * 10 + (*p - '0');
+    }
+
+    return port <= 65535 ? NGX_OK : NGX_DECLINED;
 }
 
 

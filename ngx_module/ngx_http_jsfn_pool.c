@@ -275,6 +275,14 @@ ngx_http_jsfn_pool_create(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     ngx_queue_init(&isolate->free);
     ngx_queue_init(&isolate->requests);
 
+    /* a function that failed to load is not loaded again until changed */
+    rc = ngx_http_jsfn_engine_failed(&isolate->sn.str, r->connection->log,
+                                     &jlcf->root, jlcf);
+    if (rc != NGX_OK) {
+        ngx_destroy_pool(p);
+        return rc;
+    }
+
     /* a spare made with the same limits skips isolate creation */
     spare = NULL;
     def = &pool->defaults;
@@ -601,7 +609,13 @@ ngx_http_jsfn_timer_start(ngx_http_jsfn_isolate_t *isolate, uint32_t id,
     t->ev.cancelable = 1;
 
     ngx_queue_insert_tail(&isolate->timers, &t->queue);
-    ngx_add_timer(&t->ev, ms);
+
+    /*
+     * At least 1 ms: nginx's clock stands still while it runs expired
+     * timers, so a 0 ms timer armed from a timer callback would be expired
+     * at once, again and again, and the event loop would never turn.
+     */
+    ngx_add_timer(&t->ev, ms ? ms : 1);
 
     return NGX_OK;
 }

@@ -42,13 +42,22 @@ public:
         used.fetch_sub(length);
     }
 
-    /* may be called from V8's background threads: counters are atomic */
-    bool Reserve(size_t length) {
+    /*
+     * May be called from V8's background threads: counters are atomic.
+     * A typed array of up to 64 bytes keeps them on V8's heap until its
+     * buffer is asked for (`.buffer`, a native's view->Buffer()); V8 then
+     * allocates that buffer here and aborts the process if refused
+     * (JSTypedArray::GetBuffer).  Those are never refused: their number is
+     * bounded by the heap's own limit.
+     */
+    bool Reserve(size_t length, bool condemn = true) {
         size_t  now = used.fetch_add(length) + length;
 
-        if (budget && now > budget) {
+        if (((budget && now > budget) || now < length) && length > 64) {
             used.fetch_sub(length);
-            over = true;
+            if (condemn) {
+                over = true;
+            }
             return false;
         }
 
@@ -93,6 +102,59 @@ bool
 AllocatorOverBudget(CountingAllocator *a)
 {
     return a->over.load();
+}
+
+
+bool
+AllocatorFits(CountingAllocator *a, size_t length)
+{
+    return a->budget == 0 || a->used.load() + length <= a->budget;
+}
+
+
+bool
+AllocatorReserve(CountingAllocator *a, size_t length, bool condemn)
+{
+    return a->Reserve(length, condemn);
+}
+
+
+void
+AllocatorRelease(CountingAllocator *a, size_t length)
+{
+    a->used.fetch_sub(length);
+}
+
+
+static void
+HostFree(void *data, size_t length, void *a)
+{
+    free(data);
+    static_cast<CountingAllocator *>(a)->used.fetch_sub(length);
+}
+
+
+/*
+ * V8 aborts the process when ArrayBuffer::New() finds its allocator
+ * refusing; this asks first.  The memory counts against the budget like
+ * any ArrayBuffer's, and V8 frees it through HostFree().  "condemn": going
+ * over the budget is a limit kill (as for JS), else only a refusal.
+ */
+std::unique_ptr<v8::BackingStore>
+AllocatorStore(CountingAllocator *a, size_t length, bool condemn)
+{
+    if (!a->Reserve(length, condemn)) {
+        return nullptr;
+    }
+
+    void  *p = malloc(length ? length : 1);
+
+    if (p == nullptr) {
+        a->used.fetch_sub(length);
+        return nullptr;
+    }
+
+    return v8::ArrayBuffer::NewBackingStore(p, length, HostFree, a);
 }
 
 }  /* namespace jsfn */

@@ -38,16 +38,47 @@ Fail(jsfn_err_t *err, int code, const std::string &msg)
 }
 
 
+/*
+ * A value as text for messages and logs: at most about 64 K characters,
+ * and never a conversion that could make V8 abort (see Isolate::Fits).
+ */
 std::string
 ToString(v8::Isolate *isolate, v8::Local<v8::Value> value)
 {
+    int                     len, cap;
+    Isolate                *self;
+    std::string             out;
+    v8::Local<v8::String>   s;
+
     if (value.IsEmpty()) {
         return std::string();
     }
 
-    v8::String::Utf8Value  s(isolate, value);
+    if (value->IsString()) {
+        s = value.As<v8::String>();
 
-    return *s ? std::string(*s, s.length()) : std::string("<unprintable>");
+    } else if (!value->ToString(isolate->GetCurrentContext()).ToLocal(&s)) {
+        return "<unprintable>";
+    }
+
+    self = Isolate::From(isolate);
+    len = s->Length();
+
+    if (self != nullptr && !self->Fits(s)) {
+        return "<a string of " + std::to_string(len) + " characters>";
+    }
+
+    cap = len < 65536 ? len * 3 : 65536 * 3;
+    out.resize(cap);
+    out.resize(s->WriteUtf8(isolate, &out[0], cap, nullptr,
+                            v8::String::NO_NULL_TERMINATION
+                            | v8::String::REPLACE_INVALID_UTF8));
+
+    if (len > 65536) {
+        out += "...";
+    }
+
+    return out;
 }
 
 
@@ -227,6 +258,18 @@ jsfn_isolate_load(jsfn_isolate_t *iso, const char *path, const char *root,
 
     } catch (...) {
         return jsfn::Fail(err, JSFN_ERR_NOMEM, "load failed");
+    }
+}
+
+
+JSFN_EXPORT int
+jsfn_load_failed(const char *path, const char *root, int allow_eval,
+    jsfn_err_t *err)
+{
+    try {
+        return jsfn::LoadFailed(path, root ? root : "", allow_eval != 0, err);
+    } catch (...) {
+        return JSFN_OK;
     }
 }
 

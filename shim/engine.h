@@ -22,6 +22,25 @@
 namespace jsfn {
 
 class Isolate;
+struct CryptoState;
+
+
+/* a file as it was when loaded; size -1: it did not exist */
+struct FileStamp { long mtime_ns; long size; unsigned long ino; };
+
+bool FilesChanged(const std::map<std::string, FileStamp> &files);
+
+/* a load that failed, remembered until one of its files changes */
+int LoadFailed(const std::string &path, const std::string &root,
+    bool allow_eval, jsfn_err_t *err);
+
+
+/* caps on a response head, checked before anything is copied */
+#define JSFN_MAX_HEADERS       1000
+#define JSFN_MAX_HEADER_BYTES  (64u << 10)
+
+/* timers pending in one isolate */
+#define JSFN_MAX_TIMERS        10000
 
 
 /* The per-process engine: platform and host callbacks (platform.cc). */
@@ -77,6 +96,8 @@ public:
     int Load(const std::string &path, const std::string &root,
         bool run, jsfn_err_t *err);
     bool Changed();
+    void RememberLoad(const std::string &path, const std::string &dir,
+        int rc, jsfn_err_t *err);
     void Heap(jsfn_heap_t *heap);
 
     int Start(const jsfn_request_t *req, void *host, Call **out,
@@ -88,10 +109,19 @@ public:
         return it == calls.end() ? nullptr : it->second;
     }
 
+    /* memory a function's input or code can make large (see isolate.cc) */
+    bool Fits(v8::Local<v8::String> s);
+    void OverLimit();
+    v8::MaybeLocal<v8::ArrayBuffer> NewBuffer(size_t len, bool condemn);
+    CountingAllocator *Allocator() { return allocator; }
+
     /* called from natives */
     void Settle(uint32_t call_id, v8::Local<v8::Value> parts, int code,
         v8::Local<v8::Value> error);
     void Log(int level, const char *msg, size_t len);
+    void TakeResponse(Call *call, v8::Local<v8::Value> parts);
+    void SettleHung();
+    void ChargeTimers(uint64_t ns);
 
     static Isolate *From(v8::Isolate *isolate) {
         return static_cast<Isolate *>(isolate->GetData(0));
@@ -118,6 +148,13 @@ public:
     double                                 entry_ms = 0;
     double                                 entry_us = 0;
     double                                 origin_us = 0;
+
+    /* Web Crypto's keys, made on first use (crypto.cc) */
+    CryptoState                           *crypto = nullptr;
+
+    /* CPU time of timer callbacks in the current window (ChargeTimers) */
+    double                                 window_us = 0;
+    uint64_t                               window_ns = 0;
 
     /* brackets one entry into JS: clocks, CPU budget, condemnation */
     class Entry {
@@ -146,6 +183,16 @@ public:
 private:
     static size_t NearHeapLimit(void *data, size_t current, size_t initial);
 
+    int LoadModule(const std::string &path, const std::string &dir,
+        bool run, jsfn_err_t *err);
+    static bool AllowWasm(v8::Local<v8::Context> ctx,
+        v8::Local<v8::String> source);
+    v8::MaybeLocal<v8::Module> CompileWasm(const std::string &path,
+        const std::string &bytes, jsfn_err_t *err);
+    static v8::MaybeLocal<v8::Value> EvaluateSynthetic(
+        v8::Local<v8::Context> ctx, v8::Local<v8::Module> module);
+    v8::MaybeLocal<v8::Module> NodeModule(const std::string &spec,
+        bool *known);
     v8::MaybeLocal<v8::Module> Compile(const std::string &path,
         jsfn_err_t *err);
     static v8::MaybeLocal<v8::Module> Resolve(v8::Local<v8::Context> context,
@@ -158,7 +205,6 @@ private:
 
     CountingAllocator                             *allocator = nullptr;
     bool                                           heap_exceeded = false;
-    struct FileStamp { long mtime_ns; long size; unsigned long ino; };
     std::map<std::string, FileStamp>               files;
     v8::Global<v8::Context>                        context;
     v8::Global<v8::Function>                       dispatch;
@@ -172,6 +218,12 @@ private:
     std::map<std::string, v8::Global<v8::Module>>  modules;
     std::multimap<int, std::string>                module_paths;
     std::string                                    resolve_error;
+    bool                                           compiling_wasm = false;
+
+    /* .wasm and node: modules, with the object of their exports */
+    std::vector<std::pair<v8::Global<v8::Module>, v8::Global<v8::Object>>>
+                                                   synthetic;
+    v8::Global<v8::Function>                       node_module;
     std::unordered_map<uint32_t, Call *>           calls;
     uint32_t                                       next_call = 1;
     std::vector<std::pair<v8::Global<v8::Promise>, v8::Global<v8::Value>>>
@@ -191,7 +243,7 @@ extern Snapshot  snapshot;
 bool SnapshotLoad(const char *path, std::string *why);
 int InstallRuntime(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
     v8::Local<v8::Function> *dispatch, v8::Local<v8::Function> *fire,
-    std::string *why);
+    v8::Local<v8::Function> *init, std::string *why);
 const intptr_t *NativeReferences();
 void PlatformFlags();
 
@@ -207,6 +259,24 @@ std::string Describe(v8::Isolate *isolate, v8::Local<v8::Context> context,
 int Fail(jsfn_err_t *err, int code, const std::string &msg);
 void InstallNatives(v8::Isolate *isolate, v8::Local<v8::Context> context,
     v8::Local<v8::Object> natives);
+bool ViewBytes(v8::Local<v8::Value> v, const uint8_t **p, size_t *n,
+    std::shared_ptr<v8::BackingStore> *keep);
+
+/* Web Crypto (crypto.cc): the natives of js/40-crypto.js, and the keys an
+   isolate still holds when it goes */
+void CryptoDispose(Isolate *self);
+void NativeCryptoRandom(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoCopy(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoDigest(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoEqual(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoSecret(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoGenerate(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoImport(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoExport(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoSign(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoVerify(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoCipher(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoDerive(const v8::FunctionCallbackInfo<v8::Value> &args);
 
 /* the JS half of the runtime, generated from js/ (runtime_js.cc) */
 extern const char    runtime_js[];

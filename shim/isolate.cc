@@ -104,7 +104,12 @@ ReadFile(const std::string &path, std::string *out, std::string *why,
     ssize_t      n;
     struct stat &st = *stp;
 
-    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    /*
+     * Non-blocking: opening a FIFO (or a device) named like a function
+     * would otherwise hold the worker until something writes to it.  Only
+     * regular files are read.
+     */
+    fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd == -1) {
         *why = strerror(errno);
         return errno == ENOENT ? JSFN_ERR_NOTFOUND : JSFN_ERR_LOAD;
@@ -164,7 +169,16 @@ Isolate::Entry::~Entry()
         return;
     }
 
-    if (self->heap_exceeded || AllocatorOverBudget(self->allocator)) {
+    /*
+     * External memory is the ArrayBuffers' (within the budget by the
+     * allocator) plus WebAssembly memories', which V8 reserves itself:
+     * checked here, at the end of each entry.
+     */
+    if (self->heap_exceeded || AllocatorOverBudget(self->allocator)
+        || (self->heap_max
+            && (size_t) self->isolate->AdjustAmountOfExternalAllocatedMemory(0)
+               > self->heap_max))
+    {
         self->condemned = JSFN_ERR_HEAP;
         self->condemned_why = "memory limit of "
             + std::to_string(self->heap_max >> 20)
@@ -187,8 +201,15 @@ Isolate::Condemned(jsfn_err_t *err)
 
 
 /*
- * Near the heap limit: stop the JS that is running and give V8 room to
- * unwind, rather than let it abort the worker on out-of-memory.
+ * Near the heap limit: stop the JS that is running, and give V8 room to
+ * unwind rather than let it abort the worker on out-of-memory.  JS stops at
+ * its next check for termination (a call, a loop's back edge), having
+ * allocated little more; but V8 asks here also as a last resort for one
+ * allocation that does not fit (a string flattened, an array's store), and
+ * aborts if that one still does not fit after we answer.  No single object
+ * exceeds about 1 GiB (String::kMaxLength two-byte characters), so that is
+ * the room given: reserved address space, used only if that allocation
+ * happens.  The isolate is condemned and disposed of right after.
  */
 size_t
 Isolate::NearHeapLimit(void *data, size_t current, size_t initial)
@@ -198,7 +219,79 @@ Isolate::NearHeapLimit(void *data, size_t current, size_t initial)
     self->heap_exceeded = true;
     self->isolate->TerminateExecution();
 
-    return current + (current > (64u << 20) ? current : (64u << 20));
+    return current + (size_t) v8::String::kMaxLength * 2 + (64u << 20);
+}
+
+
+/*
+ * V8 asks before it compiles WebAssembly.  Bytes a function makes at run
+ * time follow js_function_allow_eval, as eval() does; a .wasm file the
+ * function imports is its code, compiled by the loader.
+ */
+bool
+Isolate::AllowWasm(v8::Local<v8::Context> ctx, v8::Local<v8::String> source)
+{
+    Isolate  *self = From(ctx->GetIsolate());
+
+    return self == nullptr || self->allow_eval || self->compiling_wasm;
+}
+
+
+/*
+ * Converting a string to bytes flattens it first, on the V8 heap: a
+ * string built by concatenation is a tree of a few objects that may stand
+ * for a gigabyte.  True when that flat copy fits the heap budget, so that
+ * no conversion of the runtime's makes V8 abort for want of memory.
+ */
+bool
+Isolate::Fits(v8::Local<v8::String> s)
+{
+    size_t              n;
+    v8::HeapStatistics  hs;
+
+    n = (size_t) s->Length() * (s->IsOneByte() ? 1 : 2);
+
+    if (heap_max == 0 || n < (1u << 20)) {
+        return true;
+    }
+
+    isolate->GetHeapStatistics(&hs);
+
+    return hs.used_heap_size() + n <= heap_max;
+}
+
+
+/* marks the isolate over its memory limit from inside an entry */
+void
+Isolate::OverLimit()
+{
+    heap_exceeded = true;
+    isolate->TerminateExecution();
+}
+
+
+/*
+ * An ArrayBuffer of "len" bytes counted against the budget, or an empty
+ * handle where V8's own ArrayBuffer::New() would abort the process.
+ */
+v8::MaybeLocal<v8::ArrayBuffer>
+Isolate::NewBuffer(size_t len, bool condemn)
+{
+    std::unique_ptr<v8::BackingStore>  store;
+
+    store = AllocatorStore(allocator, len, false);
+
+    if (!store && heap_max) {
+        /* buffers no longer reachable may still hold the budget */
+        isolate->LowMemoryNotification();
+        store = AllocatorStore(allocator, len, condemn);
+    }
+
+    if (!store) {
+        return v8::MaybeLocal<v8::ArrayBuffer>();
+    }
+
+    return v8::ArrayBuffer::New(isolate, std::move(store));
 }
 
 
@@ -216,7 +309,10 @@ Isolate::~Isolate()
         Lock                lock(this);
         v8::Isolate::Scope  scope(isolate);
 
+        CryptoDispose(this);
         rejections.clear();
+        synthetic.clear();
+        node_module.Reset();
         modules.clear();
         handler.Reset();
         fire_timer.Reset();
@@ -259,13 +355,18 @@ Isolate::Init(jsfn_err_t *err)
         isolate->AddNearHeapLimitCallback(NearHeapLimit, this);
     }
     isolate->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
+
+    /* Atomics.wait() would block the worker's event loop: it throws */
+    isolate->SetAllowAtomicsWait(false);
+
+    isolate->SetAllowWasmCodeGenerationCallback(AllowWasm);
     isolate->SetPromiseRejectCallback(OnReject);
 
     v8::Isolate::Scope       iscope(isolate);
     v8::HandleScope          hscope(isolate);
     v8::Local<v8::Context>   ctx = v8::Context::New(isolate);
     v8::Context::Scope       cscope(ctx);
-    v8::Local<v8::Function>  d, t;
+    v8::Local<v8::Function>  d, t, i;
     std::string              why;
 
     context.Reset(isolate, ctx);
@@ -276,14 +377,35 @@ Isolate::Init(jsfn_err_t *err)
     if (snapshot.ok) {
         /* the runtime came with the context; its hooks were kept as data */
         if (!ctx->GetDataFromSnapshotOnce<v8::Function>(0).ToLocal(&d)
-            || !ctx->GetDataFromSnapshotOnce<v8::Function>(1).ToLocal(&t))
+            || !ctx->GetDataFromSnapshotOnce<v8::Function>(1).ToLocal(&t)
+            || !ctx->GetDataFromSnapshotOnce<v8::Function>(2).ToLocal(&i))
         {
             return Fail(err, JSFN_ERR_LOAD, "runtime: no hooks in the"
                         " snapshot");
         }
 
-    } else if (InstallRuntime(isolate, ctx, &d, &t, &why) != JSFN_OK) {
+    } else if (InstallRuntime(isolate, ctx, &d, &t, &i, &why) != JSFN_OK) {
         return Fail(err, JSFN_ERR_LOAD, why);
+    }
+
+    /* what V8 makes anew for each context (WebAssembly) is adjusted here */
+    {
+        v8::TryCatch  tc(isolate);
+
+        v8::Local<v8::Value>  hooks;
+
+        if (!i->Call(ctx, v8::Undefined(isolate), 0, nullptr)
+                 .ToLocal(&hooks))
+        {
+            return Fail(err, JSFN_ERR_LOAD, "runtime: "
+                        + Describe(isolate, ctx, tc.Exception(),
+                                   tc.Message()));
+        }
+
+        /* contextInit() gives the runtime's node: module lookup */
+        if (hooks->IsFunction()) {
+            node_module.Reset(isolate, hooks.As<v8::Function>());
+        }
     }
 
     dispatch.Reset(isolate, d);
@@ -313,6 +435,13 @@ Isolate::Compile(const std::string &path, jsfn_err_t *err)
     struct stat  st;
 
     rc = ReadFile(path, &source, &why, &st);
+
+    files[path] = rc == JSFN_OK
+                  ? FileStamp{ (long) (st.st_mtim.tv_sec * 1000000000L
+                                       + st.st_mtim.tv_nsec),
+                               (long) st.st_size, (unsigned long) st.st_ino }
+                  : FileStamp{ -1, -1, 0 };
+
     if (rc != JSFN_OK) {
         resolve_error = "cannot open \"" + path + "\": " + why;
         Fail(err, rc, resolve_error);
@@ -323,6 +452,10 @@ Isolate::Compile(const std::string &path, jsfn_err_t *err)
         resolve_error = "\"" + path + "\" is too large";
         Fail(err, JSFN_ERR_LOAD, resolve_error);
         return v8::MaybeLocal<v8::Module>();
+    }
+
+    if (path.size() > 5 && path.compare(path.size() - 5, 5, ".wasm") == 0) {
+        return CompileWasm(path, source, err);
     }
 
     v8::Local<v8::Context> ctx = context.Get(isolate);
@@ -380,9 +513,174 @@ Isolate::Compile(const std::string &path, jsfn_err_t *err)
 
     modules[path].Reset(isolate, module);
     module_paths.emplace(module->GetIdentityHash(), path);
-    files[path] = { (long) (st.st_mtim.tv_sec * 1000000000L
-                            + st.st_mtim.tv_nsec),
-                    (long) st.st_size, (unsigned long) st.st_ino };
+
+    return module;
+}
+
+
+/*
+ * A .wasm file imported by a function: a module whose default export is
+ * the compiled WebAssembly.Module, as on other edge runtimes.
+ */
+v8::MaybeLocal<v8::Module>
+Isolate::CompileWasm(const std::string &path, const std::string &bytes,
+    jsfn_err_t *err)
+{
+    v8::Local<v8::Context>           ctx = context.Get(isolate);
+    v8::TryCatch                     tc(isolate);
+    v8::Local<v8::WasmModuleObject>  wasm;
+    v8::Local<v8::Module>            module;
+
+    compiling_wasm = true;
+    bool ok = v8::WasmModuleObject::Compile(isolate,
+                  v8::MemorySpan<const uint8_t>(
+                      reinterpret_cast<const uint8_t *>(bytes.data()),
+                      bytes.size())).ToLocal(&wasm);
+    compiling_wasm = false;
+
+    if (!ok) {
+        resolve_error = "cannot compile \"" + path + "\": "
+                        + (tc.HasCaught() ? Describe(isolate, ctx,
+                                                     tc.Exception(),
+                                                     tc.Message())
+                                          : std::string("invalid module"));
+        Fail(err, JSFN_ERR_LOAD, resolve_error);
+        tc.ReThrow();
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    std::vector<v8::Local<v8::String>>  names = {
+        v8::String::NewFromUtf8Literal(isolate, "default")
+    };
+
+    module = v8::Module::CreateSyntheticModule(isolate,
+                 v8::String::NewFromUtf8(isolate, path.c_str())
+                     .ToLocalChecked(),
+                 names, EvaluateSynthetic);
+
+    v8::Local<v8::Object>  exports = v8::Object::New(isolate);
+
+    if (exports->Set(ctx, names[0], wasm).IsNothing()) {
+        Fail(err, JSFN_ERR_LOAD, "cannot make the module of " + path);
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    synthetic.emplace_back(v8::Global<v8::Module>(isolate, module),
+                           v8::Global<v8::Object>(isolate, exports));
+    modules[path].Reset(isolate, module);
+    module_paths.emplace(module->GetIdentityHash(), path);
+
+    return module;
+}
+
+
+/* a synthetic module (.wasm, node:*) is evaluated: its exports are set */
+v8::MaybeLocal<v8::Value>
+Isolate::EvaluateSynthetic(v8::Local<v8::Context> ctx,
+    v8::Local<v8::Module> module)
+{
+    v8::Isolate                       *isolate = ctx->GetIsolate();
+    Isolate                           *self = From(isolate);
+    v8::Local<v8::Array>               keys;
+    v8::Local<v8::Promise::Resolver>   done;
+
+    for (auto &m : self->synthetic) {
+        if (m.first != module) {
+            continue;
+        }
+
+        v8::Local<v8::Object>  exports = m.second.Get(isolate);
+
+        if (!exports->GetOwnPropertyNames(ctx).ToLocal(&keys)) {
+            return v8::MaybeLocal<v8::Value>();
+        }
+
+        for (uint32_t i = 0; i < keys->Length(); i++) {
+            v8::Local<v8::Value>  k, v;
+
+            if (!keys->Get(ctx, i).ToLocal(&k) || !k->IsString()
+                || !exports->Get(ctx, k).ToLocal(&v)
+                || module->SetSyntheticModuleExport(isolate,
+                       k.As<v8::String>(), v).IsNothing())
+            {
+                return v8::MaybeLocal<v8::Value>();
+            }
+        }
+
+        break;
+    }
+
+    if (!v8::Promise::Resolver::New(ctx).ToLocal(&done)
+        || done->Resolve(ctx, v8::Undefined(isolate)).IsNothing())
+    {
+        return v8::MaybeLocal<v8::Value>();
+    }
+
+    return done->GetPromise();
+}
+
+
+/*
+ * "node:events", or "events": a module of the runtime's Node
+ * compatibility subset (internal.nodeModule in the JS runtime gives its
+ * exports), made once per isolate.  undefined-named: not one of them.
+ */
+v8::MaybeLocal<v8::Module>
+Isolate::NodeModule(const std::string &spec, bool *known)
+{
+    std::string             name = spec.compare(0, 5, "node:") == 0
+                                   ? spec.substr(5) : spec;
+    v8::Local<v8::Context>  ctx = context.Get(isolate);
+    v8::Local<v8::Value>    arg, ns;
+    v8::Local<v8::Array>    keys;
+    v8::Local<v8::Module>   module;
+
+    *known = false;
+
+    auto found = modules.find("node:" + name);
+    if (found != modules.end()) {
+        *known = true;
+        return found->second.Get(isolate);
+    }
+
+    if (node_module.IsEmpty()) {
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    arg = v8::String::NewFromUtf8(isolate, name.c_str()).ToLocalChecked();
+
+    if (!node_module.Get(isolate)->Call(ctx, v8::Undefined(isolate), 1, &arg)
+             .ToLocal(&ns)
+        || !ns->IsObject())
+    {
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    *known = true;
+
+    if (!ns.As<v8::Object>()->GetOwnPropertyNames(ctx).ToLocal(&keys)) {
+        return v8::MaybeLocal<v8::Module>();
+    }
+
+    std::vector<v8::Local<v8::String>>  names;
+
+    for (uint32_t i = 0; i < keys->Length(); i++) {
+        v8::Local<v8::Value>  k;
+
+        if (keys->Get(ctx, i).ToLocal(&k) && k->IsString()) {
+            names.push_back(k.As<v8::String>());
+        }
+    }
+
+    module = v8::Module::CreateSyntheticModule(isolate,
+                 v8::String::NewFromUtf8(isolate, ("node:" + name).c_str())
+                     .ToLocalChecked(),
+                 names, EvaluateSynthetic);
+
+    synthetic.emplace_back(v8::Global<v8::Module>(isolate, module),
+                           v8::Global<v8::Object>(isolate,
+                                                  ns.As<v8::Object>()));
+    modules["node:" + name].Reset(isolate, module);
 
     return module;
 }
@@ -420,8 +718,15 @@ Isolate::Resolve(v8::Local<v8::Context> context, v8::Local<v8::String> spec,
     if (name.compare(0, 2, "./") != 0 && name.compare(0, 3, "../") != 0
         && name.compare(0, 1, "/") != 0)
     {
-        return fail("only relative imports of the function's own files are"
-                    " allowed");
+        bool                        known;
+        v8::MaybeLocal<v8::Module>  m = self->NodeModule(name, &known);
+
+        if (known) {
+            return m;
+        }
+
+        return fail("only relative imports of the function's own files and"
+                    " the runtime's node: modules are allowed");
     }
 
     if (name[0] == '/') {
@@ -432,6 +737,7 @@ Isolate::Resolve(v8::Local<v8::Context> context, v8::Local<v8::String> spec,
     }
 
     if (realpath(joined.c_str(), real) == nullptr) {
+        self->files[joined] = FileStamp{ -1, -1, 0 };
         return fail(strerror(errno));
     }
 
@@ -456,6 +762,20 @@ Isolate::Resolve(v8::Local<v8::Context> context, v8::Local<v8::String> spec,
 int
 Isolate::Load(const std::string &path, const std::string &dir, bool run,
     jsfn_err_t *err)
+{
+    int  rc = LoadModule(path, dir, run, err);
+
+    if (run) {
+        RememberLoad(path, dir, rc, err);
+    }
+
+    return rc;
+}
+
+
+int
+Isolate::LoadModule(const std::string &path, const std::string &dir,
+    bool run, jsfn_err_t *err)
 {
     char  real[PATH_MAX];
 
@@ -604,11 +924,23 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
     v8::Local<v8::Value>     body = v8::Null(isolate);
 
     if (req->body != nullptr) {
-        v8::Local<v8::ArrayBuffer>  ab = v8::ArrayBuffer::New(isolate,
-                                                              req->body_len);
-        if (req->body_len) {
-            memcpy(ab->GetBackingStore()->Data(), req->body, req->body_len);
+        v8::Local<v8::ArrayBuffer>  ab;
+
+        /* a body past the budget is refused, the isolate unharmed */
+        if (!NewBuffer(req->body_len, false).ToLocal(&ab)) {
+            call->settled = true;
+            call->code = JSFN_ERR_BODY;
+            call->message = "the request body of "
+                + std::to_string(req->body_len) + " bytes does not fit"
+                " the function's memory of "
+                + std::to_string(heap_max >> 20) + " MB (js_function_memory)";
+            return Fail(err, call->code, call->message);
         }
+
+        if (req->body_len) {
+            memcpy(ab->Data(), req->body, req->body_len);
+        }
+
         body = v8::Uint8Array::New(ab, 0, req->body_len);
     }
 
@@ -653,6 +985,8 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
         return Condemned(err);
     }
 
+    SettleHung();
+
     if (!call->settled) {
         call->pending = true;
         return JSFN_AGAIN;
@@ -693,77 +1027,153 @@ Isolate::Settle(uint32_t id, v8::Local<v8::Value> parts, int code,
         call->message = Describe(isolate, ctx, error,
                                  v8::Exception::CreateMessage(isolate, error));
     } else {
-        v8::Local<v8::Object>  o = parts.As<v8::Object>();
-        v8::Local<v8::Value>   v;
-
-        if (o->Get(ctx, key_status.Get(isolate)).ToLocal(&v)) {
-            call->status = v->Int32Value(ctx).FromMaybe(500);
-        }
-
-        if (o->Get(ctx, key_status_text.Get(isolate)).ToLocal(&v)
-            && v->IsString() && v.As<v8::String>()->Length())
-        {
-            call->status_text = ToString(isolate, v);
-        }
-
-        if (o->Get(ctx, key_headers.Get(isolate)).ToLocal(&v)
-            && v->IsArray())
-        {
-            v8::Local<v8::Array>  a = v.As<v8::Array>();
-            uint32_t              n = a->Length() & ~1u;
-
-            call->header_data.reserve(n);
-            for (uint32_t i = 0; i < n; i++) {
-                v8::Local<v8::Value>  h;
-                if (!a->Get(ctx, i).ToLocal(&h)) {
-                    break;
-                }
-
-                v8::String::Utf8Value  s(isolate, h);
-                std::string            text(*s ? *s : "", s.length());
-
-                if (text.find_first_of(std::string("\r\n\0", 3))
-                    != std::string::npos)
-                {
-                    call->code = JSFN_ERR_RESPONSE;
-                    call->message = "response header contains CR, LF or NUL";
-                    break;
-                }
-
-                call->header_data.push_back(std::move(text));
-            }
-
-            for (auto &s : call->header_data) {
-                call->headers.push_back({ s.data(), s.size() });
-            }
-        }
-
-        if (o->Get(ctx, key_body.Get(isolate)).ToLocal(&v)) {
-            if (v->IsString()) {
-                v8::Local<v8::String>  s = v.As<v8::String>();
-                call->body.resize(s->Utf8Length(isolate));
-                s->WriteUtf8(isolate, &call->body[0], (int) call->body.size(),
-                             nullptr, v8::String::NO_NULL_TERMINATION
-                                      | v8::String::REPLACE_INVALID_UTF8);
-
-            } else if (v->IsArrayBufferView()) {
-                /*
-                 * Bytes are not copied: the call keeps the buffer's backing
-                 * store alive and nginx sends from it.
-                 */
-                v8::Local<v8::ArrayBufferView>  b = v.As<v8::ArrayBufferView>();
-
-                call->body_store = b->Buffer()->GetBackingStore();
-                call->body_ptr = static_cast<const char *>(
-                                     call->body_store->Data())
-                                 + b->ByteOffset();
-                call->body_len = b->ByteLength();
-            }
-        }
+        TakeResponse(call, parts);
     }
 
     if (call->pending) {
         engine.host->call_done(call->host);
+    }
+}
+
+
+/*
+ * The response parts the runtime made ({status, statusText, headers: [n,
+ * v, ...], body}) copied into the call.  Only the runtime's own object
+ * arrives here, but a function may have replaced the built-ins the runtime
+ * uses: every value is checked for its type (no conversion that could run
+ * JS), sizes are capped before anything is copied, and nginx checks the
+ * HTTP syntax again (ngx_http_jsfn_headers.c).
+ */
+void
+Isolate::TakeResponse(Call *call, v8::Local<v8::Value> parts)
+{
+    size_t                  bytes;
+    v8::Local<v8::Value>    v;
+    v8::Local<v8::Object>   o;
+    v8::Local<v8::Context>  ctx = context.Get(isolate);
+
+    auto bad = [&](const std::string &why) {
+        call->code = JSFN_ERR_RESPONSE;
+        call->message = why;
+    };
+
+    if (!parts->IsObject()) {
+        return bad("the response is not one the runtime made");
+    }
+
+    o = parts.As<v8::Object>();
+
+    if (!o->Get(ctx, key_status.Get(isolate)).ToLocal(&v)
+        || !v->IsInt32())
+    {
+        return bad("the response status is not a number");
+    }
+
+    call->status = v.As<v8::Int32>()->Value();
+
+    if (!o->Get(ctx, key_status_text.Get(isolate)).ToLocal(&v)
+        || !v->IsString())
+    {
+        return bad("the response status text is not a string");
+    }
+
+    if (v.As<v8::String>()->Length() > 1024) {
+        return bad("the response status text is longer than 1024"
+                   " characters");
+    }
+
+    call->status_text = ToString(isolate, v);
+
+    if (!o->Get(ctx, key_headers.Get(isolate)).ToLocal(&v)
+        || !v->IsArray())
+    {
+        return bad("the response headers are not a list");
+    }
+
+    v8::Local<v8::Array>  a = v.As<v8::Array>();
+    uint32_t              n = a->Length();
+
+    if (n & 1) {
+        return bad("the response headers are not name, value pairs");
+    }
+
+    if (n / 2 > JSFN_MAX_HEADERS) {
+        return bad("too many response headers (more than "
+                   + std::to_string(JSFN_MAX_HEADERS) + ")");
+    }
+
+    bytes = 0;
+    call->header_data.reserve(n);
+
+    for (uint32_t i = 0; i < n; i++) {
+        v8::Local<v8::Value>  h;
+
+        if (!a->Get(ctx, i).ToLocal(&h) || !h->IsString()) {
+            return bad("a response header is not a string");
+        }
+
+        bytes += h.As<v8::String>()->Length();
+        if (bytes > JSFN_MAX_HEADER_BYTES) {
+            return bad("response headers larger than "
+                       + std::to_string(JSFN_MAX_HEADER_BYTES >> 10)
+                       + " KB");
+        }
+
+        v8::String::Utf8Value  u(isolate, h);
+        std::string            text(*u ? *u : "", u.length());
+
+        if (text.find_first_of(std::string("\r\n\0", 3))
+            != std::string::npos)
+        {
+            return bad("response header contains CR, LF or NUL");
+        }
+
+        call->header_data.push_back(std::move(text));
+    }
+
+    for (auto &h : call->header_data) {
+        call->headers.push_back({ h.data(), h.size() });
+    }
+
+    if (!o->Get(ctx, key_body.Get(isolate)).ToLocal(&v)) {
+        return bad("the response body cannot be read");
+    }
+
+    if (v->IsString()) {
+        v8::Local<v8::String>  str = v.As<v8::String>();
+
+        /* checked before V8 flattens it or we copy it */
+        if (!Fits(str) || !AllocatorFits(allocator, (size_t) str->Length()
+                                         * (str->IsOneByte() ? 2 : 3)))
+        {
+            OverLimit();
+            call->code = JSFN_ERR_HEAP;
+            call->message = "memory limit of " + std::to_string(heap_max >> 20)
+                            + " MB exceeded (js_function_memory) by a"
+                            " response body of "
+                            + std::to_string(str->Length()) + " characters";
+            return;
+        }
+
+        call->body.resize(str->Utf8Length(isolate));
+        str->WriteUtf8(isolate, &call->body[0], (int) call->body.size(),
+                       nullptr, v8::String::NO_NULL_TERMINATION
+                                | v8::String::REPLACE_INVALID_UTF8);
+
+    } else if (v->IsArrayBufferView()) {
+        /*
+         * Bytes are not copied: the call keeps the buffer's backing
+         * store alive and nginx sends from it.
+         */
+        v8::Local<v8::ArrayBufferView>  b = v.As<v8::ArrayBufferView>();
+
+        call->body_store = b->Buffer()->GetBackingStore();
+        call->body_ptr = static_cast<const char *>(call->body_store->Data())
+                         + b->ByteOffset();
+        call->body_len = b->ByteLength();
+
+    } else if (!v->IsNull()) {
+        return bad("the response body is not a string or bytes");
     }
 }
 
@@ -778,6 +1188,8 @@ Isolate::Forget(Call *call)
 int
 Isolate::FireTimer(uint32_t id, jsfn_err_t *err)
 {
+    uint64_t  cpu;
+
     timers.erase(id);
 
     if (condemned != JSFN_OK) {
@@ -791,6 +1203,8 @@ Isolate::FireTimer(uint32_t id, jsfn_err_t *err)
     v8::Context::Scope       cscope(ctx);
     v8::TryCatch             tc(isolate);
     v8::Local<v8::Value>     arg = v8::Integer::NewFromUnsigned(isolate, id);
+
+    cpu = ThreadCpuNs();
 
     {
         Entry  entry(this, cpu_limit_us);
@@ -810,23 +1224,105 @@ Isolate::FireTimer(uint32_t id, jsfn_err_t *err)
         }
     }
 
+    if (condemned == JSFN_OK && cpu_limit_us) {
+        ChargeTimers(ThreadCpuNs() - cpu);
+    }
+
     if (condemned != JSFN_OK) {
         return Condemned(err);
     }
 
+    SettleHung();
+
     return JSFN_OK;
+}
+
+
+/*
+ * Timer callbacks are short entries, each within the CPU limit, but a
+ * function that keeps re-arming them would keep a core busy forever.  Their
+ * CPU time is summed per isolate over a window of ten times the limit: past
+ * the limit within one window, the isolate is stopped as one long call
+ * would be (timer callbacks may use a tenth of a core, sustained).
+ */
+void
+Isolate::ChargeTimers(uint64_t ns)
+{
+    double  now = MonotonicUs();
+
+    if (now - window_us > 10.0 * cpu_limit_us) {
+        window_us = now;
+        window_ns = 0;
+    }
+
+    window_ns += ns;
+
+    if (window_ns > cpu_limit_us * 1000) {
+        condemned = JSFN_ERR_TIMEOUT;
+        condemned_why = "CPU time limit of "
+            + std::to_string(cpu_limit_us / 1000) + " ms exceeded by timer"
+            " callbacks within " + std::to_string(cpu_limit_us / 100)
+            + " ms (js_function_cpu_limit)";
+    }
+}
+
+
+/*
+ * A pending call whose promise nothing can settle any more: no timer is
+ * armed and no host work is pending, and JS has returned.  Such calls are
+ * answered now (500) rather than after js_function_timeout, as other
+ * isolate runtimes do.
+ */
+void
+Isolate::SettleHung()
+{
+    if (!timers.empty() || condemned != JSFN_OK) {
+        return;
+    }
+
+    for (auto &c : calls) {
+        Call  *call = c.second;
+
+        if (call->settled) {
+            continue;
+        }
+
+        call->settled = true;
+        call->code = JSFN_ERR_HUNG;
+        call->message = "the function will never produce a response: its"
+                        " promise is pending and nothing is left that could"
+                        " settle it (no timers, no pending I/O)";
+
+        if (call->pending) {
+            engine.host->call_done(call->host);
+        }
+    }
 }
 
 
 bool
 Isolate::Changed()
 {
+    return FilesChanged(files);
+}
+
+
+bool
+FilesChanged(const std::map<std::string, FileStamp> &files)
+{
     struct stat  st;
 
     for (const auto &f : files) {
-        if (stat(f.first.c_str(), &st) == -1
-            || f.second.mtime_ns != (long) (st.st_mtim.tv_sec * 1000000000L
-                                            + st.st_mtim.tv_nsec)
+        if (stat(f.first.c_str(), &st) == -1) {
+            if (f.second.size == -1) {
+                continue;           /* still missing */
+            }
+
+            return true;
+        }
+
+        if (f.second.mtime_ns != (long) (st.st_mtim.tv_sec * 1000000000L
+                                         + st.st_mtim.tv_nsec)
             || f.second.size != (long) st.st_size
             || f.second.ino != (unsigned long) st.st_ino)
         {
@@ -835,6 +1331,72 @@ Isolate::Changed()
     }
 
     return false;
+}
+
+
+/*
+ * Loads that failed (syntax, import or top-level errors), per process: a
+ * broken function is not compiled again on every request, only once its
+ * files change.  Keyed by path, root and allow_eval, which decide the
+ * outcome; bounded like the code cache.
+ */
+namespace {
+
+struct FailedLoad {
+    std::map<std::string, FileStamp>  files;
+    int                               code;
+    std::string                       message;
+};
+
+std::map<std::string, FailedLoad>   failed_loads;
+const size_t                        failed_loads_max = 10000;
+
+
+std::string
+FailedKey(const std::string &path, const std::string &root, bool allow_eval)
+{
+    return path + '\0' + root + '\0' + (allow_eval ? 'e' : '-');
+}
+
+}  /* namespace */
+
+
+int
+LoadFailed(const std::string &path, const std::string &root,
+    bool allow_eval, jsfn_err_t *err)
+{
+    auto it = failed_loads.find(FailedKey(path, root, allow_eval));
+
+    if (it == failed_loads.end()) {
+        return JSFN_OK;
+    }
+
+    if (FilesChanged(it->second.files)) {
+        failed_loads.erase(it);
+        return JSFN_OK;
+    }
+
+    return Fail(err, it->second.code, it->second.message);
+}
+
+
+void
+Isolate::RememberLoad(const std::string &path, const std::string &dir,
+    int rc, jsfn_err_t *err)
+{
+    std::string  key = FailedKey(path, dir, allow_eval);
+
+    if (rc != JSFN_ERR_LOAD) {
+        failed_loads.erase(key);
+        return;
+    }
+
+    if (failed_loads.size() >= failed_loads_max) {
+        failed_loads.erase(failed_loads.begin());
+    }
+
+    failed_loads[key] = FailedLoad{ files, rc,
+                                    std::string(err->msg, err->len) };
 }
 
 

@@ -176,6 +176,15 @@ WatchdogLeave()
 }
 
 
+bool
+WatchdogFired()
+{
+    std::lock_guard<std::mutex>  lock(dog.m);
+
+    return dog.fired;
+}
+
+
 double
 WallMs()
 {
@@ -187,6 +196,13 @@ double
 MonotonicUs()
 {
     return ClockNs(CLOCK_MONOTONIC) / 1e3;
+}
+
+
+uint64_t
+ThreadCpuNs()
+{
+    return ClockNs(CLOCK_THREAD_CPUTIME_ID);
 }
 
 }  /* namespace jsfn */

@@ -44,6 +44,16 @@ NativeTimerStart(const v8::FunctionCallbackInfo<v8::Value> &args)
         ms = 2147483647.0;
     }
 
+    /* each armed timer holds host memory: a bound, as for the heap */
+    if (self->timers.size() >= JSFN_MAX_TIMERS
+        && self->timers.find(id) == self->timers.end())
+    {
+        isolate->ThrowException(v8::Exception::RangeError(
+            v8::String::NewFromUtf8Literal(isolate,
+                "too many timers: at most 10000 may be pending")));
+        return;
+    }
+
     if (engine.host->timer_start(self->host, id, (uint64_t) ms) != 0) {
         isolate->ThrowException(v8::Exception::Error(
             v8::String::NewFromUtf8Literal(isolate, "cannot start a timer")));
@@ -71,22 +81,39 @@ NativeTimerStop(const v8::FunctionCallbackInfo<v8::Value> &args)
 static void
 NativeUtf8Encode(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
-    v8::Isolate            *isolate = args.GetIsolate();
-    v8::Local<v8::String>   s;
+    v8::Isolate                 *isolate = args.GetIsolate();
+    Isolate                     *self = Isolate::From(isolate);
+    v8::Local<v8::String>        s;
+    v8::Local<v8::ArrayBuffer>   ab;
 
     if (!args[0]->ToString(isolate->GetCurrentContext()).ToLocal(&s)) {
         return;
     }
 
+    /* over the budget: a RangeError and a memory limit kill, as in JS */
+    if (self != nullptr && !self->Fits(s)) {
+        self->OverLimit();
+        return;
+    }
+
     size_t  len = s->Utf8Length(isolate);
-    v8::Local<v8::ArrayBuffer>  ab = v8::ArrayBuffer::New(isolate, len);
+
+    if (self != nullptr) {
+        if (!self->NewBuffer(len, true).ToLocal(&ab)) {
+            isolate->ThrowException(v8::Exception::RangeError(
+                v8::String::NewFromUtf8Literal(isolate,
+                    "Array buffer allocation failed")));
+            return;
+        }
+
+    } else {
+        ab = v8::ArrayBuffer::New(isolate, len);    /* making the snapshot */
+    }
 
     if (len) {
-        char  *dst = static_cast<char *>(ab->GetBackingStore()->Data());
-
-        s->WriteUtf8(isolate, dst, (int) len, nullptr,
-                     v8::String::NO_NULL_TERMINATION
-                     | v8::String::REPLACE_INVALID_UTF8);
+        s->WriteUtf8(isolate, static_cast<char *>(ab->Data()), (int) len,
+                     nullptr, v8::String::NO_NULL_TERMINATION
+                              | v8::String::REPLACE_INVALID_UTF8);
     }
 
     args.GetReturnValue().Set(v8::Uint8Array::New(ab, 0, len));
@@ -142,7 +169,7 @@ ValidUtf8(const uint8_t *p, size_t n)
 }
 
 
-static bool
+bool
 ViewBytes(v8::Local<v8::Value> v, const uint8_t **p, size_t *n,
     std::shared_ptr<v8::BackingStore> *keep)
 {
@@ -162,6 +189,33 @@ ViewBytes(v8::Local<v8::Value> v, const uint8_t **p, size_t *n,
         return true;
     }
 
+    return false;
+}
+
+
+/*
+ * A string of up to "n" bytes' worth is about to be made on the heap: if it
+ * cannot fit, V8 would abort rather than throw, so the isolate is stopped
+ * at its memory limit instead.
+ */
+bool
+HeapRoom(v8::Isolate *isolate, size_t n)
+{
+    Isolate             *self = Isolate::From(isolate);
+    v8::HeapStatistics   hs;
+
+    if (self == nullptr || self->heap_max == 0 || n < (1u << 20)) {
+        return true;
+    }
+
+    isolate->GetHeapStatistics(&hs);
+
+    /* UTF-8 to UTF-16: at most two bytes a byte */
+    if (hs.used_heap_size() + 2 * n <= self->heap_max) {
+        return true;
+    }
+
+    self->OverLimit();
     return false;
 }
 
@@ -189,6 +243,10 @@ NativeUtf8Decode(const v8::FunctionCallbackInfo<v8::Value> &args)
         return;
     }
 
+    if (!HeapRoom(isolate, n)) {
+        return;
+    }
+
     if (n > (size_t) v8::String::kMaxLength
         || !v8::String::NewFromUtf8(isolate, reinterpret_cast<const char *>(p),
                 v8::NewStringType::kNormal, (int) n).ToLocal(&s))
@@ -210,6 +268,10 @@ NativeLatin1Decode(const v8::FunctionCallbackInfo<v8::Value> &args)
     size_t                              n;
     std::shared_ptr<v8::BackingStore>   keep;
     v8::Local<v8::String>               s;
+
+    if (ViewBytes(args[0], &p, &n, &keep) && !HeapRoom(isolate, n)) {
+        return;
+    }
 
     if (!ViewBytes(args[0], &p, &n, &keep)
         || n > (size_t) v8::String::kMaxLength
@@ -283,6 +345,17 @@ NativeHeaders(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
+/* streams.cc, compress.cc */
+void NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeStreamsCache(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeLazyGlobals(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeTransfer(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeZlibNew(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeZlibRun(const v8::FunctionCallbackInfo<v8::Value> &args);
+void LazyGlobal(v8::Local<v8::Name> name,
+    const v8::PropertyCallbackInfo<v8::Value> &info);
+
+
 /* Date.now(): the wall clock when JS was entered, frozen while it runs */
 static void
 NativeNow(const v8::FunctionCallbackInfo<v8::Value> &args)
@@ -307,6 +380,34 @@ NativeHrNow(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
+/*
+ * The value V8 carries along promise reactions (continuation-preserved
+ * embedder data): AsyncLocalStorage's frame, kept across awaits and then().
+ */
+static void
+NativeContextGet(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    args.GetReturnValue().Set(args.GetIsolate()->GetCurrentContext()
+                                  ->GetContinuationPreservedEmbedderData());
+}
+
+
+static void
+NativeContextSet(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    args.GetIsolate()->GetCurrentContext()
+        ->SetContinuationPreservedEmbedderData(args[0]);
+}
+
+
+/* clone.cc */
+void NativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value> &args);
+
+/* TextDecoder's legacy encodings (encoding.cc) */
+void NativeDecoderOpen(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeDecoderDecode(const v8::FunctionCallbackInfo<v8::Value> &args);
+
+
 static const struct {
     const char               *name;
     v8::FunctionCallback      fn;
@@ -317,11 +418,34 @@ static const struct {
         { "utf8Encode",   NativeUtf8Encode },
         { "utf8Decode",   NativeUtf8Decode },
         { "latin1Decode", NativeLatin1Decode },
+        { "decoderOpen",  NativeDecoderOpen },
+        { "decoderDecode", NativeDecoderDecode },
         { "done",         NativeDone },
         { "fail",         NativeFail },
         { "headers",      NativeHeaders },
         { "now",          NativeNow },
         { "hrnow",        NativeHrNow },
+        { "contextGet",   NativeContextGet },
+        { "contextSet",   NativeContextSet },
+        { "structuredClone", NativeStructuredClone },
+        { "streamsLibrary", NativeStreamsLibrary },
+        { "streamsCache", NativeStreamsCache },
+        { "lazyGlobals",  NativeLazyGlobals },
+        { "transfer",     NativeTransfer },
+        { "zlibNew",      NativeZlibNew },
+        { "zlibRun",      NativeZlibRun },
+        { "cryptoRandom",   NativeCryptoRandom },
+        { "cryptoCopy",     NativeCryptoCopy },
+        { "cryptoDigest",   NativeCryptoDigest },
+        { "cryptoEqual",    NativeCryptoEqual },
+        { "cryptoSecret",   NativeCryptoSecret },
+        { "cryptoGenerate", NativeCryptoGenerate },
+        { "cryptoImport",   NativeCryptoImport },
+        { "cryptoExport",   NativeCryptoExport },
+        { "cryptoSign",     NativeCryptoSign },
+        { "cryptoVerify",   NativeCryptoVerify },
+        { "cryptoCipher",   NativeCryptoCipher },
+        { "cryptoDerive",   NativeCryptoDerive },
 };
 
 
@@ -330,7 +454,7 @@ const intptr_t *
 NativeReferences()
 {
     static intptr_t  refs[sizeof(natives_table) / sizeof(natives_table[0])
-                          + 1];
+                          + 2];
 
     if (refs[0] == 0) {
         size_t  i = 0;
@@ -338,6 +462,9 @@ NativeReferences()
         for (const auto &t : natives_table) {
             refs[i++] = reinterpret_cast<intptr_t>(t.fn);
         }
+
+        /* the getter of the lazy globals (streams.cc) */
+        refs[i++] = reinterpret_cast<intptr_t>(LazyGlobal);
 
         refs[i] = 0;
     }

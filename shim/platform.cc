@@ -65,15 +65,15 @@ PlatformInit(const jsfn_engine_conf_t *conf, jsfn_err_t *err)
 /*
  * The same flags for workers and for jsfn-mksnapshot: a snapshot holds the
  * global object, so what the flags add or remove must agree.  Code
- * generation from strings is refused per context (isolate.cc); wasm is not
- * part of the runtime.  Short builtin calls would give every isolate its
+ * generation from strings (and WebAssembly compiled from bytes made at run
+ * time) is refused per isolate (isolate.cc).  Short builtin calls would give every isolate its
  * own copy of the builtins and search /proc/self/maps for room near them
  * on each isolate creation, a cost that grows with the isolates resident.
  */
 void
 PlatformFlags()
 {
-    static const char  flags[] = "--no-expose-wasm --no-short-builtin-calls";
+    static const char  flags[] = "--no-short-builtin-calls";
 
     v8::V8::SetFlagsFromString(flags, sizeof(flags) - 1);
 }

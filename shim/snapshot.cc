@@ -50,7 +50,7 @@ RuntimeHash()
 int
 InstallRuntime(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
     v8::Local<v8::Function> *dispatch, v8::Local<v8::Function> *fire,
-    std::string *why)
+    v8::Local<v8::Function> *init, std::string *why)
 {
     v8::TryCatch           tc(isolate);
     v8::Local<v8::String>  src = v8::String::NewFromUtf8(isolate, runtime_js,
@@ -58,7 +58,7 @@ InstallRuntime(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
     v8::ScriptOrigin       origin(isolate,
         v8::String::NewFromUtf8Literal(isolate, "jsfn:runtime"));
     v8::Local<v8::Script>  script;
-    v8::Local<v8::Value>   fn, d, t;
+    v8::Local<v8::Value>   fn, d, t, i;
 
     /* the runtime is one function expression: (function (natives, internal) */
     if (!v8::Script::Compile(ctx, src, &origin).ToLocal(&script)
@@ -81,7 +81,9 @@ InstallRuntime(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
                                    "dispatch")).ToLocal(&d)
         || !internal->Get(ctx, v8::String::NewFromUtf8Literal(isolate,
                                    "fireTimer")).ToLocal(&t)
-        || !d->IsFunction() || !t->IsFunction())
+        || !internal->Get(ctx, v8::String::NewFromUtf8Literal(isolate,
+                                   "contextInit")).ToLocal(&i)
+        || !d->IsFunction() || !t->IsFunction() || !i->IsFunction())
     {
         *why = "runtime: " + (tc.HasCaught()
                               ? Describe(isolate, ctx, tc.Exception(),
@@ -92,6 +94,7 @@ InstallRuntime(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
 
     *dispatch = d.As<v8::Function>();
     *fire = t.As<v8::Function>();
+    *init = i.As<v8::Function>();
 
     return JSFN_OK;
 }
@@ -164,9 +167,9 @@ BuildSnapshot(std::string *out, std::string *why)
         v8::HandleScope          hscope(isolate);
         v8::Local<v8::Context>   ctx = v8::Context::New(isolate);
         v8::Context::Scope       cscope(ctx);
-        v8::Local<v8::Function>  dispatch, fire;
+        v8::Local<v8::Function>  dispatch, fire, init;
 
-        rc = InstallRuntime(isolate, ctx, &dispatch, &fire, why);
+        rc = InstallRuntime(isolate, ctx, &dispatch, &fire, &init, why);
 
         if (rc == JSFN_OK) {
             rc = WarmUp(isolate, ctx, dispatch, why);
@@ -176,6 +179,7 @@ BuildSnapshot(std::string *out, std::string *why)
             creator.SetDefaultContext(ctx);
             creator.AddData(ctx, dispatch);        /* index 0 */
             creator.AddData(ctx, fire);            /* index 1 */
+            creator.AddData(ctx, init);            /* index 2 */
         }
     }
 

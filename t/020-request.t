@@ -425,3 +425,77 @@ GET /u/x?y=1
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 20: a Host header that is not a URL host falls back to the server's name; the path stays nginx's
+--- config
+    location /u { js_function $TEST_NGINX_SERVER_ROOT/html/u.js; }
+--- user_files
+>>> u.js
+export default { fetch(r) {
+    const u = new URL(r.url);
+    return new Response(u.host + ' ' + u.pathname + ' ' + u.search);
+} };
+--- raw_request eval
+["GET /u/echo?q=1 HTTP/1.0\r\nHost: a?b\r\n\r\n",
+ "GET /u/echo?q=1 HTTP/1.0\r\nHost: a#b\r\n\r\n",
+ "GET /u/echo?q=1 HTTP/1.0\r\nHost: a\\b\r\n\r\n",
+ "GET /u/echo?q=1 HTTP/1.0\r\nHost: a^b\r\n\r\n",
+ "GET /u/echo?q=1 HTTP/1.0\r\nHost: [::1\r\n\r\n",
+ "GET /u/echo?q=1 HTTP/1.0\r\nHost: a:99999\r\n\r\n",
+ "GET /u/echo?q=1 HTTP/1.0\r\nHost: 1.2.3.999\r\n\r\n",
+ "GET /u/echo?q=1 HTTP/1.0\r\nHost: a|b\r\n\r\n",
+ "GET /u/echo?q=1 HTTP/1.0\r\nHost: a%41\r\n\r\n",
+ "GET /u/echo?q=1 HTTP/1.0\r\nHost: xn--a\r\n\r\n"]
+--- response_body eval
+["localhost /u/echo ?q=1", "localhost /u/echo ?q=1", "localhost /u/echo ?q=1",
+ "localhost /u/echo ?q=1", "localhost /u/echo ?q=1", "localhost /u/echo ?q=1",
+ "localhost /u/echo ?q=1", "localhost /u/echo ?q=1", "localhost /u/echo ?q=1",
+ "localhost /u/echo ?q=1"]
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 21: valid hosts are kept: names, ports, IPv4 and IPv6 addresses
+--- config
+    location /u { js_function $TEST_NGINX_SERVER_ROOT/html/u.js; }
+--- user_files
+>>> u.js
+export default { fetch(r) { return new Response(new URL(r.url).host); } };
+--- raw_request eval
+["GET /u HTTP/1.0\r\nHost: Example.COM:8080\r\n\r\n",
+ "GET /u HTTP/1.0\r\nHost: 10.1.2.3\r\n\r\n",
+ "GET /u HTTP/1.0\r\nHost: [::1]:81\r\n\r\n",
+ "GET /u HTTP/1.0\r\nHost: under_score.example.\r\n\r\n"]
+--- response_body eval
+["example.com:8080", "10.1.2.3", "[::1]:81", "under_score.example."]
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 22: "#", "\" and raw bytes in the request target cannot change the path a function sees
+--- config
+    location /u { js_function $TEST_NGINX_SERVER_ROOT/html/u.js; }
+--- user_files
+>>> u.js
+export default { fetch(r) {
+    const u = new URL(r.url);
+    return new Response(u.pathname + ' ' + u.search + ' ' + u.hash + '|');
+} };
+--- raw_request eval
+["GET /u/a#b HTTP/1.0\r\nHost: h\r\n\r\n",
+ "GET /u/a\\..\\b HTTP/1.0\r\nHost: h\r\n\r\n",
+ "GET /u/caf\xe9?x=\xe9#f HTTP/1.0\r\nHost: h\r\n\r\n"]
+--- response_body eval
+["/u/a%23b  |", "/u/a%5C..%5Cb  |", "/u/caf%E9 ?x=%E9%23f |"]
+--- no_error_log
+[error]
+[alert]
+[crit]

@@ -148,7 +148,7 @@ background work finished
 
 
 
-=== TEST 6: a promise that never settles is answered 504 after js_function_timeout
+=== TEST 6: a promise still waiting (on a timer) at js_function_timeout is answered 504
 --- config
     location = /never {
         js_function_timeout 200ms;
@@ -156,7 +156,7 @@ background work finished
     }
 --- user_files
 >>> never.js
-export default { fetch() { return new Promise(() => {}); } };
+export default { fetch() { return new Promise((resolve) => setTimeout(resolve, 60000)); } };
 --- request
 GET /never
 --- error_code: 504
@@ -180,7 +180,7 @@ let calls = 0;
 export default {
     fetch(r) {
         calls++;
-        if (r.url.endsWith('hang')) return new Promise(() => {});
+        if (r.url.endsWith('hang')) return new Promise((resolve) => setTimeout(resolve, 60000));
         return new Response('calls=' + calls);
     }
 };

@@ -149,7 +149,7 @@ GET /v/bare
 --- error_code: 500
 --- error_log
 Cannot find module 'fs'
-only relative imports of the function's own files are allowed
+only relative imports of the function's own files and the runtime's node: modules are allowed
 --- no_error_log
 [alert]
 [crit]

@@ -332,7 +332,7 @@ GET /work
 --- user_files
 >>> wt.js
 let n = 0;
-export default { fetch(r) { n++; if (r.url.endsWith('/hang')) return new Promise(() => {}); return new Response('n=' + n); } };
+export default { fetch(r) { n++; if (r.url.endsWith('/hang')) return new Promise((resolve) => setTimeout(resolve, 60000)); return new Response('n=' + n); } };
 --- request eval
 ["GET /wt/a", "GET /wt/hang", "GET /wt/a"]
 --- error_code eval

@@ -42,7 +42,7 @@ export default {
 
 
 
-=== TEST 2: no host access: no require, process, Deno, module loaders or WebAssembly
+=== TEST 2: no host access: no require, process, Deno or module loaders (WebAssembly is there: t/170-wasm.t)
 --- config
     location = /h { js_function $TEST_NGINX_SERVER_ROOT/html/h.js; }
 --- user_files
@@ -56,7 +56,7 @@ export default {
 --- request
 GET /h
 --- response_body chomp
-undefined,undefined,undefined,undefined,undefined,undefined,no-fetch
+undefined,undefined,undefined,undefined,undefined,object,no-fetch
 --- no_error_log
 [error]
 [alert]

@@ -375,7 +375,7 @@ export default {
     }
 };
 >>> never.js
-export default { fetch() { return new Promise(() => {}); } };
+export default { fetch() { return new Promise((resolve) => setTimeout(resolve, 60000)); } };
 --- request eval
 ["GET /spin", "GET /eat", "GET /never", "GET /status"]
 --- error_code eval

@@ -3,6 +3,26 @@
  * function's handler for each request (internal.dispatch).
  */
 
+/*
+ * Built-ins the runtime relies on where its results reach nginx, captured
+ * when the snapshot is made: a function may replace Promise.prototype.then
+ * or define Object.prototype.then, and must not steer the runtime with it.
+ */
+const ReflectApply = Reflect.apply;
+const PromisePrototypeThen = Promise.prototype.then;
+const PromiseResolve = Promise.resolve.bind(Promise);
+const ArrayPrototypeFill = Array.prototype.fill;
+const MathMin = Math.min;
+const MathMax = Math.max;
+const MathTrunc = Math.trunc;
+
+function promiseThen(p, onFulfilled, onRejected) {
+    return ReflectApply(PromisePrototypeThen, p, [onFulfilled, onRejected]);
+}
+
+internal.ReflectApply = ReflectApply;
+internal.promiseThen = promiseThen;
+
 function define(name, value) {
     Object.defineProperty(globalThis, name, {
         value, writable: true, configurable: true, enumerable: false,
@@ -97,6 +117,18 @@ define('console', console);
 const timers = new Map();
 let nextTimer = 1;
 
+/*
+ * Nesting as in HTML: a timer set from a timer callback (or from the
+ * microtasks after it) is one level deeper, and past five levels it waits
+ * at least 4 ms, so that a chain of zero-delay timers cannot keep the worker
+ * busy.  nginx's side never arms a timer of less than 1 ms, which is what
+ * lets its event loop turn in between.
+ */
+let timerLevel = 0;
+
+const contextGet = typeof natives.contextGet === 'function' ? natives.contextGet : () => undefined;
+const contextSet = typeof natives.contextSet === 'function' ? natives.contextSet : () => {};
+
 function startTimer(fn, ms, args, repeat) {
     if (typeof fn !== 'function') {
         throw new TypeError('The callback must be a function');
@@ -105,12 +137,17 @@ function startTimer(fn, ms, args, repeat) {
     if (!(ms >= 0)) {
         ms = 0;
     }
+    const level = timerLevel + 1;
+    if (level > 5 && ms < 4) {
+        ms = 4;
+    }
     const id = nextTimer++;
     if (nextTimer > 0x7fffffff) {
         nextTimer = 1;
     }
-    timers.set(id, { fn, ms, args, repeat });
     natives.timerStart(id, ms);
+    /* the callback runs in the async context (AsyncLocalStorage) it was set in */
+    timers.set(id, { fn, ms, args, repeat, level, context: contextGet() });
     return id;
 }
 
@@ -126,12 +163,22 @@ internal.fireTimer = function fireTimer(id) {
     if (t === undefined) {
         return;
     }
+    timerLevel = t.level;
     if (t.repeat) {
+        t.level++;
+        if (t.level > 5 && t.ms < 4) {
+            t.ms = 4;
+        }
         natives.timerStart(id, t.ms);
     } else {
         timers.delete(id);
     }
-    t.fn(...t.args);
+    contextSet(t.context);
+    try {
+        ReflectApply(t.fn, undefined, t.args);
+    } finally {
+        contextSet(undefined);
+    }
 };
 
 define('setTimeout', function setTimeout(fn, ms = 0, ...args) {
@@ -142,11 +189,18 @@ define('setInterval', function setInterval(fn, ms = 0, ...args) {
 });
 define('clearTimeout', function clearTimeout(id) { stopTimer(id); });
 define('clearInterval', function clearInterval(id) { stopTimer(id); });
+/* an exception from the callback is reported (16-events.js), as from a listener */
 define('queueMicrotask', function queueMicrotask(fn) {
     if (typeof fn !== 'function') {
         throw new TypeError('The callback must be a function');
     }
-    Promise.resolve().then(() => fn());
+    promiseThen(PromiseResolve(), () => {
+        try {
+            fn();
+        } catch (e) {
+            internal.reportException(e);
+        }
+    });
 });
 define('self', globalThis);
 
@@ -203,8 +257,8 @@ internal.dispatch = (function () {
         if (parts === null) {
             natives.fail(id, new TypeError('the handler returned ' + describe(response)
                                            + ', not a Response'), true);
-        } else if (typeof parts.then === 'function') {
-            parts.then((p) => natives.done(id, p), (e) => natives.fail(id, e, false));
+        } else if (parts.wait !== null) {
+            promiseThen(parts.wait, (p) => natives.done(id, p), (e) => natives.fail(id, e, false));
         } else {
             natives.done(id, parts);
         }
@@ -215,6 +269,8 @@ internal.dispatch = (function () {
          * A synchronous throw is not caught here: it reaches the engine with
          * the location where it was thrown, even for a thrown non-Error value.
          */
+        timerLevel = 0;
+        contextSet(undefined);
         const request = internal.makeRequest(method, url, id, body);
         /* a fresh env per request: a shared one would carry writes over */
         const env = {};
@@ -226,13 +282,108 @@ internal.dispatch = (function () {
             ? handler(request, env, ctx)
             : handler.fetch(request, env, ctx);
 
-        if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
-            result.then((r) => settle(id, r), (e) => natives.fail(id, e, false));
+        if (internal.isResponse(result)) {
+            settle(id, result);
+        } else if (result !== null && typeof result === 'object' && typeof result.then === 'function') {
+            /* a thenable of the function's own is its business; a promise
+               is awaited with the then() captured at start */
+            promiseThen(PromiseResolve(result), (r) => settle(id, r), (e) => natives.fail(id, e, false));
         } else {
             settle(id, result);
         }
     };
 })();
+
+
+/*
+ * Array.prototype.fill on a sparse array runs in V8's C++, index by index,
+ * without looking for termination: new Array(34e6).fill(0) would hold the
+ * worker for many seconds past the CPU and memory limits.  Large fills go
+ * in slices, and between slices this loop lets V8 stop the function.
+ */
+const FILL_SLICE = 65536;
+
+function toRelativeIndex(v, len, dflt) {
+    if (v === undefined) {
+        return dflt;
+    }
+    let n = MathTrunc(Number(v));
+    if (n !== n) {
+        n = 0;
+    }
+    return n < 0 ? MathMax(len + n, 0) : MathMin(n, len);
+}
+
+const fill = {
+    fill(value, start, end) {
+        if (this === null || this === undefined) {
+            throw new TypeError('Array.prototype.fill called on null or undefined');
+        }
+        const o = Object(this);
+        const len = MathMin(MathMax(MathTrunc(Number(o.length)) || 0, 0), Number.MAX_SAFE_INTEGER);
+        const k = toRelativeIndex(start, len, 0);
+        const final = toRelativeIndex(end, len, len);
+        if (final - k <= FILL_SLICE) {
+            return ReflectApply(ArrayPrototypeFill, o, [value, k, final]);
+        }
+        for (let i = k; i < final; i += FILL_SLICE) {
+            ReflectApply(ArrayPrototypeFill, o, [value, i, MathMin(i + FILL_SLICE, final)]);
+        }
+        return o;
+    },
+}.fill;
+
+Object.defineProperty(fill, 'length', { value: 1 });
+Object.defineProperty(Array.prototype, 'fill', {
+    value: fill, writable: true, configurable: true, enumerable: false,
+});
+
+
+/*
+ * WebAssembly.compile() and instantiate() from bytes compile on V8's
+ * background threads and finish through a platform task, which nginx's
+ * event loop does not wait for: here they compile on the spot (within the
+ * CPU limit) and settle their promise as usual.  A module given to
+ * instantiate() is instantiated as V8 does it.  V8 makes the WebAssembly
+ * object anew for each context, even one from the snapshot, so this runs
+ * when an isolate is created (internal.contextInit).
+ */
+const wasmMethods = {
+    compile(bytes) {
+        const W = wasmMethods.W;
+        return new Promise((resolve) => resolve(new W.Module(bytes)));
+    },
+    instantiate(source, imports) {
+        const W = wasmMethods.W;
+        if (source instanceof W.Module) {
+            return ReflectApply(wasmMethods.instantiateModule, W, [source, imports]);
+        }
+        return new Promise((resolve) => {
+            const module = new W.Module(source);
+            resolve({ module, instance: new W.Instance(module, imports) });
+        });
+    },
+    W: null,
+    instantiateModule: null,
+};
+
+Object.defineProperty(wasmMethods.compile, 'length', { value: 1 });
+Object.defineProperty(wasmMethods.instantiate, 'length', { value: 1 });
+
+internal.contextInit = function contextInit() {
+    const W = globalThis.WebAssembly;
+    if (typeof W !== 'object' || W === null || W.compile === wasmMethods.compile) {
+        return internal.nodeModule;
+    }
+    wasmMethods.W = W;
+    wasmMethods.instantiateModule = W.instantiate;
+    for (const name of ['compile', 'instantiate']) {
+        Object.defineProperty(W, name, {
+            value: wasmMethods[name], writable: true, configurable: true, enumerable: true,
+        });
+    }
+    return internal.nodeModule;
+};
 
 
 /*
@@ -267,13 +418,19 @@ Object.defineProperty(RealDate.prototype, 'constructor', {
 });
 define('Date', FrozenDate);
 
+/* fixed on first look: Date.now() is whole ms and would make it jitter */
+let timeOrigin;
+
 class Performance {
     now() {
         return natives.hrnow();
     }
 
     get timeOrigin() {
-        return natives.now() - natives.hrnow();
+        if (timeOrigin === undefined) {
+            timeOrigin = natives.now() - natives.hrnow();
+        }
+        return timeOrigin;
     }
 
     toJSON() {

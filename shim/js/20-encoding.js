@@ -1,4 +1,4 @@
-// 20-encoding.js: Encoding Standard (UTF-8 only) and forgiving base64:
+// 20-encoding.js: Encoding Standard and forgiving base64:
 // `TextEncoder`, `TextDecoder`, `atob`, `btoa`, and a minimal `DOMException`.
 //
 // The heavy lifting uses natives.utf8Encode / utf8Decode / latin1Decode when
@@ -16,44 +16,8 @@ const webIDLClass = internal.webIDLClass || ((C, tag) => Object.defineProperty(C
 
 // ---------------------------------------------------------------- DOMException
 
-// Only the parts the runtime needs: name, message, legacy code, the code
-// constants, and Error.prototype in the chain (as in browsers).
-const LEGACY_CODES = {
-  IndexSizeError: 1, HierarchyRequestError: 3, WrongDocumentError: 4, InvalidCharacterError: 5,
-  NoModificationAllowedError: 7, NotFoundError: 8, NotSupportedError: 9, InvalidStateError: 11,
-  SyntaxError: 12, InvalidModificationError: 13, NamespaceError: 14, InvalidAccessError: 15,
-  TypeMismatchError: 17, SecurityError: 18, NetworkError: 19, AbortError: 20, URLMismatchError: 21,
-  QuotaExceededError: 22, TimeoutError: 23, InvalidNodeTypeError: 24, DataCloneError: 25,
-};
-let DOMExceptionClass = globalThis.DOMException;
-if (typeof DOMExceptionClass !== 'function') {
-  class DOMException extends Error {
-    #name;
-    constructor(message = '', name = 'Error') {
-      super(`${message}`);
-      this.#name = `${name}`;
-    }
-    // `message` stays what Error makes it: an own property (or Error.prototype's '').
-    get name() { return this.#name; }
-    get code() { return LEGACY_CODES[this.#name] || 0; }
-  }
-  webIDLClass(DOMException, 'DOMException');
-  const constants = [
-    'INDEX_SIZE_ERR', 'DOMSTRING_SIZE_ERR', 'HIERARCHY_REQUEST_ERR', 'WRONG_DOCUMENT_ERR',
-    'INVALID_CHARACTER_ERR', 'NO_DATA_ALLOWED_ERR', 'NO_MODIFICATION_ALLOWED_ERR', 'NOT_FOUND_ERR',
-    'NOT_SUPPORTED_ERR', 'INUSE_ATTRIBUTE_ERR', 'INVALID_STATE_ERR', 'SYNTAX_ERR',
-    'INVALID_MODIFICATION_ERR', 'NAMESPACE_ERR', 'INVALID_ACCESS_ERR', 'VALIDATION_ERR',
-    'TYPE_MISMATCH_ERR', 'SECURITY_ERR', 'NETWORK_ERR', 'ABORT_ERR', 'URL_MISMATCH_ERR',
-    'QUOTA_EXCEEDED_ERR', 'TIMEOUT_ERR', 'INVALID_NODE_TYPE_ERR', 'DATA_CLONE_ERR',
-  ];
-  constants.forEach((name, i) => {
-    const d = { value: i + 1, writable: false, enumerable: true, configurable: false };
-    Object.defineProperty(DOMException, name, d);
-    Object.defineProperty(DOMException.prototype, name, d);
-  });
-  defineGlobal('DOMException', DOMException);
-  DOMExceptionClass = DOMException;
-}
+// Defined by 15-dom.js.
+const DOMExceptionClass = globalThis.DOMException;
 internal.DOMException = DOMExceptionClass;
 
 // ---------------------------------------------------------------- byte helpers
@@ -166,6 +130,8 @@ function incompleteTail(u8) {
 // BufferSource (ArrayBuffer, SharedArrayBuffer or a view) to a Uint8Array
 // over the same memory; TypeError otherwise. Brand checks via the
 // byteLength getters work across realms and cannot be faked by a subclass.
+const Uint8ArrayCtor = Uint8Array;  // captured: a function may replace the global
+const ArrayBufferIsView = ArrayBuffer.isView;
 const abByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
 const sabByteLength = typeof SharedArrayBuffer === 'function'
   ? Object.getOwnPropertyDescriptor(SharedArrayBuffer.prototype, 'byteLength').get : null;
@@ -176,8 +142,8 @@ function isArrayBuffer(v) {
   return false;
 }
 function toBytes(v, what) {
-  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-  if (isArrayBuffer(v)) return new Uint8Array(v);
+  if (ArrayBufferIsView(v)) return new Uint8ArrayCtor(v.buffer, v.byteOffset, v.byteLength);
+  if (isArrayBuffer(v)) return new Uint8ArrayCtor(v);
   throw new TypeError(`${what}: The provided value is not of type '(ArrayBuffer or ArrayBufferView)'`);
 }
 internal.toBytes = toBytes;
@@ -239,17 +205,22 @@ webIDLClass(TextEncoder, 'TextEncoder');
 
 // ---------------------------------------------------------------- TextDecoder
 
-const UTF8_LABELS = new Set(['unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'utf-8', 'utf8', 'x-unicode20utf8']);
+// Labels and the decoders of the other encodings: 19-encodings.js.
+const encodingForLabel = internal.encodingForLabel;
+const newDecoder = internal.newDecoder;
 
 class TextDecoder {
+  #encoding;         // the encoding's name, as `encoding` gives it
+  #decoder = null;   // null for UTF-8 (the native fast path below)
   #fatal;
   #ignoreBOM;
   #pending = null;   // held-back bytes of an unfinished sequence (streaming)
   #bomSeen = false;  // BOM handling is done for the current stream
+  #doNotFlush = false;
 
   constructor(label = 'utf-8', options = undefined) {
-    const name = `${label}`.replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, '').toLowerCase();
-    if (!UTF8_LABELS.has(name)) {
+    const name = encodingForLabel(`${label}`);
+    if (name === null || name === 'replacement') {
       throw new RangeError(`Failed to construct 'TextDecoder': The encoding label provided ('${label}') is invalid or unsupported.`);
     }
     if (options !== undefined && options !== null && typeof options !== 'object' && typeof options !== 'function') {
@@ -257,16 +228,22 @@ class TextDecoder {
     }
     this.#fatal = Boolean(options?.fatal);
     this.#ignoreBOM = Boolean(options?.ignoreBOM);
+    this.#encoding = name;
+    if (name !== 'utf-8') this.#decoder = newDecoder(name);
   }
 
-  get encoding() { void this.#fatal; return 'utf-8'; }
+  get encoding() { void this.#fatal; return this.#encoding; }
   get fatal() { return this.#fatal; }
   get ignoreBOM() { return this.#ignoreBOM; }
 
   decode(input = undefined, options = undefined) {
     void this.#fatal;
-    let bytes = input === undefined ? new Uint8Array(0) : toBytes(input, "Failed to execute 'decode' on 'TextDecoder'");
+    let bytes = input === undefined ? new Uint8ArrayCtor(0) : toBytes(input, "Failed to execute 'decode' on 'TextDecoder'");
+    if (options !== undefined && options !== null && typeof options !== 'object' && typeof options !== 'function') {
+      throw new TypeError("Failed to execute 'decode' on 'TextDecoder': The provided value is not of type 'TextDecodeOptions'.");
+    }
     const stream = Boolean(options?.stream);
+    if (this.#decoder !== null) return this.#decodeOther(bytes, stream);
     if (this.#pending !== null) {
       const joined = new Uint8Array(this.#pending.length + bytes.length);
       joined.set(this.#pending, 0);
@@ -295,6 +272,26 @@ class TextDecoder {
       if (!this.#ignoreBOM && out.charCodeAt(0) === 0xFEFF) out = out.slice(1);
     }
     if (!stream) { this.#pending = null; this.#bomSeen = false; }
+    return out;
+  }
+
+  // The encodings other than UTF-8; only UTF-16 has a BOM to drop.
+  #decodeOther(bytes, stream) {
+    const decoder = this.#decoder;
+    if (!this.#doNotFlush) { decoder.reset(); this.#bomSeen = false; }
+    this.#doNotFlush = stream;
+    let out;
+    try {
+      out = decoder.decode(bytes, !stream, this.#fatal);
+    } catch (e) {
+      decoder.reset();
+      this.#doNotFlush = false;
+      throw e;
+    }
+    if (!this.#bomSeen && out.length > 0 && (this.#encoding === 'utf-16le' || this.#encoding === 'utf-16be')) {
+      this.#bomSeen = true;
+      if (!this.#ignoreBOM && out.charCodeAt(0) === 0xFEFF) out = out.slice(1);
+    }
     return out;
   }
 }

@@ -1,11 +1,12 @@
 // 30-fetch.js: the Fetch Standard's `Headers`, `Request` and `Response`, and
 // the runtime hooks `internal.makeRequest` / `internal.responseParts`.
 //
-// Bodies live in memory: a body is null, a string (from a string or
-// URLSearchParams init: encoded lazily, often never) or a Uint8Array. A
-// ReadableStream body is supported only if some runtime file provides a
-// `ReadableStream` global; otherwise `.body` is null and the read methods
-// (`text()`, `json()`, `arrayBuffer()`, `bytes()`) are the way in.
+// A body is null, a string (from a string or URLSearchParams init: encoded
+// lazily, often never), a Uint8Array, or a ReadableStream (25-streams.js).
+// `.body` is a byte stream; for an in-memory body it is made only if asked
+// for. Without 25-streams.js (the node unit tests), `.body` is null and the
+// read methods (`text()`, `json()`, `arrayBuffer()`, `bytes()`) are the way
+// in.
 //
 // Header guards: only "immutable" is enforced. Like other server-side
 // runtimes there are no forbidden request/response header names.
@@ -13,6 +14,7 @@
 const {
   toUSV, parseURLRecord, serializeURL, isURLSearchParams, urlSearchParamsToString,
   utf8Encode, utf8Decode, isArrayBuffer, makeIteratorClass, webIDLClass,
+  isAbortSignal, requestSignal, signalFollow, signalFromInit,
 } = internal;
 
 const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
@@ -250,11 +252,25 @@ Object.defineProperty(Headers.prototype, Symbol.iterator, {
 
 // A body is a small state object shared by the Request/Response that owns it:
 //   data:   null | string | Uint8Array (in-memory source)
-//   stream: null | ReadableStream (only with a ReadableStream global)
+//   stream: null | ReadableStream
 //   lazy:   stream is our own view of `data`, made by the `body` getter
-//   used:   the body was read (bodyUsed)
+//   used:   the runtime read the body (bodyUsed is this, or the stream
+//           disturbed: read or cancelled by the function)
 //   shared: data is also referenced by a clone, so hand out copies only
-const hasStreams = () => typeof globalThis.ReadableStream === 'function';
+//
+// Streams are handled through the hooks of 25-streams.js, which call the
+// library's own methods: the function's replacements of ReadableStream's
+// prototype do not apply to the bodies the runtime reads.
+const hasStreams = internal.hasStreams === true;
+const { isReadableStream, streamLocked, streamDisturbed } = internal;
+// A body that can no longer be read: read before, or its stream locked or
+// disturbed by the function.
+const isUnusable = (b) => b.used || (b.stream !== null && (streamLocked(b.stream) || streamDisturbed(b.stream)));
+const isUsed = (b) => b.used || (b.stream !== null && streamDisturbed(b.stream));
+// Uint8Array brand check that the function cannot fake (instanceof can be).
+const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), Symbol.toStringTag).get;
+const isUint8Array = (v) => internal.ReflectApply(typedArrayTag, v, []) === 'Uint8Array';
+const Uint8ArrayCtor = Uint8Array;
 // (The per-request paths write this literal out in place, marked `newBody`:
 // keep the same properties in the same order, so all bodies share one shape.)
 const newBody = (data) => ({ data, stream: null, lazy: false, used: false, shared: false });
@@ -276,8 +292,8 @@ function extractBody(init) {
     }
     if (isArrayBuffer(init)) return newBody(new Uint8Array(init.slice(0)));
     if (isURLSearchParams(init)) { extractedType = FORM_TYPE; return newBody(urlSearchParamsToString(init)); }
-    if (hasStreams() && init instanceof globalThis.ReadableStream) {
-      if (init.locked) throw new TypeError('ReadableStream is locked.');
+    if (hasStreams && isReadableStream(init)) {
+      if (streamLocked(init) || streamDisturbed(init)) throw new TypeError('ReadableStream is locked or disturbed.');
       const b = newBody(null);
       b.stream = init;
       return b;
@@ -291,21 +307,26 @@ function extractBody(init) {
 
 // Reads a whole ReadableStream of Uint8Array chunks.
 async function readAll(stream) {
-  const reader = stream.getReader();
+  const reader = internal.streamReader(stream);
   const chunks = [];
   let total = 0;
   for (;;) {
-    const { value, done } = await reader.read();
+    const { value, done } = await internal.streamRead(reader);
     if (done) break;
-    if (!(value instanceof Uint8Array)) throw new TypeError('Body stream chunks must be Uint8Array.');
+    if (!isUint8Array(value)) {
+      const e = new TypeError(`Body stream chunks must be Uint8Array, not ${value === null ? 'null' : typeof value}.`);
+      internal.promiseThen(internal.streamCancel(reader, e), undefined, () => {});
+      throw e;
+    }
     chunks.push(value);
     total += value.length;
   }
+  internal.streamsUsed();
   // Always a new array, even for one chunk: the stream's source may still
   // hold that chunk, and nginx now sends response bytes from the JS buffer
   // in place (no copy) after the handler has returned.
   if (chunks.length === 1) return chunks[0].slice();
-  const out = new Uint8Array(total);
+  const out = new Uint8ArrayCtor(total);
   let n = 0;
   for (const c of chunks) { out.set(c, n); n += c.length; }
   return out;
@@ -315,7 +336,7 @@ async function readAll(stream) {
 // marking it used; throws if already used. Not async itself: the read
 // methods are, and an in-memory body needs no extra promise per read.
 function takeBody(b) {
-  if (b.used || (b.stream !== null && b.stream.locked)) throw new TypeError('Body has already been used.');
+  if (isUnusable(b)) throw new TypeError('Body has already been used.');
   if (isNullBody(b)) return null;
   b.used = true;
   if (b.stream !== null && !b.lazy) return readAll(b.stream);
@@ -342,33 +363,34 @@ function bodyArrayBuffer(data, b) {
 }
 
 // `.body`: a ReadableStream when the runtime has them, else null. For an
-// in-memory body the stream is made on first access and only reads `data`
-// when pulled, so text()/clone() keep working on the data until then.
+// in-memory body the stream is made on first access, a byte stream (Fetch's
+// "with byte reading support": BYOB readers work) that reads `data` only
+// when pulled, so text()/clone() keep working on the data until then. Its
+// one chunk is our own array: the stream takes it over (detaches it).
 function bodyStream(b) {
   if (isNullBody(b)) return null;
   if (b.stream !== null) return b.stream;
-  if (!hasStreams()) return null;
+  if (!hasStreams) return null;
   b.lazy = true;
-  b.stream = new globalThis.ReadableStream({
-    pull(controller) {
-      if (b.used) { controller.error(new TypeError('Body has already been used.')); return; }
-      b.used = true;
-      const data = b.data;
-      const u8 = typeof data === 'string' ? utf8Encode(data) : (b.shared ? data.slice() : data);
-      if (u8.length) controller.enqueue(u8);
-      controller.close();
-    },
-  }, { highWaterMark: 0 });
+  b.stream = internal.newByteStream((controller) => {
+    if (b.used) { controller.error(new TypeError('Body has already been used.')); return; }
+    b.used = true;
+    const data = b.data;
+    const u8 = typeof data === 'string' ? utf8Encode(data) : (b.shared ? data.slice() : data);
+    b.data = null;
+    if (u8.length) controller.enqueue(u8);
+    controller.close();
+  }, () => { b.used = true; b.data = null; });
   return b.stream;
 }
 
 // A body for a clone: the same in-memory data (then treated as shared), or a
 // tee of a user stream.
 function cloneBody(b) {
-  if (b.used || (b.stream !== null && b.stream.locked)) throw new TypeError('Body has already been used.');
+  if (isUnusable(b)) throw new TypeError('Body has already been used.');
   const c = newBody(b.data);
   if (b.stream !== null && !b.lazy) {
-    const [s1, s2] = b.stream.tee();
+    const [s1, s2] = internal.streamTee(b.stream);
     b.stream = s1;
     c.stream = s2;
   }
@@ -436,7 +458,7 @@ let buildingResponse = false;
 
 let isRequest;       // brand checks
 let isResponse;
-let requestCreate;   // (method, url, headers, headersFlat, body, redirect) -> Request
+let requestCreate;   // (method, url, headers, headersFlat, body, redirect, signal) -> Request
 
 // A Request's state:
 //   method, url, redirect: strings
@@ -445,6 +467,8 @@ let requestCreate;   // (method, url, headers, headersFlat, body, redirect) -> R
 //                at yet: the flat list, a function returning it, or the call
 //                id to ask natives.headers() for; null once `headers` is made
 //   body:        the body state (see newBody)
+//   signal:      the AbortSignal once `signal` was read; until then its
+//                source (see internal.requestSignal in 16-events.js)
 // (Built with object literals in place, in this order, rather than through
 // a helper: one call less per request in the interpreter.)
 
@@ -493,10 +517,17 @@ class Request {
 
     // Dictionary members are read in lexicographic order, like Web IDL.
     const initBody = init.body;
+    const initDuplex = init.duplex;
     const initHeaders = init.headers;
     const initMethod = init.method;
     const initRedirect = init.redirect;
+    const initSignal = init.signal;
+    let signal = inputReq !== null ? signalFollow(inputReq.signal) : null;
+    if (initSignal !== undefined) signal = signalFromInit(initSignal, what);
 
+    if (initDuplex !== undefined && `${initDuplex}` !== 'half') {
+      throw new TypeError(`${what}: The provided value '${initDuplex}' is not a valid enum value of type RequestDuplex.`);
+    }
     if (initMethod !== undefined) {
       let m = toByteString(initMethod, what);
       if (!TOKEN_RE.test(m)) throw new TypeError(`${what}: '${m}' is not a valid HTTP method.`);
@@ -529,11 +560,15 @@ class Request {
     let body;
     if (hasInitBody) {
       body = extractBody(initBody);
+      // A stream body goes out as it is produced: Fetch wants that said.
+      if (body.stream !== null && initDuplex === undefined) {
+        throw new TypeError(`${what}: The duplex member must be 'half' when the body is a ReadableStream.`);
+      }
       const type = extractedType;
       if (type !== null && !headersHasCT(headers)) headersSetRaw(headers, 'content-type', type);
     } else if (inputBody !== null && !isNullBody(inputBody)) {
       // The new request takes over the input's body; the input becomes used.
-      if (inputBody.used || (inputBody.stream !== null && inputBody.stream.locked)) {
+      if (isUnusable(inputBody)) {
         throw new TypeError(`${what}: Cannot construct a Request with a Request object that has already been used.`);
       }
       body = inputBody.lazy
@@ -543,15 +578,15 @@ class Request {
     } else {
       body = newBody(null);
     }
-    this.#s = { method, url, headers, headersFlat: null, body, redirect };
+    this.#s = { method, url, headers, headersFlat: null, body, redirect, signal };
   }
 
   static {
     isRequest = (v) => v !== null && typeof v === 'object' && #s in v;
-    requestCreate = (method, url, headers, headersFlat, body, redirect) => {
+    requestCreate = (method, url, headers, headersFlat, body, redirect, signal) => {
       buildingRequest = true;
       const r = new Request();
-      r.#s = { method, url, headers, headersFlat, body, redirect };
+      r.#s = { method, url, headers, headersFlat, body, redirect, signal };
       return r;
     };
   }
@@ -560,8 +595,13 @@ class Request {
   get url() { return this.#s.url; }
   get headers() { return requestHeaders(this.#s); }
   get redirect() { return this.#s.redirect; }
+  get signal() {
+    const s = this.#s;
+    return isAbortSignal(s.signal) ? s.signal : (s.signal = requestSignal(s.signal));
+  }
+  get duplex() { void this.#s; return 'half'; }
   get body() { return bodyStream(this.#s.body); }
-  get bodyUsed() { return this.#s.body.used; }
+  get bodyUsed() { return isUsed(this.#s.body); }
 
   clone() {
     const s = this.#s;
@@ -569,7 +609,7 @@ class Request {
     // A request from makeRequest that never had its headers looked at can
     // share the (never mutated) flat list, or its source, instead.
     return requestCreate(s.method, s.url, s.headers === null ? null : headersCopy(s.headers),
-      s.headersFlat, body, s.redirect);
+      s.headersFlat, body, s.redirect, signalFollow(s.signal));
   }
 
   async arrayBuffer() { const b = this.#s.body; return bodyArrayBuffer(await takeBody(b), b); }
@@ -691,14 +731,20 @@ class Response {
       // must not be changed, see EMPTY_FLAT).
       const parts = {
         status: s.status, statusText: s.statusText,
-        headers: s.headers === null ? s.flat : headersFlat(s.headers), body: null,
+        headers: s.headers === null ? s.flat : headersFlat(s.headers), body: null, wait: null,
       };
-      if (b.used || (b.stream !== null && b.stream.locked)) {
-        return Promise.reject(new TypeError('Response body has already been used.'));
+      if (isUnusable(b)) {
+        throw new TypeError('Response body has already been used.');
       }
       if (b.stream !== null && !b.lazy) {
+        // A stream is read to its end first: `wait` is a promise of the parts.
         b.used = true;
-        return readAll(b.stream).then((u8) => { parts.body = u8; return parts; });
+        parts.wait = internal.promiseThen(readAll(b.stream), (u8) => {
+          parts.body = u8;
+          parts.wait = null;
+          return parts;
+        });
+        return parts;
       }
       // In-memory bodies are not marked used: returning the same Response
       // object from several requests keeps working.
@@ -748,7 +794,7 @@ class Response {
     return s.headers;
   }
   get body() { return bodyStream(this.#s.body); }
-  get bodyUsed() { return this.#s.body.used; }
+  get bodyUsed() { return isUsed(this.#s.body); }
 
   clone() {
     const s = this.#s;
@@ -787,7 +833,8 @@ internal.makeRequest = function makeRequest(method, url, headersFlat, body) {
   }
   if (headersFlat === null || headersFlat === undefined) headersFlat = EMPTY_FLAT;
   const b = { data, stream: null, lazy: false, used: false, shared: false }; // newBody(data)
-  return requestCreate(method, url, null, headersFlat, b, 'follow');
+  // (the call id, when there is one, is also the source of its signal)
+  return requestCreate(method, url, null, headersFlat, b, 'follow', typeof headersFlat === 'number' ? headersFlat : null);
 };
 
 // internal.responseParts(response), set in Response's static block: what the

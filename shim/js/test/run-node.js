@@ -85,6 +85,24 @@ const FAKE_NATIVES_SRC = `(function () {
   };
 })()`;
 
+// Stand-ins for streams.cc's natives, when the build fetched the library
+// (shim/vendor.sh): the globals are made on first read, as in the engine.
+const STREAMS_LIB = path.resolve(shimDir, '../../build/vendor/web-streams-polyfill/dist/ponyfill.js');
+function addStreamsNatives(ctx, natives) {
+  const src = fs.readFileSync(STREAMS_LIB, 'utf8');
+  natives.streamsLibrary = (names) => vm.compileFunction(src, names, { parsingContext: ctx });
+  natives.streamsCache = () => {};
+  natives.lazyGlobals = vm.runInContext(`(names, loader) => {
+    for (const name of names) {
+      const set = (value) => Object.defineProperty(globalThis, name,
+        { value, writable: true, enumerable: false, configurable: true });
+      Object.defineProperty(globalThis, name, {
+        get() { const v = loader(name); set(v); return v; }, set, enumerable: false, configurable: true,
+      });
+    }
+  }`, ctx);
+}
+
 // `dir` defaults to shim/js; bench.js passes another copy to compare versions.
 function loadRuntime(withNatives, dir = shimDir) {
   const files = fs.readdirSync(dir)
@@ -96,6 +114,7 @@ function loadRuntime(withNatives, dir = shimDir) {
   const ctx = vm.createContext({});
   const fn = vm.runInContext(src, ctx, { filename: 'shim-bundle.js' });
   const natives = withNatives ? vm.runInContext(FAKE_NATIVES_SRC, ctx) : vm.runInContext('({})', ctx);
+  if (withNatives && fs.existsSync(STREAMS_LIB)) addStreamsNatives(ctx, natives);
   const internal = vm.runInContext('({})', ctx);
   fn(natives, internal);
   return { ctx, internal, natives, files };

@@ -163,7 +163,7 @@
 
   test('TextDecoder: labels, BOM, fatal, replacement', () => {
     for (const l of ['utf-8', 'UTF8', ' unicode-1-1-utf-8\n', 'unicode20utf8']) eq(new TextDecoder(l).encoding, 'utf-8', l);
-    throws(() => new TextDecoder('latin1'), 'RangeError');
+    throws(() => new TextDecoder('latin-1'), 'RangeError');
     const td = new TextDecoder();
     eq([td.fatal, td.ignoreBOM], [false, false]);
     eq(td.decode(), '');
@@ -196,6 +196,28 @@
     const fatal = new TextDecoder('utf-8', { fatal: true });
     eq(fatal.decode(bytes(0xE2, 0x82), { stream: true }), '');
     throws(() => fatal.decode(), 'TypeError', 'unfinished at end');
+  });
+
+  test('TextDecoder: labels of every encoding, JS-only decoders', () => {
+    const name = internal.encodingForLabel;
+    eq(name('latin1'), 'windows-1252'); eq(name(' \t\n\f\rSJIS\r'), 'shift_jis'); eq(name('UCS-2'), 'utf-16le');
+    eq(name('unicodefffe'), 'utf-16be'); eq(name('koi8-ru'), 'koi8-u'); eq(name('ms932'), 'shift_jis');
+    eq(name('x-unicode20utf8'), 'utf-8'); eq(name('hz-gb-2312'), 'replacement'); eq(name('GB_2312-80'), 'gbk');
+    for (const bad of ['\u00A0utf-8', 'utf-8\u000B', 'utf-8\u0000', '\u212Aoi8-r', 'utf-16\u2028', '', 'toString', '__proto__', 'x'.repeat(1e5)]) {
+      eq(name(bad), null, JSON.stringify(bad.slice(0, 20)));
+    }
+    throws(() => new TextDecoder('iso-2022-kr'), 'RangeError', 'replacement');
+    throws(() => new TextDecoder('\u212Aoi8-r'), 'RangeError', 'no Unicode case folding');
+    const xud = new TextDecoder('x-user-defined');
+    eq(xud.encoding, 'x-user-defined');
+    eq(xud.decode(bytes(0x41, 0x80, 0xFF)), 'A\uF780\uF7FF');
+    const l16 = new TextDecoder('ISO-8859-16', { fatal: true });
+    eq(l16.encoding, 'iso-8859-16');
+    eq(l16.decode(bytes(0x41, 0xA4, 0xAA, 0xFF, 0x80)), 'A\u20AC\u0218\u00FF\u0080');
+    eq(l16.decode(new Uint8Array(20000).fill(0xA4)).length, 20000, 'more than one 8192 chunk');
+    if (typeof __natives.decoderOpen !== 'function') {
+      throws(() => new TextDecoder('shift_jis'), 'RangeError', 'no native decoder');
+    }
   });
 
   test('atob / btoa / DOMException', () => {
@@ -465,11 +487,11 @@
     eq(internal.responseParts(null), null);
     eq(internal.responseParts(new Request('http://a/')), null);
     eq(internal.responseParts(new Response('hi')),
-      { status: 200, statusText: '', headers: ['content-type', 'text/plain;charset=UTF-8'], body: 'hi' });
+      { status: 200, statusText: '', headers: ['content-type', 'text/plain;charset=UTF-8'], body: 'hi', wait: null });
     const h = new Headers({ 'X-One': '1' });
     h.append('Set-Cookie', 'a=1'); h.append('Set-Cookie', 'b=2'); h.append('x-one', '2');
     const p = internal.responseParts(new Response(bytes(1, 2, 3), { status: 404, statusText: 'Nope', headers: h }));
-    eq(p, { status: 404, statusText: 'Nope', headers: ['x-one', '1', 'x-one', '2', 'set-cookie', 'a=1', 'set-cookie', 'b=2'], body: bytes(1, 2, 3) });
+    eq(p, { status: 404, statusText: 'Nope', headers: ['x-one', '1', 'x-one', '2', 'set-cookie', 'a=1', 'set-cookie', 'b=2'], body: bytes(1, 2, 3), wait: null });
     eq(internal.responseParts(new Response(null, { status: 204 })).body, null);
     eq(internal.responseParts(Response.redirect('http://a/b', 301)).headers, ['location', 'http://a/b']);
     eq(internal.responseParts(Response.json([1])).headers, ['content-type', 'application/json']);
@@ -479,7 +501,7 @@
     eq(internal.responseParts(sent).body, 'again', 'an unread Response can be returned twice');
     const used = new Response('x');
     await used.text();
-    await rejects(internal.responseParts(used), 'TypeError', 'used body');
+    throws(() => internal.responseParts(used), 'TypeError', 'used body');
   });
 
   test('internal.dispatch (00-bootstrap.js) with makeRequest/responseParts', async () => {
@@ -502,8 +524,8 @@
     internal.dispatch(handler, 4, 'GET', 'http://h/throw', null, []);
     await flush();
     const byId = (id) => calls.find((c) => c.id === id);
-    eq(byId(1).parts, { status: 201, statusText: '', headers: ['content-type', 'text/plain;charset=UTF-8'], body: 'hi!' });
-    eq(byId(2).parts, { status: 200, statusText: '', headers: ['content-type', 'application/json'], body: '{"ua":"ua/1"}' });
+    eq(byId(1).parts, { status: 201, statusText: '', headers: ['content-type', 'text/plain;charset=UTF-8'], body: 'hi!', wait: null });
+    eq(byId(2).parts, { status: 200, statusText: '', headers: ['content-type', 'application/json'], body: '{"ua":"ua/1"}', wait: null });
     ok(byId(3).error instanceof TypeError, 'non-Response is a TypeError');
     eq(byId(4).error.message, 'boom');
   });
@@ -648,12 +670,49 @@
     internal.dispatch(handler, 103, 'GET', 'http://h/', null, []);
     eq(seen, [[undefined, undefined, undefined, []], ['y', undefined, undefined, ['X']], [undefined, undefined, undefined, []]]);
     const byId = (id) => __natives.calls.find((c) => c.id === id);
-    eq(byId(103).parts, { status: 200, statusText: '', headers: ['content-type', 'text/plain;charset=UTF-8'], body: 'ok' });
+    eq(byId(103).parts, { status: 200, statusText: '', headers: ['content-type', 'text/plain;charset=UTF-8'], body: 'ok', wait: null });
     internal.dispatch(async () => { const r = Response.json(1); void r.headers; return r; }, 104, 'GET', 'http://h/', null, []);
     internal.dispatch(() => Promise.resolve(new Response('a', { headers: { z: '1' } })), 105, 'GET', 'http://h/', null, []);
     await new Promise((resolve) => { let n = 0; const spin = () => (++n < 20 ? Promise.resolve().then(spin) : resolve()); spin(); });
     eq(byId(104).parts.headers, ['content-type', 'application/json']);
     eq(byId(105).parts.headers, ['z', '1', 'content-type', 'text/plain;charset=UTF-8']);
+  });
+
+  // ------------------------------------------------------------ events (16-events.js)
+
+  test('internal.abortRequest: the signal of a handler request aborts, made before or after', () => {
+    if (typeof internal.abortRequest !== 'function') return;
+    const r1 = internal.makeRequest('GET', 'http://h/', 201, null);
+    const s1 = r1.signal;
+    let fired = 0;
+    s1.onabort = () => fired++;
+    eq([s1.aborted, r1.signal === s1], [false, true]);
+    internal.abortRequest(201);
+    internal.abortRequest(201);
+    eq([s1.aborted, s1.reason.name, s1.reason.code, fired], [true, 'AbortError', 20, 1]);
+    const r2 = internal.makeRequest('GET', 'http://h/', 202, null);
+    internal.abortRequest(202, 'gone');
+    eq([r2.signal.aborted, r2.signal.reason], [true, 'gone']);
+    const r3 = internal.makeRequest('GET', 'http://h/', 203, null);
+    const copy = new Request(r3, { headers: { a: 'b' } });
+    const clone = r3.clone();
+    eq(copy.signal.aborted, false);
+    internal.abortRequest(203, 'late');
+    eq([copy.signal.reason, clone.signal.reason, r3.signal.reason], ['late', 'late', 'late']);
+    const other = internal.makeRequest('GET', 'http://h/', 204, null);
+    eq(other.signal.aborted, false, 'another call');
+    eq(internal.makeRequest('GET', 'http://h/', ['a', 'b'], null).signal.aborted, false, 'no call id');
+  });
+
+  test('AbortSignal.any: a dependent made of a dependent of a handler request follows the call', () => {
+    if (typeof internal.abortRequest !== 'function') return;
+    const r = internal.makeRequest('GET', 'http://h/', 205, null);
+    const t = new EventTarget();
+    let n = 0;
+    t.addEventListener('x', () => n++, { signal: AbortSignal.any([r.signal]) });
+    internal.abortRequest(205);
+    t.dispatchEvent(new Event('x'));
+    eq(n, 0);
   });
 
   // ------------------------------------------------------------ run
