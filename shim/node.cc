@@ -18,7 +18,8 @@
  *                                  3 hex, 4 base64 or base64url), decoded as
  *                                  Node does: hex up to the first pair that
  *                                  is not one, base64 skipping what is not
- *                                  of either alphabet up to the first "="
+ *                                  of either alphabet up to the first "=",
+ *                                  both by each UTF-16 unit's low byte
  *   bytesString(view, enc, s, e)   the string of bytes s..e of a view in a
  *                                  Buffer encoding (1 latin1, 2 utf16le,
  *                                  3 hex, 4 base64, 5 base64url, 6 ascii)
@@ -153,7 +154,7 @@ Units(v8::Isolate *isolate, v8::Local<v8::String> s, int at, int n,
 
 
 int
-HexDigit(uint16_t c)
+HexDigit(uint8_t c)
 {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -170,7 +171,7 @@ HexDigit(uint16_t c)
 
 /* a base64 digit of either alphabet, or -1 */
 int
-Base64Digit(uint16_t c)
+Base64Digit(uint8_t c)
 {
     if (c >= 'A' && c <= 'Z') {
         return c - 'A';
@@ -224,8 +225,10 @@ Decode(v8::Isolate *isolate, v8::Local<v8::String> s, int enc, uint8_t *out,
                 out[n++] = (uint8_t) (c >> 8);
                 break;
 
+            /* hex and base64 see a unit's low byte only, as Node's
+               decoders do (U+0141 is an "A") */
             case ENC_HEX:
-                d = HexDigit(c);
+                d = HexDigit((uint8_t) c);
                 if (d < 0) {
                     return n;
                 }
@@ -238,10 +241,10 @@ Decode(v8::Isolate *isolate, v8::Local<v8::String> s, int enc, uint8_t *out,
                 break;
 
             default:            /* base64 */
-                if (c == '=') {
+                if ((uint8_t) c == '=') {
                     return n;
                 }
-                d = Base64Digit(c);
+                d = Base64Digit((uint8_t) c);
                 if (d < 0) {
                     break;
                 }

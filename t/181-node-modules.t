@@ -75,6 +75,7 @@ export default { fetch() {
   }
   out(Buffer.from('aGVsbG8=', 'base64').toString(), Buffer.from('aGVsbG8', 'base64url').toString(), Buffer.from('a-_b', 'base64'), Buffer.from(' aG\nVs bG8= junk', 'base64'));
   out(Buffer.from('48656c6c6f', 'hex').toString(), Buffer.from('48656x6c', 'hex'), Buffer.from('486', 'hex'));
+  out(Buffer.from('QUJD\u0141RA==', 'base64'), Buffer.from('QUJD\u013dRA', 'base64'), Buffer.from('\u0141\u0141', 'hex'), Buffer.from('ab\u0100cd', 'base64'));
   out(Buffer.from('\ud800x'), Buffer.from([0xff, 0xc3, 0x28]).toString(), Buffer.from([0xe9, 0x80]).toString('ascii'));
   const b = Buffer.from('hello world');
   out(b.toString('utf8', 6), b.toString('hex', 0, 5), b.toString(undefined, -5, 100), b.toString('utf8', 8, 2), b.toLocaleString());
@@ -108,6 +109,7 @@ GET /n/buf-strings
 "UTF-16LE" <Buffer 68 00 e9 00 6c 00 6c 00 6f 00 20 00 77 00 f6 00 72 00 6c 00 64 00 20 00 ac 20 34 d8 1e dd> "héllo wörld €𝄞" 30 true
 "hello" "hello" <Buffer 6b ef db> <Buffer 68 65 6c 6c 6f>
 "Hello" <Buffer 48 65> <Buffer 48>
+<Buffer 41 42 43 01 10> <Buffer 41 42 43> <Buffer aa> <Buffer 69 b7 1d>
 <Buffer ef bf bd 78> "��(" "i\u0000"
 "world" "68656c6c6f" "hello world" "" "hello world"
 {
@@ -279,6 +281,8 @@ export default { fetch() {
   out(b.includes('cab'), b.includes('cab', 3), b.includes(Buffer.from('€')), b.indexOf('6263', 'hex'), b.indexOf('YmM=', 'base64'), b.indexOf('b', 'latin1'), b.indexOf('bc', 1.9));
   t('offset string is an encoding', () => b.indexOf('bc', '2'));
   const u = Buffer.from('xa\u0000b\u0000', 'latin1');
+  const odd = Buffer.from('abcde');
+  out(odd.indexOf('', 5, 'ucs2'), odd.lastIndexOf('', -1, 'ucs2'), odd.indexOf(Buffer.alloc(0), 5, 'ucs2'), odd.lastIndexOf(''), odd.indexOf('', -2));
   out(Buffer.from('a\u0000b\u0000', 'latin1').indexOf('b', 0, 'ucs2'), u.indexOf('b', 0, 'ucs2'), Buffer.from('abab', 'ucs2').lastIndexOf('b', undefined, 'ucs2'));
   out(Buffer.alloc(6).fill('abc', 1), Buffer.alloc(5).fill('\u0101'), Buffer.alloc(5).fill('aGk=', 'base64'), Buffer.alloc(5).fill(Buffer.from([1, 2])), Buffer.alloc(3).fill(true));
   out(Buffer.alloc(4).fill(-1), Buffer.alloc(4).fill(1.7), Buffer.alloc(4).fill('ab', 1, 3), Buffer.alloc(4).fill('é', 'latin1'), Buffer.alloc(5).fill('\u20ac'), Buffer.alloc(4).fill(''), Buffer.alloc(4).fill(300));
@@ -292,6 +296,7 @@ GET /n/buf-search
 4 1 1 3 0 9 0 9
 true false true 1 1 1 1
 "offset string is an encoding" "threw" "TypeError" "ERR_UNKNOWN_ENCODING" "Unknown encoding: 2"
+4 3 5 5 3
 2 -1 6
 <Buffer 00 61 62 63 61 62> <Buffer c4 81 c4 81 c4> <Buffer 68 69 68 69 68> <Buffer 01 02 01 02 01> <Buffer 01 01 01>
 <Buffer ff ff ff ff> <Buffer 01 01 01 01> <Buffer 00 61 62 00> <Buffer e9 e9 e9 e9> <Buffer e2 82 ac e2 82> <Buffer 00 00 00 00> <Buffer 2c 2c 2c 2c>

@@ -450,11 +450,13 @@ function search(hay, needle, at, forward, step) {
   return -1;
 }
 
-function indexOfBytes(buf, needle, offset, forward, utf16) {
-  const at = searchStart(buf.length, Math.trunc(offset), needle.length, forward);
+// `length`: how much of buf counts (a UTF-16 string is sought in whole
+// units: an even length)
+function indexOfBytes(buf, needle, offset, forward, utf16, length = buf.length) {
+  const at = searchStart(length, Math.trunc(offset), needle.length, forward);
   if (needle.length === 0) return at;
-  if (buf.length === 0 || at <= -1) return -1;
-  if ((forward && needle.length + at > buf.length) || needle.length > buf.length) return -1;
+  if (length === 0 || at <= -1) return -1;
+  if ((forward && needle.length + at > length) || needle.length > length) return -1;
   if (utf16) {
     if (buf.length < 2 || needle.length < 2) return -1;
     return search(buf, needle.subarray(0, needle.length & ~1), at - (at % 2), forward, 2);
@@ -483,7 +485,8 @@ function searchBuffer(buf, val, byteOffset, encoding, forward) {
   const name = encoding === undefined ? 'utf8' : normalizeEncoding(encoding);
   if (typeof val === 'string') {
     if (name === undefined) throw error('ERR_UNKNOWN_ENCODING', encoding);
-    return indexOfBytes(buf, ENCODINGS[name].encode(val), byteOffset, forward, name === 'utf16le');
+    const utf16 = name === 'utf16le';
+    return indexOfBytes(buf, ENCODINGS[name].encode(val), byteOffset, forward, utf16, utf16 ? buf.length & ~1 : buf.length);
   }
   if (isUint8Array(val)) return indexOfBytes(buf, val, byteOffset, forward, name === 'utf16le');
   throw error('ERR_INVALID_ARG_TYPE', 'value', ['number', 'string', 'Buffer', 'Uint8Array'], val);
