@@ -685,7 +685,6 @@ proto[Symbol.for('nodejs.util.inspect.custom')] = proto.inspect;
 // ---------------------------------------------------------------- numbers
 
 function readInt(buf, offset, size, le, signed) {
-  if (offset === undefined) offset = 0;
   checkBounds(buf, offset, size);
   let v = 0;
   for (let i = 0; i < size; i++) v = v * 256 + buf[offset + (le ? size - 1 - i : i)];
@@ -703,7 +702,6 @@ function rangeOf(size, min, max, n = '') {
 
 function writeInt(buf, value, offset, size, le, signed) {
   value = +value;
-  if (offset === undefined) offset = 0;
   const min = signed ? -(2 ** (size * 8 - 1)) : 0;
   const max = signed ? 2 ** (size * 8 - 1) - 1 : 2 ** (size * 8) - 1;
   // one byte: the offset's type is checked first, as in Node
@@ -732,10 +730,10 @@ function method(name, fn) {
 
 for (const [bits, size] of [['8', 1], ['16', 2], ['32', 4]]) {
   for (const [end, le] of size === 1 ? [['', true]] : [['LE', true], ['BE', false]]) {
-    method(`readUInt${bits}${end}`, function (offset) { return readInt(this, offset, size, le, false); });
-    method(`readInt${bits}${end}`, function (offset) { return readInt(this, offset, size, le, true); });
-    method(`writeUInt${bits}${end}`, function (value, offset) { return writeInt(this, value, offset, size, le, false); });
-    method(`writeInt${bits}${end}`, function (value, offset) { return writeInt(this, value, offset, size, le, true); });
+    method(`readUInt${bits}${end}`, function (offset = 0) { return readInt(this, offset, size, le, false); });
+    method(`readInt${bits}${end}`, function (offset = 0) { return readInt(this, offset, size, le, true); });
+    method(`writeUInt${bits}${end}`, function (value, offset = 0) { return writeInt(this, value, offset, size, le, false); });
+    method(`writeInt${bits}${end}`, function (value, offset = 0) { return writeInt(this, value, offset, size, le, true); });
   }
 }
 
