@@ -1553,102 +1553,7 @@ true 1
 
 
 
-=== TEST 19: Buffer.allocUnsafe of 32 MB within js_function_memory: zeroed, its own memory
---- http_config
-    js_function_memory 64m;
---- config
-    location /a { js_function $TEST_NGINX_SERVER_ROOT/html/a.js; }
---- user_files
->>> a.js
-import { Buffer } from 'node:buffer';
-export default { fetch() {
-  const b = Buffer.allocUnsafe(32 << 20);
-  return new Response(`${b.length} ${b.buffer.byteLength} ${b.indexOf(1)} ${b[b.length - 1]}`);
-} };
---- request
-GET /a
---- response_body chomp
-33554432 33554432 -1 0
---- no_error_log
-[error]
-[alert]
-[crit]
-
-
-
-=== TEST 20: Buffer.allocUnsafe over js_function_memory: the isolate is stopped at its memory limit (503), caught or not
---- http_config
-    js_function_memory 64m;
---- config
-    location /a { js_function $TEST_NGINX_SERVER_ROOT/html/a.js; }
---- user_files
->>> a.js
-import { Buffer } from 'node:buffer';
-export default { fetch() {
-  try {
-    return new Response(String(Buffer.allocUnsafe(200 << 20).length));
-  } catch (e) {
-    return new Response(`caught ${e.name}`);
-  }
-} };
---- request
-GET /a
---- error_code: 503
---- error_log
-memory limit of 64 MB exceeded (js_function_memory)
---- no_error_log
-[alert]
-[crit]
-
-
-
-=== TEST 21: Buffer.from of a 256 MB string (a rope of a few objects): stopped at the memory limit before V8 flattens it
---- http_config
-    js_function_memory 64m;
---- config
-    location /a { js_function $TEST_NGINX_SERVER_ROOT/html/a.js; }
---- user_files
->>> a.js
-import { Buffer } from 'node:buffer';
-export default { fetch() {
-  let s = 'x'.repeat(1 << 20);
-  for (let i = 0; i < 8; i++) s += s;
-  return new Response(String(Buffer.from(s, 'hex').length + Buffer.from(s).length));
-} };
---- request
-GET /a
---- error_code: 503
---- error_log
-memory limit of 64 MB exceeded (js_function_memory)
---- no_error_log
-[alert]
-[crit]
-
-
-
-=== TEST 22: a 40 MB buffer as an 80 MB hex string: stopped at the memory limit, not a V8 abort
---- http_config
-    js_function_memory 64m;
---- config
-    location /a { js_function $TEST_NGINX_SERVER_ROOT/html/a.js; }
---- user_files
->>> a.js
-import { Buffer } from 'node:buffer';
-export default { fetch() {
-  return new Response(String(Buffer.alloc(40 << 20, 1).toString('hex').length));
-} };
---- request
-GET /a
---- error_code: 503
---- error_log
-memory limit of 64 MB exceeded (js_function_memory)
---- no_error_log
-[alert]
-[crit]
-
-
-
-=== TEST 23: after a memory kill the next request gets a new isolate, and Buffer.byteLength of a huge string is stopped too
+=== TEST 19: over js_function_memory: Buffer.allocUnsafe (caught or not), Buffer.from of a 256 MB string (a rope of a few objects, stopped before V8 flattens it), a 40 MB buffer as an 80 MB hex string: each stops the isolate at its memory limit (503), never a V8 abort
 --- http_config
     js_function_memory 64m;
 --- config
@@ -1657,24 +1562,65 @@ memory limit of 64 MB exceeded (js_function_memory)
 >>> a.js
 import { Buffer } from 'node:buffer';
 export default { fetch(r) {
-  if (r.url.endsWith('?ok')) return new Response(Buffer.from('still here').toString('base64'));
-  let s = 'ab'.repeat(1 << 19);
-  for (let i = 0; i < 8; i++) s += s;
-  return new Response(String(Buffer.byteLength(s)));
+  const what = new URL(r.url).searchParams.get('t');
+  if (what === 'alloc') {
+    try {
+      return new Response(String(Buffer.allocUnsafe(200 << 20).length));
+    } catch (e) {
+      return new Response(`caught ${e.name}`);
+    }
+  }
+  if (what === 'from') {
+    let s = 'x'.repeat(1 << 20);
+    for (let i = 0; i < 8; i++) s += s;
+    return new Response(String(Buffer.from(s, 'hex').length + Buffer.from(s).length));
+  }
+  return new Response(String(Buffer.alloc(40 << 20, 1).toString('hex').length));
 } };
 --- request eval
-["GET /a?big", "GET /a?ok"]
+["GET /a?t=alloc", "GET /a?t=from", "GET /a?t=hex"]
 --- error_code eval
-[503, 200]
---- response_body_like eval
-["", "^c3RpbGwgaGVyZQ==\$"]
+[503, 503, 503]
+--- error_log
+memory limit of 64 MB exceeded (js_function_memory)
 --- no_error_log
 [alert]
 [crit]
 
 
 
-=== TEST 24: the modules that reach the host do not exist: process, child_process, net, fs, worker_threads
+=== TEST 20: Buffer.allocUnsafe of 32 MB within js_function_memory (zeroed, its own memory); Buffer.byteLength of a 256 MB string stopped at the limit; after that kill the next request gets a new isolate
+--- http_config
+    js_function_memory 64m;
+--- config
+    location /a { js_function $TEST_NGINX_SERVER_ROOT/html/a.js; }
+--- user_files
+>>> a.js
+import { Buffer } from 'node:buffer';
+export default { fetch(r) {
+  const what = new URL(r.url).searchParams.get('t');
+  if (what === 'ok') return new Response(Buffer.from('still here').toString('base64'));
+  if (what === 'within') {
+    const b = Buffer.allocUnsafe(32 << 20);
+    return new Response(`${b.length} ${b.buffer.byteLength} ${b.indexOf(1)} ${b[b.length - 1]}`);
+  }
+  let s = 'ab'.repeat(1 << 19);
+  for (let i = 0; i < 8; i++) s += s;
+  return new Response(String(Buffer.byteLength(s)));
+} };
+--- request eval
+["GET /a?t=within", "GET /a?t=big", "GET /a?t=ok"]
+--- error_code eval
+[200, 503, 200]
+--- response_body_like eval
+["^33554432 33554432 -1 0\$", "", "^c3RpbGwgaGVyZQ==\$"]
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 21: the modules that reach the host do not exist: process, child_process, net, fs, worker_threads
 --- config
     location /m { js_function $TEST_NGINX_SERVER_ROOT/html/$arg_f.js; }
 --- user_files
@@ -1705,7 +1651,7 @@ qr/cannot load: .*Cannot find module '(node:process|child_process|node:net|fs|no
 
 
 
-=== TEST 25: two functions (two isolates) import every module: the second compiles them from the process's code cache
+=== TEST 22: two functions (two isolates) import every module: the second compiles them from the process's code cache
 --- config
     location /one { js_function $TEST_NGINX_SERVER_ROOT/html/one.js; }
     location /two { js_function $TEST_NGINX_SERVER_ROOT/html/two.js; }
@@ -1743,7 +1689,7 @@ export default { fetch() {
 
 
 
-=== TEST 26: an AssertionError thrown out of fetch: a 500, and error_log has Node's first line and the function's frame
+=== TEST 23: an AssertionError thrown out of fetch: a 500, and error_log has Node's first line and the function's frame
 --- config
     location /u { js_function $TEST_NGINX_SERVER_ROOT/html/u.js; }
 --- user_files
@@ -1764,7 +1710,7 @@ GET /u
 
 
 
-=== TEST 27: an 'error' event without a listener thrown out of fetch: a 500 with ERR_UNHANDLED_ERROR
+=== TEST 24: an 'error' event without a listener thrown out of fetch: a 500 with ERR_UNHANDLED_ERROR
 --- config
     location /u { js_function $TEST_NGINX_SERVER_ROOT/html/u.js; }
 --- user_files
