@@ -1184,7 +1184,15 @@ Isolate::TakeResponse(Call *call, v8::Local<v8::Value> parts)
             return bad("response header contains CR, LF or NUL");
         }
 
-        if ((i & 1) == 0 && !Token(text)) {
+        if (i & 1) {
+            /* a value's surrounding whitespace is not part of it (Fetch) */
+            size_t  b = text.find_first_not_of(" \t");
+            size_t  e = text.find_last_not_of(" \t");
+
+            text = b == std::string::npos ? std::string()
+                                           : text.substr(b, e - b + 1);
+
+        } else if (!Token(text)) {
             /* quoted with its bytes escaped, as nginx's check logs it */
             std::string  q;
             char         hex[4];
