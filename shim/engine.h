@@ -247,6 +247,7 @@ int InstallRuntime(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
     v8::Local<v8::Function> *dispatch, v8::Local<v8::Function> *fire,
     v8::Local<v8::Function> *init, std::string *why);
 const intptr_t *NativeReferences();
+const void *RuntimeSourceReference();
 void PlatformFlags();
 
 /* built by jsfn-mksnapshot (snapshot_blob.cc; empty in the tool itself) */

@@ -1,9 +1,17 @@
 #!/bin/sh
 # gen_runtime.sh OUT JS...: wrap the runtime's JS files into one function
-# expression and emit it as a C++ byte array (see js/README.md).
+# expression and emit it as a C++ byte array (see js/README.md).  V8 reads
+# the text in place as a one-byte (Latin-1) string (snapshot.cc), so a file
+# with a byte past ASCII is refused here rather than misread there.
 set -e
 out=$1; shift
 tmp=$out.tmp
+for f in "$@"; do
+    if [ "$(LC_ALL=C tr -d '\000-\177' < "$f" | wc -c)" -ne 0 ]; then
+        echo "gen_runtime.sh: $f: bytes past ASCII" >&2
+        exit 1
+    fi
+done
 {
     printf '(function (natives, internal) { '"'"'use strict'"'"';\n'
     for f in "$@"; do

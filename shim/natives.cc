@@ -466,7 +466,7 @@ const intptr_t *
 NativeReferences()
 {
     static intptr_t  refs[sizeof(natives_table) / sizeof(natives_table[0])
-                          + 2];
+                          + 3];
 
     if (refs[0] == 0) {
         size_t  i = 0;
@@ -477,6 +477,9 @@ NativeReferences()
 
         /* the getter of the lazy globals (streams.cc) */
         refs[i++] = reinterpret_cast<intptr_t>(LazyGlobal);
+
+        /* the runtime's text, an external string (snapshot.cc) */
+        refs[i++] = reinterpret_cast<intptr_t>(RuntimeSourceReference());
 
         refs[i] = 0;
     }

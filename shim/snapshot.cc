@@ -33,6 +33,37 @@ struct BlobHeader {
 Snapshot  snapshot;
 
 
+/*
+ * The runtime's text as V8 sees it: an external string over the bytes built
+ * into the engine (ASCII: gen_runtime.sh), never copied onto a heap.  Its
+ * address is one of the snapshot's external references (NativeReferences),
+ * so the snapshot keeps a reference to it, not the text: every isolate's
+ * Script of the runtime points at the same read-only bytes of the module.
+ * A static object: Dispose(), called when an isolate goes, does nothing.
+ */
+namespace {
+
+class RuntimeSource : public v8::String::ExternalOneByteStringResource {
+public:
+    const char *data() const override { return runtime_js; }
+    size_t length() const override { return runtime_js_len; }
+
+protected:
+    void Dispose() override {}
+};
+
+RuntimeSource  runtime_source;
+
+}  /* namespace */
+
+
+const void *
+RuntimeSourceReference()
+{
+    return &runtime_source;
+}
+
+
 static uint64_t
 RuntimeHash()
 {
@@ -53,8 +84,8 @@ InstallRuntime(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
     v8::Local<v8::Function> *init, std::string *why)
 {
     v8::TryCatch           tc(isolate);
-    v8::Local<v8::String>  src = v8::String::NewFromUtf8(isolate, runtime_js,
-        v8::NewStringType::kNormal, (int) runtime_js_len).ToLocalChecked();
+    v8::Local<v8::String>  src = v8::String::NewExternalOneByte(isolate,
+        &runtime_source).ToLocalChecked();
     v8::ScriptOrigin       origin(isolate,
         v8::String::NewFromUtf8Literal(isolate, "jsfn:runtime"));
     v8::Local<v8::Script>  script;
