@@ -32,6 +32,77 @@ function define(name, value) {
 internal.define = define;
 
 
+/*
+ * Parts of the runtime an isolate compiles only when a function first
+ * touches them (README.md, "Libraries"): shim/lib/NAME.js, built into the
+ * engine as the library lib/NAME and compiled by natives.library, from the
+ * process's code cache once an isolate of the process has compiled it.
+ * Each is the body of a function of (natives, internal, builtins) whose
+ * result is its exports: `builtins` holds what its stub here captured when
+ * the snapshot was made, since by the time it loads a function may have
+ * replaced the globals.  Without natives.library (the runtime under Node
+ * without natives) there are no libraries: their stubs define nothing.
+ */
+const hasLibraries = typeof natives.library === 'function';
+const LIBRARY_PARAMS = ['natives', 'internal', 'builtins'];
+const libraries = { __proto__: null };      /* name -> its exports */
+const libraryFns = { __proto__: null };     /* name -> its function, until used */
+
+function library(name, builtins) {
+    let exports = libraries[name];
+    if (exports === undefined) {
+        const fn = natives.library(`lib/${name}`, LIBRARY_PARAMS);
+        exports = ReflectApply(fn, undefined, [natives, internal, builtins]);
+        libraries[name] = exports;
+        libraryFns[name] = fn;
+        natives.libraryCache(`lib/${name}`, fn, false);
+    }
+    return exports;
+}
+
+/*
+ * A library has done its work once in this isolate: its code cache is made
+ * again with what has been compiled by now (the engine does it for the
+ * first few isolates of the process only).
+ */
+function libraryUsed(name) {
+    const fn = libraryFns[name];
+    if (fn !== undefined) {
+        libraryFns[name] = undefined;
+        natives.libraryCache(`lib/${name}`, fn, true);
+    }
+}
+
+/* global data properties whose value loader(name) gives when first read */
+const lazyLoaders = { __proto__: null };
+
+function lazyGlobal(name) {
+    return lazyLoaders[name](name);
+}
+
+function lazyGlobals(names, loader) {
+    for (let i = 0; i < names.length; i++) {
+        lazyLoaders[names[i]] = loader;
+    }
+    natives.lazyGlobals(names, lazyGlobal);
+}
+
+/* the library's exports named `names` as lazy globals; a loader of them all */
+function lazyLibrary(name, names, builtins) {
+    const load = () => library(name, builtins);
+    if (hasLibraries) {
+        lazyGlobals(names, (global) => load()[global]);
+    }
+    return load;
+}
+
+internal.hasLibraries = hasLibraries;
+internal.library = library;
+internal.libraryUsed = libraryUsed;
+internal.lazyGlobals = lazyGlobals;
+internal.lazyLibrary = lazyLibrary;
+
+
 /* console: each call is one error_log line at the matching level */
 
 function show(v, depth) {

@@ -971,16 +971,27 @@ const cannotHaveCredentialsOrPort = (url) => url.host === null || url.host === '
 // non-writable, non-enumerable, configurable.
 const WEBIDL_ENUMERABLE_MEMBERS = true;
 
+// (captured when the snapshot is made: the libraries call it later, when a
+// function may have replaced Reflect's members)
+const { defineProperty: ReflectDefineProperty, ownKeys: ReflectOwnKeys,
+  getOwnPropertyDescriptor: ReflectGetOwnPropertyDescriptor } = Reflect;
+const SymbolToStringTag = Symbol.toStringTag;
+
 function webIDLClass(C, tag) {
-  Reflect.defineProperty(C.prototype, Symbol.toStringTag, { value: tag, writable: false, enumerable: false, configurable: true });
+  ReflectDefineProperty(C.prototype, SymbolToStringTag, { value: tag, writable: false, enumerable: false, configurable: true });
   if (!WEBIDL_ENUMERABLE_MEMBERS) return;
-  for (const target of [C.prototype, C]) {
-    for (const key of Reflect.ownKeys(target)) {
+  const targets = [C.prototype, C];
+  for (let t = 0; t < 2; t++) {
+    const target = targets[t];
+    const keys = ReflectOwnKeys(target);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
       if (key === 'constructor' || key === 'prototype' || key === 'length' || key === 'name') continue;
-      const d = Reflect.getOwnPropertyDescriptor(target, key);
+      // (no prototype: members Object.prototype may have gained are no part of it)
+      const d = { __proto__: null, ...ReflectGetOwnPropertyDescriptor(target, key) };
       if (typeof key === 'string' && d.configurable) {
         d.enumerable = true;
-        Reflect.defineProperty(target, key, d);
+        ReflectDefineProperty(target, key, d);
       }
     }
   }

@@ -12,7 +12,7 @@
 // need.
 //
 // Loaded on first use: the globals are lazy data properties
-// (natives.lazyGlobals) and the library runs (natives.library) the
+// (internal.lazyGlobals) and the library runs (natives.library) the
 // first time one is read, or a body or an encoding or compression stream
 // needs a stream. An isolate that never touches streams never pays for them
 // (several hundred KB of heap once loaded and used).
@@ -118,7 +118,7 @@ function load() {
 }
 
 if (typeof natives.library === 'function') {
-  natives.lazyGlobals(NAMES, (name) => load()[name]);
+  internal.lazyGlobals(NAMES, (name) => load()[name]);
 
   internal.hasStreams = true;
   // No stream can exist before the library is loaded: nothing to load then.

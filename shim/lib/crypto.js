@@ -1,5 +1,11 @@
-// 40-crypto.js: Web Crypto: `crypto` (a `Crypto`), `Crypto`, `SubtleCrypto`
+// lib/crypto.js: Web Crypto: `crypto` (a `Crypto`), `Crypto`, `SubtleCrypto`
 // and `CryptoKey`, through OpenSSL in shim/crypto.cc.
+//
+// A library (js/README.md, "Libraries"): compiled in an isolate when a
+// function first reads one of the four globals (js/40-crypto.js makes them
+// lazy), as the body of a function of (natives, internal, builtins) whose
+// result is the four. `builtins` are the built-ins captured by
+// js/40-crypto.js when the snapshot was made.
 //
 // This file does what the Web Crypto spec does in JS terms: algorithm
 // normalization (WebIDL dictionaries, read in their order), usages, JWK,
@@ -14,30 +20,13 @@
 // copied before any code of the caller's can run (a getter on the
 // algorithm), as the spec copies them.
 
-const { ReflectApply, promiseThen, domException, webIDLClass, utf8Encode, utf8Decode } = internal;
-
-const PromiseResolve = Promise.resolve.bind(Promise);
-const PromiseReject = Promise.reject.bind(Promise);
-const ObjectCreate = Object.create;
-const ObjectDefineProperty = Object.defineProperty;
-const ObjectFreeze = Object.freeze;
-const hasOwn = Object.prototype.hasOwnProperty;
-const ArrayBufferIsView = ArrayBuffer.isView;
-const NumberIsFinite = Number.isFinite;
-const MathTrunc = Math.trunc;
-const JSONStringify = JSON.stringify;
-const JSONParse = JSON.parse;
-const StringFromCharCode = String.fromCharCode;
-const StringPrototypeCharCodeAt = String.prototype.charCodeAt;
-const NumberPrototypeToString = Number.prototype.toString;
-const Uint8ArrayCtor = Uint8Array;
-const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
-const typedArrayTag = Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbol.toStringTag).get;
-const typedArrayBuffer = Object.getOwnPropertyDescriptor(TypedArrayPrototype, 'buffer').get;
-const typedArrayByteLength = Object.getOwnPropertyDescriptor(TypedArrayPrototype, 'byteLength').get;
-const abByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
-const dataViewByteLength = Object.getOwnPropertyDescriptor(DataView.prototype, 'byteLength').get;
-const dataViewBuffer = Object.getOwnPropertyDescriptor(DataView.prototype, 'buffer').get;
+const { ReflectApply, promiseThen, domException, webIDLClass, utf8Encode, utf8Decode, libraryUsed } = internal;
+const {
+  PromiseResolve, PromiseReject, ObjectCreate, ObjectDefineProperty, ObjectFreeze, hasOwn, ArrayBufferIsView,
+  NumberIsFinite, MathTrunc, JSONStringify, JSONParse, StringFromCharCode, StringPrototypeCharCodeAt,
+  NumberPrototypeToString, Uint8ArrayCtor, Int16ArrayCtor, typedArrayTag, typedArrayBuffer, typedArrayByteLength,
+  abByteLength, dataViewByteLength, dataViewBuffer,
+} = builtins;
 
 const charCodeAt = (s, i) => ReflectApply(StringPrototypeCharCodeAt, s, [i]);
 const own = (o, k) => ReflectApply(hasOwn, o, [k]);
@@ -75,6 +64,7 @@ function later(fn) {
     ok = false;
     value = fromNative(e);
   }
+  libraryUsed('crypto');
   return promiseThen(PromiseResolve(undefined), ok ? () => value : () => { throw value; });
 }
 
@@ -331,7 +321,8 @@ function normalizeWrap(op, fallback, alg) {
 // ---------------------------------------------------------------- base64url
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const B64_INDEX = new Int16Array(128).fill(-1);
+const B64_INDEX = new Int16ArrayCtor(128);
+for (let i = 0; i < 128; i++) B64_INDEX[i] = -1;
 for (let i = 0; i < 64; i++) B64_INDEX[charCodeAt(B64, i)] = i;
 
 function b64urlEncode(u8) {
@@ -474,7 +465,7 @@ const exportAlgFor = (alg) => (alg.name === 'ECDSA' ? undefined : jwkAlgFor(alg)
 
 // ---------------------------------------------------------------- CryptoKey
 
-const TOKEN = Symbol('internal');
+const TOKEN = ObjectFreeze(ObjectCreate(null));
 let keyOf;          // (key) -> its record, or undefined for anything else
 
 class CryptoKey {
@@ -1223,7 +1214,4 @@ class Crypto {
 
 webIDLClass(Crypto, 'Crypto');
 
-for (const [name, value] of [['Crypto', Crypto], ['SubtleCrypto', SubtleCrypto], ['CryptoKey', CryptoKey],
-  ['crypto', new Crypto(TOKEN)]]) {
-  ObjectDefineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
-}
+return { Crypto, SubtleCrypto, CryptoKey, crypto: new Crypto(TOKEN) };
