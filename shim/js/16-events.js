@@ -1,7 +1,11 @@
 // 16-events.js: the DOM Standard's events and aborting, and the small
 // globals around them: `Event`, `CustomEvent`, `ErrorEvent`, `EventTarget`,
 // `AbortController`, `AbortSignal`, `reportError`, `structuredClone`,
-// `navigator`.
+// `navigator`. Aborting (`AbortController`, `AbortSignal`, a Request's
+// signal) and `structuredClone` are the libraries lib/abort and lib/clone
+// (shim/lib/), which an isolate compiles when a function first touches
+// them; the rest, which an ordinary request does not touch either but the
+// global object is made of (it is an EventTarget), is here.
 //
 // There is no DOM tree: an event is dispatched to its target only (at
 // target: capturing listeners first, then the others). The global object is
@@ -15,6 +19,7 @@
 //   internal.requestSignal(src), internal.signalFollow(src),
 //   internal.signalFromInit(v, what)  a Request's signal, made lazily
 //   internal.abortRequest(callId, reason)  the client of a call went away
+//   internal.AbortController  a constructor that loads lib/abort when used
 
 const { webIDLClass, domException, ReflectApply, define } = internal;
 
@@ -34,7 +39,6 @@ const consoleError = globalThis.console.error;
 // (frozen while JS runs, like Date.now()). Without natives (tests under
 // Node) there is no clock: time stands still.
 const hrnow = typeof natives.hrnow === 'function' ? natives.hrnow : () => 0;
-const nativeClone = typeof natives.structuredClone === 'function' ? natives.structuredClone : null;
 
 function requireArgs(n, got, what) {
   if (got < n) throw new TypeError(`${what}: ${n} argument${n > 1 ? 's' : ''} required, but only ${got} present.`);
@@ -240,7 +244,14 @@ const newListener = (type, callback, capture, passive, once) => ({
 });
 
 let listenerMap;     // (target, make) -> Map type -> [listener], or null
-let signalListens;   // (signal, delta): a signal's abort listeners changed
+
+// Aborting, once lib/abort is loaded: no AbortSignal exists before.
+let abort = null;
+const isAbortSignal = (v) => abort !== null && abort.isAbortSignal(v);
+const signalAborted = (signal) => abort.signalAborted(signal);
+const signalListens = (signal, delta) => abort.signalListens(signal, delta);
+const addAlgorithm = (signal, f, sees) => abort.addAlgorithm(signal, f, sees);
+const removeAlgorithm = (signal, f) => abort.removeAlgorithm(signal, f);
 
 // The global object's listeners (it cannot hold a private field).
 let globalMap = null;
@@ -497,397 +508,43 @@ define('reportError', function reportError(e) {
 
 // ---------------------------------------------------------------- AbortSignal
 
-// A signal's state, private to this file (#a):
-//   aborted, reason
-//   at, seq:   when it aborted (performance.now(); a timeout signal: its
-//              deadline) and the abort's rank: which of a dependent's
-//              sources aborted first
-//   algos:     Map of abort algorithms (to whether they see it, see
-//              addAlgorithm), or null
-//   handler:   the onabort attribute ({value, listener}), or null
-//   listens:   abort listeners + abort algorithms: what can see it abort
-//   dependent: made by AbortSignal.any() (or for a Request)
-//   sources:   a dependent's source signals (never dependent themselves)
-//   clocks:    a dependent's sources that are timeout signals, or null
-//   held:      a source's dependents that listen, or null
-//   deadline:  a timeout signal's deadline (performance.now() ms), else -1
-//   timer:     its armed timer, or 0
-//   seen:      a timeout signal's dependents that listen (counted)
-//   callId:    the call of a handler's request signal, else 0
-//
-// Dependents: the spec links each source to its dependents weakly. Here a
-// source holds only the dependents that listen (a listener or an algorithm
-// will see the abort event, and the spec keeps those alive): they abort
-// with it, at once. One nobody listens to holds its sources and is not
-// held by them: its state is worked out when looked at (aborted if a
-// source is, with the reason of the source that aborted first). So
-// AbortSignal.any() makes no weak reference, and a long-lived source does
-// not collect dependents.
-//
-// Timeout signals and timers: a timer keeps a request waiting (a handler
-// whose promise nothing else can settle gets its answer only when the
-// timers are done), so a timeout signal arms its timer only while some
-// listener or algorithm would see it fire: its own, or a dependent's. An
-// unobserved one is aborted lazily, when its state is looked at after the
-// deadline.
+// The calls whose client went away: the most recent few, for signals made
+// after that (a handler reads request.signal early if at all). Kept here:
+// the engine may say so before anything loads lib/abort.
+const abortedCalls = new Map();
+const ABORTED_CALLS_MAX = 1024;
 
-let creatingSignal = false;
-let signalState;    // (signal) -> its state
-let abortSeq = 0;
+const abortBuiltins = {
+  __proto__: null,
+  EventTarget, dispatch, trustedEvent, setHandler, reportException, requireArgs, isObject, hrnow,
+  startTimer, stopTimer, MathMax, MathTrunc, NumberIsFinite, WeakRefCtor, MapCtor: Map, abortedCalls,
+};
 
-const newSignalState = () => ({
-  aborted: false, reason: undefined, at: 0, seq: 0, algos: null, handler: null, listens: 0,
-  dependent: false, sources: null, clocks: null, held: null,
-  deadline: -1, timer: 0, seen: 0, callId: 0,
-});
-
-function newSignal() {
-  creatingSignal = true;
-  return new AbortSignal();
+function abortLibrary() {
+  if (abort === null) abort = internal.library('abort', abortBuiltins);
+  return abort;
 }
 
-const isAbortSignal = (v) => isObject(v) && signalState(v) !== undefined;
-
-// Brings a signal's state up to date: a timeout signal past its deadline
-// aborts; a dependent nobody listens to takes its sources' state.
-function settle(signal, a) {
-  if (a.aborted) return;
-  if (a.deadline >= 0) {
-    if (hrnow() > a.deadline) timedOut(signal, a);
-    return;
-  }
-  if (!a.dependent) return;
-  const clocks = a.clocks;
-  if (clocks !== null) {
-    // expired ones abort in the order of their deadlines
-    for (;;) {
-      let first = null;
-      for (let i = 0; i < clocks.length; i++) {
-        const c = signalState(clocks[i]);
-        if (!c.aborted && hrnow() > c.deadline && (first === null || c.deadline < signalState(first).deadline)) first = clocks[i];
-      }
-      if (first === null) break;
-      settle(first, signalState(first));
-    }
-  }
-  // (one that listens was told already)
-  if (a.aborted || a.listens > 0) return;
-  let first = null;
-  const sources = a.sources;
-  for (let i = 0; i < sources.length; i++) {
-    const b = signalState(sources[i]);
-    if (b.aborted && (first === null || b.at < first.at || (b.at === first.at && b.seq < first.seq))) first = b;
-  }
-  if (first !== null) {
-    takeAbort(a, first);
-    // (no listener to tell, but maybe {signal} listeners to remove)
-    abortSteps(signal, a);
-  }
+if (internal.hasLibraries) {
+  internal.lazyGlobals(['AbortController', 'AbortSignal'], (name) => abortLibrary()[name]);
 }
-
-// A dependent aborts as its source `from` did (abortSteps tell it after).
-function takeAbort(a, from) {
-  a.aborted = true;
-  a.reason = from.reason;
-  a.at = from.at;
-  a.seq = from.seq;
-  a.sources = null;
-  a.clocks = null;
-}
-
-function signalAborted(signal) {
-  const a = signalState(signal);
-  settle(signal, a);
-  return a.aborted;
-}
-
-function timedOut(signal, a) {
-  a.timer = 0;
-  signalAbort(signal, a, domException('TimeoutError', 'The operation timed out.'), a.deadline);
-}
-
-function fireTimeout(signal, a) {
-  a.timer = 0;
-  // (nginx timers fire at most 24.8 days ahead: a later deadline re-arms)
-  if (hrnow() < a.deadline - 1) {
-    armTimer(signal, a);
-  } else {
-    timedOut(signal, a);
-  }
-}
-
-function armTimer(signal, a) {
-  const want = !a.aborted && (a.listens > 0 || a.seen > 0);
-  if (want && a.timer === 0) {
-    a.timer = startTimer(fireTimeout, MathMax(0, a.deadline - hrnow()), signal, a);
-  } else if (!want && a.timer !== 0) {
-    stopTimer(a.timer);
-    a.timer = 0;
-  }
-}
-
-// A dependent that starts or stops listening joins or leaves its sources.
-function hold(signal, a, on) {
-  for (const src of a.sources) {
-    const b = signalState(src);
-    if (b.aborted) continue;
-    if (on) {
-      if (b.held === null) b.held = new Set();
-      b.held.add(signal);
-    } else if (b.held !== null) {
-      b.held.delete(signal);
-    }
-    if (b.deadline >= 0) {
-      b.seen += on ? 1 : -1;
-      armTimer(src, b);
-    }
-  }
-}
-
-// A signal gained its first or lost its last listener or algorithm.
-function listens(signal, a, delta) {
-  if (delta > 0 && a.listens === 0) settle(signal, a);
-  if (a.aborted) return;
-  const before = a.listens > 0;
-  a.listens += delta;
-  const now = a.listens > 0;
-  if (before === now) return;
-  if (a.deadline >= 0) armTimer(signal, a);
-  if (a.callId !== 0) holdCallSignal(a.callId, now ? signal : null);
-  if (a.dependent) hold(signal, a, now);
-}
-
-signalListens = (signal, delta) => listens(signal, signalState(signal), delta);
-
-// `sees`: the algorithm would make its abort seen. The one that removes an
-// addEventListener() {signal} listener does not: the removal shows only
-// when the event target dispatches, and dispatch brings the signal up to
-// date first (see invoke).
-function addAlgorithm(signal, f, sees) {
-  const a = signalState(signal);
-  settle(signal, a);
-  if (a.aborted) return;
-  if (a.algos === null) a.algos = new Map();
-  a.algos.set(f, sees);
-  if (sees) listens(signal, a, 1);
-}
-
-function removeAlgorithm(signal, f) {
-  const a = signalState(signal);
-  const sees = a.algos === null ? undefined : a.algos.get(f);
-  if (sees === undefined) return;
-  a.algos.delete(f);
-  if (sees) listens(signal, a, -1);
-}
-
-// "Signal abort": the dependents that listen are marked aborted before any
-// abort event; the others see it when they look.
-function signalAbort(signal, a, reason, at = hrnow()) {
-  if (a.aborted) return;
-  a.aborted = true;
-  a.reason = reason === undefined ? domException('AbortError', 'This operation was aborted.') : reason;
-  a.at = at;
-  a.seq = ++abortSeq;
-  if (a.timer !== 0) {
-    stopTimer(a.timer);
-    a.timer = 0;
-  }
-  if (a.callId !== 0) holdCallSignal(a.callId, null);
-  const held = a.held;
-  a.held = null;
-  const toAbort = [];
-  if (held !== null) {
-    for (const d of held) {
-      const b = signalState(d);
-      if (b.aborted) continue;
-      hold(d, b, false);
-      takeAbort(b, a);
-      toAbort.push(d);
-    }
-  }
-  abortSteps(signal, a);
-  for (let i = 0; i < toAbort.length; i++) abortSteps(toAbort[i], signalState(toAbort[i]));
-}
-
-function abortSteps(signal, a) {
-  const algos = a.algos;
-  a.algos = null;
-  if (algos !== null) {
-    for (const f of algos.keys()) {
-      try {
-        f();
-      } catch (e) {
-        reportException(e);
-      }
-    }
-  }
-  dispatch(signal, trustedEvent('abort'));
-}
-
-// "Create a dependent abort signal" from a list of signals.
-function dependentSignal(signals) {
-  const result = newSignal();
-  const r = signalState(result);
-  for (let i = 0; i < signals.length; i++) {
-    const a = signalState(signals[i]);
-    settle(signals[i], a);
-    if (a.aborted) {
-      takeAbort(r, a);
-      return result;
-    }
-  }
-  r.dependent = true;
-  r.sources = [];
-  // (a short list of sources is searched, a long one gets a set)
-  let seen = null;
-  const add = (src, a) => {
-    if (seen !== null) {
-      if (seen.has(src)) return;
-      seen.add(src);
-    } else if (r.sources.includes(src)) {
-      return;
-    } else if (r.sources.length === 16) {
-      seen = new Set(r.sources);
-      seen.add(src);
-    }
-    r.sources.push(src);
-    if (a.deadline >= 0) {
-      if (r.clocks === null) r.clocks = [];
-      r.clocks.push(src);
-    }
-  };
-  for (let i = 0; i < signals.length; i++) {
-    const a = signalState(signals[i]);
-    if (!a.dependent) {
-      add(signals[i], a);
-    } else {
-      for (const src of a.sources) add(src, signalState(src));
-    }
-  }
-  return result;
-}
-
-// Web IDL sequence<AbortSignal>.
-function toSignals(v, what) {
-  if (!isObject(v) || typeof v[Symbol.iterator] !== 'function') {
-    throw new TypeError(`${what}: The provided value cannot be converted to a sequence.`);
-  }
-  const list = [];
-  for (const s of v) {
-    if (!isAbortSignal(s)) throw new TypeError(`${what}: Failed to convert value to 'AbortSignal'.`);
-    list.push(s);
-  }
-  return list;
-}
-
-// Web IDL [EnforceRange] unsigned long long.
-function toMilliseconds(v, what) {
-  let n = Number(v);
-  if (!NumberIsFinite(n)) throw new TypeError(`${what}: Value is not a finite number.`);
-  n = MathTrunc(n);
-  if (n < 0 || n > Number.MAX_SAFE_INTEGER) throw new TypeError(`${what}: Value is outside the 'unsigned long long' value range.`);
-  return n;
-}
-
-class AbortSignal extends EventTarget {
-  #a;
-
-  constructor() {
-    if (!creatingSignal) throw new TypeError('Illegal constructor');
-    creatingSignal = false;
-    super();
-    this.#a = newSignalState();
-  }
-
-  static {
-    signalState = (s) => (#a in s ? s.#a : undefined);
-  }
-
-  static abort(reason = undefined) {
-    const signal = newSignal();
-    signalAbort(signal, signal.#a, reason);
-    return signal;
-  }
-
-  static timeout(milliseconds) {
-    const what = "Failed to execute 'timeout' on 'AbortSignal'";
-    requireArgs(1, arguments.length, what);
-    const ms = toMilliseconds(milliseconds, what);
-    const signal = newSignal();
-    signal.#a.deadline = hrnow() + ms;
-    return signal;
-  }
-
-  static any(signals) {
-    const what = "Failed to execute 'any' on 'AbortSignal'";
-    requireArgs(1, arguments.length, what);
-    return dependentSignal(toSignals(signals, what));
-  }
-
-  get aborted() {
-    const a = this.#a;
-    settle(this, a);
-    return a.aborted;
-  }
-
-  get reason() {
-    const a = this.#a;
-    settle(this, a);
-    return a.reason;
-  }
-
-  throwIfAborted() {
-    const a = this.#a;
-    settle(this, a);
-    if (a.aborted) throw a.reason;
-  }
-
-  get onabort() {
-    const h = this.#a.handler;
-    return h === null ? null : h.value;
-  }
-
-  set onabort(value) {
-    const a = this.#a;
-    if (a.handler === null) a.handler = { value: null, listener: null };
-    setHandler(this, a.handler, 'abort', value);
-  }
-}
-webIDLClass(AbortSignal, 'AbortSignal');
-
-class AbortController {
-  #signal;
-
-  constructor() {
-    this.#signal = newSignal();
-  }
-
-  get signal() { return this.#signal; }
-
-  abort(reason = undefined) {
-    const signal = this.#signal;
-    signalAbort(signal, signalState(signal), reason);
-  }
-}
-webIDLClass(AbortController, 'AbortController');
 
 internal.isAbortSignal = isAbortSignal;
 
+// For the streams library (a WritableStream's controller has a signal): a
+// constructor that loads lib/abort when first used, not now.
+internal.AbortController = function AbortController() {
+  return new (abortLibrary().AbortController)();
+};
+
 // ---------------------------------------------------------------- Request signals
 
-// A Request's signal is made when `request.signal` is first read. Until
-// then the request keeps its source: null (a signal that never aborts), a
-// call id (the request a handler received: its signal aborts when the
-// client goes away), or {follow} (a dependent of that signal or call id:
-// `new Request(input, {signal})` and `clone()`). Made later, a dependent
-// is what it would have been if made at once: aborted with the same reason
-// if its source aborted in between.
-internal.requestSignal = (src) => {
-  if (src === null) return newSignal();
-  if (typeof src === 'number') return callSignal(src);
-  const from = src.follow;
-  return dependentSignal([typeof from === 'number' ? callSignal(from) : from]);
-};
+// A Request's signal is made when `request.signal` is first read (by
+// lib/abort). Until then the request keeps its source: null (a signal that
+// never aborts), a call id (the request a handler received: its signal
+// aborts when the client goes away), or {follow} (a dependent of that
+// signal or call id: `new Request(input, {signal})` and `clone()`).
+internal.requestSignal = (src) => abortLibrary().requestSignal(src);
 
 // What a copy of a request with signal source `src` follows.
 internal.signalFollow = (src) => {
@@ -902,47 +559,6 @@ internal.signalFromInit = (v, what) => {
   return { follow: v };
 };
 
-// The signal of each handler request, by call id, made once: WeakRefs (a
-// signal nobody holds cannot be seen to abort), held strongly while it has
-// listeners. Copies of the request hold it as their source. Nothing says
-// here when a call is over, so the strong holds are bounded: the most
-// recent ones (older calls have long timed out).
-const callSignals = new Map();
-const heldCallSignals = new Map();
-const HELD_CALLS_MAX = 1024;
-let callSignalsPrune = 64;
-
-// Calls whose client went away: the most recent few, for signals made
-// after that (a handler reads request.signal early if at all).
-const abortedCalls = new Map();
-const ABORTED_CALLS_MAX = 1024;
-
-function callSignal(id) {
-  const ref = callSignals.get(id);
-  let signal = ref === undefined ? undefined : ref.deref();
-  if (signal !== undefined) return signal;
-  signal = newSignal();
-  const a = signalState(signal);
-  const reason = abortedCalls.get(id);
-  if (reason !== undefined) signalAbort(signal, a, reason);
-  else a.callId = id;
-  callSignals.set(id, new WeakRefCtor(signal));
-  if (callSignals.size >= callSignalsPrune) {
-    for (const [k, r] of callSignals) {
-      if (r.deref() === undefined) callSignals.delete(k);
-    }
-    callSignalsPrune = MathMax(64, 2 * callSignals.size);
-  }
-  return signal;
-}
-
-function holdCallSignal(id, signal) {
-  heldCallSignals.delete(id);
-  if (signal === null) return;
-  if (heldCallSignals.size >= HELD_CALLS_MAX) heldCallSignals.delete(heldCallSignals.keys().next().value);
-  heldCallSignals.set(id, signal);
-}
-
 // The engine: the client of call `id` went away (or the call was given up)
 // before its response was complete. Aborts the signal of the request the
 // handler received, now or when it is made.
@@ -951,158 +567,51 @@ internal.abortRequest = function abortRequest(id, reason = undefined) {
   if (abortedCalls.has(id)) return;
   if (abortedCalls.size >= ABORTED_CALLS_MAX) abortedCalls.delete(abortedCalls.keys().next().value);
   abortedCalls.set(id, reason);
-  const ref = callSignals.get(id);
-  const signal = ref === undefined ? undefined : ref.deref();
-  if (signal !== undefined) signalAbort(signal, signalState(signal), reason);
+  if (abort !== null) abort.abortCall(id, reason);
 };
 
 // ---------------------------------------------------------------- structuredClone
 
-const dataCloneError = (message) => domException('DataCloneError', message);
-
-// StructuredSerializeOptions' transfer: sequence<object>.
-function toTransferList(options, what) {
-  const init = toDict(options, what);
-  const transfer = init.transfer;
-  const list = [];
-  if (transfer === undefined) return list;
-  if (!isObject(transfer) || typeof transfer[Symbol.iterator] !== 'function') {
-    throw new TypeError(`${what}: The provided value cannot be converted to a sequence.`);
-  }
-  for (const t of transfer) {
-    if (!isObject(t)) throw new TypeError(`${what}: Failed to convert value to 'object'.`);
-    list.push(t);
-  }
-  return list;
-}
-
-// DOMExceptions: V8's serializer writes an Error subclass as a plain Error
-// (its message and stack, its cause), and a DOMException has no own
-// message. So while a clone is written, the `name` getter (which V8 reads
-// from each error it writes) tags each DOMException met: its stack becomes
-// a marker, put back once written. The errors of the copy that carry a
-// marker are then made DOMExceptions again, with the original's name,
-// message and stack, as a browser's clone would be.
+// lib/clone. DOMExceptions: V8's serializer reads the `name` of each error
+// it writes, and lib/clone must see which are DOMExceptions (a clone makes
+// them plain Errors, which it makes DOMExceptions again): the getter is
+// replaced here, once and for all, by one that tells lib/clone's hook.
 const DOMExceptionCtor = GLOBAL.DOMException;
 const DOMExceptionProto = DOMExceptionCtor.prototype;
 const nameDesc = Object.getOwnPropertyDescriptor(DOMExceptionProto, 'name');
 const nameGet = nameDesc.get;
-const messageGet = Object.getOwnPropertyDescriptor(DOMExceptionProto, 'message').get;
-const ObjectGetPrototypeOf = Object.getPrototypeOf;
-const ObjectSetPrototypeOf = Object.setPrototypeOf;
-const ObjectKeys = Object.keys;
-const ArrayIsArray = Array.isArray;
-const ReflectDefineProperty = Reflect.defineProperty;
-const ReflectDeleteProperty = Reflect.deleteProperty;
-const ReflectGetOwnPropertyDescriptor = Reflect.getOwnPropertyDescriptor;
-const ReflectConstruct = Reflect.construct;
-const MapForEach = Map.prototype.forEach;
-const SetForEach = Set.prototype.forEach;
-const MapProto = Map.prototype;
-const SetProto = Set.prototype;
-const ObjectProto = Object.prototype;
-const ERROR_PROTOS = new Set([Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError]
-  .map((C) => C.prototype));
-const CLONE_TAG = '\u0000structuredClone DOMException ';
-
-let cloneRecords = null;   // during a clone: DOMException -> record
-let cloneTags = 0;
+let cloneHook = null;
 
 nameDesc.get = Object.getOwnPropertyDescriptor({
   get name() {
     const name = ReflectApply(nameGet, this, []);
-    if (cloneRecords !== null && !cloneRecords.has(this)) tagForClone(this, name);
+    if (cloneHook !== null) cloneHook(this, name);
     return name;
   },
 }, 'name').get;
 ObjectDefineProperty(DOMExceptionProto, 'name', nameDesc);
 
-function tagForClone(e, name) {
-  const r = { tag: '', name, message: ReflectApply(messageGet, e, []), stack: undefined, saved: undefined };
-  cloneRecords.set(e, r);
-  // (reading the stack may format it, which reads the name again)
-  const d = ReflectGetOwnPropertyDescriptor(e, 'stack');
-  if (d !== undefined && !d.configurable) return;
-  r.saved = d;
-  r.stack = d !== undefined && 'value' in d ? d.value : undefined;
-  r.tag = `${CLONE_TAG}${++cloneTags}`;
-  if (!ReflectDefineProperty(e, 'stack', { value: r.tag, writable: true, enumerable: false, configurable: true })) r.tag = '';
-}
-
-function untag(records) {
-  ReflectApply(MapForEach, records, [(r, e) => {
-    if (r.tag === '') return;
-    if (r.saved === undefined) ReflectDeleteProperty(e, 'stack');
-    else ReflectDefineProperty(e, 'stack', r.saved);
-  }]);
-}
-
-// The DOMException's own constructor run on an existing object (its
-// private fields need it): for that one call, its parent constructor
-// returns the object instead of making an Error.
-let reviving = null;
-function Reviver() { return reviving; }
-
-function revive(root, records) {
-  const byTag = new Map();
-  ReflectApply(MapForEach, records, [(r) => { if (r.tag !== '') byTag.set(r.tag, r); }]);
-  const seen = new Set();
-  const todo = [root];
-  const push = (v) => { if (isObject(v) && !seen.has(v)) todo.push(v); };
-  while (todo.length !== 0) {
-    const v = todo.pop();
-    if (seen.has(v)) continue;
-    seen.add(v);
-    const proto = ObjectGetPrototypeOf(v);
-    if (ERROR_PROTOS.has(proto)) {
-      const d = ReflectGetOwnPropertyDescriptor(v, 'stack');
-      const r = d !== undefined && typeof d.value === 'string' ? byTag.get(d.value) : undefined;
-      const cause = ReflectGetOwnPropertyDescriptor(v, 'cause');
-      if (cause !== undefined) push(cause.value);
-      if (r !== undefined) becomeDOMException(v, r);
-    } else if (proto === MapProto) {
-      ReflectApply(MapForEach, v, [(value, key) => { push(key); push(value); }]);
-    } else if (proto === SetProto) {
-      ReflectApply(SetForEach, v, [push]);
-    } else if (proto === ObjectProto || ArrayIsArray(v)) {
-      const keys = ObjectKeys(v);
-      for (let i = 0; i < keys.length; i++) push(v[keys[i]]);
-    }
-  }
-}
-
-function becomeDOMException(err, r) {
-  const parent = ObjectGetPrototypeOf(DOMExceptionCtor);
-  reviving = err;
-  ObjectSetPrototypeOf(DOMExceptionCtor, Reviver);
-  try {
-    ReflectConstruct(DOMExceptionCtor, [r.message, r.name]);
-  } finally {
-    ObjectSetPrototypeOf(DOMExceptionCtor, parent);
-    reviving = null;
-  }
-  ObjectSetPrototypeOf(err, DOMExceptionProto);
-  if (r.stack === undefined) ReflectDeleteProperty(err, 'stack');
-  else ReflectDefineProperty(err, 'stack', { value: r.stack, writable: true, enumerable: false, configurable: true });
-}
-
-define('structuredClone', function structuredClone(value, options = undefined) {
-  const what = "Failed to execute 'structuredClone'";
-  requireArgs(1, arguments.length, what);
-  const transfer = toTransferList(options, what);
-  if (nativeClone === null) throw domException('NotSupportedError', 'structuredClone is not available here.');
-  const outer = cloneRecords;
-  const records = new Map();
-  cloneRecords = records;
-  let copy;
-  try {
-    copy = nativeClone(value, transfer, dataCloneError);
-  } finally {
-    cloneRecords = outer;
-    untag(records);
-  }
-  if (records.size !== 0) revive(copy, records);
-  return copy;
+internal.lazyLibrary('clone', ['structuredClone'], {
+  __proto__: null,
+  requireArgs, toDict, isObject, DOMExceptionCtor, DOMExceptionProto,
+  setCloneHook: (f) => { cloneHook = f; },
+  messageGet: Object.getOwnPropertyDescriptor(DOMExceptionProto, 'message').get,
+  ObjectGetPrototypeOf: Object.getPrototypeOf,
+  ObjectSetPrototypeOf: Object.setPrototypeOf,
+  ObjectKeys: Object.keys,
+  ArrayIsArray: Array.isArray,
+  ReflectDefineProperty: Reflect.defineProperty,
+  ReflectDeleteProperty: Reflect.deleteProperty,
+  ReflectGetOwnPropertyDescriptor: Reflect.getOwnPropertyDescriptor,
+  ReflectConstruct: Reflect.construct,
+  MapForEach: Map.prototype.forEach,
+  SetForEach: Set.prototype.forEach,
+  MapProto: Map.prototype,
+  SetProto: Set.prototype,
+  ObjectProto: Object.prototype,
+  ERROR_PROTOS: new Set([Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError]
+    .map((C) => C.prototype)),
+  MapCtor: Map,
 });
 
 // ---------------------------------------------------------------- navigator
@@ -1132,7 +641,5 @@ define('Event', Event);
 define('CustomEvent', CustomEvent);
 define('ErrorEvent', ErrorEvent);
 define('EventTarget', EventTarget);
-define('AbortController', AbortController);
-define('AbortSignal', AbortSignal);
 define('Navigator', Navigator);
 define('navigator', navigator);

@@ -1,78 +1,20 @@
-// 26-text-streams.js: the Encoding Standard's streams, `TextEncoderStream`
-// (UTF-8) and `TextDecoderStream` (every encoding TextDecoder knows), over
-// 20-encoding.js's encoder and decoder: a character split across chunks is
-// put together again, a lone surrogate or an invalid sequence becomes U+FFFD
-// (or, with `fatal`, errors the stream with a TypeError), and the decoder
-// drops a leading BOM unless `ignoreBOM`.
+// 26-text-streams.js: `TextEncoderStream` and `TextDecoderStream`, made
+// when a function first reads one of them: the library lib/text-streams
+// (shim/lib/text-streams.js), given TextDecoder and its members as they are
+// when the snapshot is made.
 
 if (typeof internal.newTransform === 'function') {
-  const { ReflectApply, newTransform, enqueue, bufferSource, utf8Encode, webIDLClass, define } = internal;
   const TextDecoder = globalThis.TextDecoder;
-  const decode = TextDecoder.prototype.decode;
   const get = (name) => Object.getOwnPropertyDescriptor(TextDecoder.prototype, name).get;
-  const encodingOf = get('encoding');
-  const fatalOf = get('fatal');
-  const ignoreBOMOf = get('ignoreBOM');
-  const STREAM = Object.freeze({ __proto__: null, stream: true });
-  const REPLACEMENT = [0xEF, 0xBF, 0xBD];
 
-  class TextEncoderStream {
-    #ts;
-
-    constructor() {
-      // A leading surrogate that ended the last chunk: the next chunk may
-      // start with its pair.
-      let pending = '';
-      this.#ts = newTransform((chunk, controller) => {
-        let s = pending + `${chunk}`;
-        pending = '';
-        const last = s.charCodeAt(s.length - 1);
-        if (last >= 0xD800 && last <= 0xDBFF) {
-          pending = s[s.length - 1];
-          s = s.slice(0, -1);
-        }
-        if (s.length !== 0) enqueue(controller, utf8Encode(s));
-      }, (controller) => {
-        if (pending !== '') enqueue(controller, new Uint8Array(REPLACEMENT));
-      });
-    }
-
-    get encoding() { void this.#ts; return 'utf-8'; }
-    get readable() { return this.#ts.readable; }
-    get writable() { return this.#ts.writable; }
-  }
-  webIDLClass(TextEncoderStream, 'TextEncoderStream');
-
-  class TextDecoderStream {
-    #decoder;
-    #ts;
-
-    constructor(label = 'utf-8', options = undefined) {
-      // The label and options are checked as TextDecoder checks them.
-      const decoder = new TextDecoder(label, options);
-      this.#decoder = decoder;
-      this.#ts = newTransform((chunk, controller) => {
-        const bytes = bufferSource(chunk);
-        if (bytes === null) {
-          throw new TypeError("Failed to execute 'transform' on 'TextDecoderStream': The provided value is not of type '(ArrayBuffer or ArrayBufferView)'.");
-        }
-        const s = ReflectApply(decode, decoder, [bytes, STREAM]);
-        if (s.length !== 0) enqueue(controller, s);
-      }, (controller) => {
-        const s = ReflectApply(decode, decoder, []);
-        if (s.length !== 0) enqueue(controller, s);
-      });
-    }
-
-    get encoding() { return ReflectApply(encodingOf, this.#decoder, []); }
-    get fatal() { return ReflectApply(fatalOf, this.#decoder, []); }
-    get ignoreBOM() { return ReflectApply(ignoreBOMOf, this.#decoder, []); }
-    get readable() { return this.#ts.readable; }
-    get writable() { return this.#ts.writable; }
-  }
-  Object.defineProperty(TextDecoderStream, 'length', { value: 0 });
-  webIDLClass(TextDecoderStream, 'TextDecoderStream');
-
-  define('TextEncoderStream', TextEncoderStream);
-  define('TextDecoderStream', TextDecoderStream);
+  internal.lazyLibrary('text-streams', ['TextEncoderStream', 'TextDecoderStream'], {
+    __proto__: null,
+    TextDecoder,
+    decode: TextDecoder.prototype.decode,
+    encodingOf: get('encoding'),
+    fatalOf: get('fatal'),
+    ignoreBOMOf: get('ignoreBOM'),
+    ObjectDefineProperty: Object.defineProperty,
+    Uint8ArrayCtor: Uint8Array,
+  });
 }
