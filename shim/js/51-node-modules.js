@@ -19,7 +19,6 @@ if (typeof natives.library === 'function') {
   const MapDelete = Map.prototype.delete;
   const { keys: ObjectKeys } = Object;
 
-  const asyncHooks = nodeModules.get('async_hooks');
   const binding = Object.freeze({
     __proto__: null,
     typeOf: natives.typeOf,
@@ -33,7 +32,8 @@ if (typeof natives.library === 'function') {
     TextDecoder: globalThis.TextDecoder,
     atob: globalThis.atob,
     btoa: globalThis.btoa,
-    AsyncResource: asyncHooks && asyncHooks.AsyncResource,
+    // (lib/async-hooks, loaded when an EventEmitterAsyncResource is made)
+    get AsyncResource() { return internal.asyncHooks().AsyncResource; },
   });
 
   const PARAMS = ['exports', 'module', 'require', 'binding'];
