@@ -135,11 +135,14 @@ InstallRuntime(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
  * Functions V8 has not run have no bytecode to keep in the snapshot, and
  * every isolate would compile them on its first request.  A few requests
  * of the usual shapes are run through the dispatcher before the snapshot
- * is taken (the natives do nothing while there is no jsfn::Isolate).
+ * is taken (the natives do nothing while there is no jsfn::Isolate), and
+ * the hook every new context runs (contextInit: there is no WebAssembly
+ * object yet, so it does nothing here but be compiled).
  */
 static int
 WarmUp(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
-    v8::Local<v8::Function> dispatch, std::string *why)
+    v8::Local<v8::Function> dispatch, v8::Local<v8::Function> init,
+    std::string *why)
 {
     static const char  warm[] =
         "(function (dispatch) {\n"
@@ -181,6 +184,12 @@ WarmUp(v8::Isolate *isolate, v8::Local<v8::Context> ctx,
 
     isolate->PerformMicrotaskCheckpoint();
 
+    if (init->Call(ctx, v8::Undefined(isolate), 0, nullptr).IsEmpty()) {
+        *why = "warm-up: " + Describe(isolate, ctx, tc.Exception(),
+                                      tc.Message());
+        return JSFN_ERR_LOAD;
+    }
+
     return JSFN_OK;
 }
 
@@ -203,7 +212,7 @@ BuildSnapshot(std::string *out, std::string *why)
         rc = InstallRuntime(isolate, ctx, &dispatch, &fire, &init, why);
 
         if (rc == JSFN_OK) {
-            rc = WarmUp(isolate, ctx, dispatch, why);
+            rc = WarmUp(isolate, ctx, dispatch, init, why);
         }
 
         if (rc == JSFN_OK) {

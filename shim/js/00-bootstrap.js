@@ -40,23 +40,27 @@ internal.define = define;
  * Each is the body of a function of (natives, internal, builtins) whose
  * result is its exports: `builtins` holds what its stub here captured when
  * the snapshot was made, since by the time it loads a function may have
- * replaced the globals.  Without natives.library (the runtime under Node
- * without natives) there are no libraries: their stubs define nothing.
+ * replaced the globals (a plain object: only its own members are read).
+ * Without natives.library there are no libraries: their stubs define
+ * nothing.
  */
 const hasLibraries = typeof natives.library === 'function';
 const LIBRARY_PARAMS = ['natives', 'internal', 'builtins'];
-const libraries = { __proto__: null };      /* name -> its exports */
-const libraryFns = { __proto__: null };     /* name -> its function, until used */
+
+/*
+ * (The registries below are arrays, searched: objects used as maps of
+ * names would be dictionaries, which every isolate rehashes when it is
+ * made from the snapshot.)
+ */
+
+/* library(name) runs lib/NAME once: its callers keep what it gives */
+const libraryFns = [];      /* [name, function] of those not yet used */
 
 function library(name, builtins) {
-    let exports = libraries[name];
-    if (exports === undefined) {
-        const fn = natives.library(`lib/${name}`, LIBRARY_PARAMS);
-        exports = ReflectApply(fn, undefined, [natives, internal, builtins]);
-        libraries[name] = exports;
-        libraryFns[name] = fn;
-        natives.libraryCache(`lib/${name}`, fn, false);
-    }
+    const fn = natives.library(`lib/${name}`, LIBRARY_PARAMS);
+    const exports = ReflectApply(fn, undefined, [natives, internal, builtins]);
+    natives.libraryCache(`lib/${name}`, fn, false);
+    libraryFns[libraryFns.length] = [name, fn];
     return exports;
 }
 
@@ -66,31 +70,44 @@ function library(name, builtins) {
  * first few isolates of the process only).
  */
 function libraryUsed(name) {
-    const fn = libraryFns[name];
-    if (fn !== undefined) {
-        libraryFns[name] = undefined;
-        natives.libraryCache(`lib/${name}`, fn, true);
+    for (let i = 0; i < libraryFns.length; i++) {
+        const entry = libraryFns[i];
+        if (entry !== null && entry[0] === name) {
+            libraryFns[i] = null;
+            natives.libraryCache(`lib/${name}`, entry[1], true);
+        }
     }
 }
 
 /* global data properties whose value loader(name) gives when first read */
-const lazyLoaders = { __proto__: null };
+const lazyNames = [];
+const lazyLoaders = [];
 
 function lazyGlobal(name) {
-    return lazyLoaders[name](name);
+    for (let i = 0; i < lazyNames.length; i++) {
+        if (lazyNames[i] === name) {
+            return lazyLoaders[i](name);
+        }
+    }
+    return undefined;
 }
 
 function lazyGlobals(names, loader) {
     for (let i = 0; i < names.length; i++) {
-        lazyLoaders[names[i]] = loader;
+        lazyNames[lazyNames.length] = names[i];
+        lazyLoaders[lazyLoaders.length] = loader;
     }
     natives.lazyGlobals(names, lazyGlobal);
 }
 
-/* the library's exports named `names` as lazy globals; a loader of them all */
+/*
+ * The library's exports named `names` as lazy globals; a function giving
+ * all its exports, loading it the first time.
+ */
 function lazyLibrary(name, names, builtins) {
-    const load = () => library(name, builtins);
-    if (hasLibraries) {
+    let exports = null;
+    const load = () => (exports === null ? (exports = library(name, builtins)) : exports);
+    if (hasLibraries && names.length !== 0) {
         lazyGlobals(names, (global) => load()[global]);
     }
     return load;

@@ -971,31 +971,34 @@ const cannotHaveCredentialsOrPort = (url) => url.host === null || url.host === '
 // non-writable, non-enumerable, configurable.
 const WEBIDL_ENUMERABLE_MEMBERS = true;
 
-// (captured when the snapshot is made: the libraries call it later, when a
-// function may have replaced Reflect's members)
-const { defineProperty: ReflectDefineProperty, ownKeys: ReflectOwnKeys,
-  getOwnPropertyDescriptor: ReflectGetOwnPropertyDescriptor } = Reflect;
-const SymbolToStringTag = Symbol.toStringTag;
+// (the built-ins it uses are captured when the snapshot is made, in a scope
+// of their own: the libraries call it later, when a function may have
+// replaced Reflect's members)
+const webIDLClass = (() => {
+  const { defineProperty: ReflectDefineProperty, ownKeys: ReflectOwnKeys,
+    getOwnPropertyDescriptor: ReflectGetOwnPropertyDescriptor } = Reflect;
+  const SymbolToStringTag = Symbol.toStringTag;
 
-function webIDLClass(C, tag) {
-  ReflectDefineProperty(C.prototype, SymbolToStringTag, { value: tag, writable: false, enumerable: false, configurable: true });
-  if (!WEBIDL_ENUMERABLE_MEMBERS) return;
-  const targets = [C.prototype, C];
-  for (let t = 0; t < 2; t++) {
-    const target = targets[t];
-    const keys = ReflectOwnKeys(target);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      if (key === 'constructor' || key === 'prototype' || key === 'length' || key === 'name') continue;
-      // (no prototype: members Object.prototype may have gained are no part of it)
-      const d = { __proto__: null, ...ReflectGetOwnPropertyDescriptor(target, key) };
-      if (typeof key === 'string' && d.configurable) {
-        d.enumerable = true;
-        ReflectDefineProperty(target, key, d);
+  return function webIDLClass(C, tag) {
+    ReflectDefineProperty(C.prototype, SymbolToStringTag, { value: tag, writable: false, enumerable: false, configurable: true });
+    if (!WEBIDL_ENUMERABLE_MEMBERS) return;
+    const targets = [C.prototype, C];
+    for (let t = 0; t < 2; t++) {
+      const target = targets[t];
+      const keys = ReflectOwnKeys(target);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        if (key === 'constructor' || key === 'prototype' || key === 'length' || key === 'name') continue;
+        // (no prototype: members Object.prototype may have gained are no part of it)
+        const d = { __proto__: null, ...ReflectGetOwnPropertyDescriptor(target, key) };
+        if (typeof key === 'string' && d.configurable) {
+          d.enumerable = true;
+          ReflectDefineProperty(target, key, d);
+        }
       }
     }
-  }
-}
+  };
+})();
 internal.webIDLClass = webIDLClass;
 
 function requireArgs(n, got, what) {

@@ -1,11 +1,12 @@
 // 16-events.js: the DOM Standard's events and aborting, and the small
 // globals around them: `Event`, `CustomEvent`, `ErrorEvent`, `EventTarget`,
 // `AbortController`, `AbortSignal`, `reportError`, `structuredClone`,
-// `navigator`. Aborting (`AbortController`, `AbortSignal`, a Request's
-// signal) and `structuredClone` are the libraries lib/abort and lib/clone
-// (shim/lib/), which an isolate compiles when a function first touches
-// them; the rest, which an ordinary request does not touch either but the
-// global object is made of (it is an EventTarget), is here.
+// `navigator`. The events themselves (`Event`, `CustomEvent`, `ErrorEvent`,
+// dispatch), aborting (`AbortController`, `AbortSignal`, a Request's
+// signal) and `structuredClone` are the libraries lib/event, lib/abort and
+// lib/clone (shim/lib/), which an isolate compiles when a function first
+// touches them; here is what the global object is made of (it is an
+// EventTarget: its listeners), reporting, and the hooks.
 //
 // There is no DOM tree: an event is dispatched to its target only (at
 // target: capturing listeners first, then the others). The global object is
@@ -25,6 +26,7 @@ const { webIDLClass, domException, ReflectApply, define } = internal;
 
 const GLOBAL = globalThis;
 const ObjectDefineProperty = Object.defineProperty;
+const ObjectGetOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 const MathMax = Math.max;
 const MathTrunc = Math.trunc;
 const NumberIsFinite = Number.isFinite;
@@ -55,184 +57,23 @@ const isObject = (v) => (typeof v === 'object' && v !== null) || typeof v === 'f
 
 // ---------------------------------------------------------------- Event
 
-const NONE = 0;
-const CAPTURING_PHASE = 1;
-const AT_TARGET = 2;
-const BUBBLING_PHASE = 3;
+// Events, once lib/event is loaded: no Event exists before. (Its builtins
+// are this file's, captured when the snapshot is made.)
+let events = null;
 
-let eventState;   // (event) -> its state; TypeError for anything else
-let isEvent;
-
-// An event's state: the DOM Standard's flags and attributes.
-const newEventState = (type, bubbles, cancelable, composed) => ({
-  type, bubbles, cancelable, composed,
-  target: null, currentTarget: null, phase: NONE,
-  stop: false, stopImmediate: false, canceled: false, passive: false,
-  dispatching: false, initialized: true, trusted: false, timeStamp: hrnow(),
-});
-
-function setCanceled(s) {
-  if (s.cancelable && !s.passive) s.canceled = true;
+function eventLibrary() {
+  if (events === null) {
+    events = internal.library('event', {
+      requireArgs, toDict, isObject, hrnow, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor,
+      listenerMap: (t, make) => listenerMap(t, make),
+      removeListener, signalAborted, reportException,
+    });
+  }
+  return events;
 }
 
-// isTrusted is [LegacyUnforgeable]: an own accessor on every event, the
-// same getter each time.
-const ISTRUSTED = {
-  get: Object.getOwnPropertyDescriptor({ get isTrusted() { return eventState(this).trusted; } }, 'isTrusted').get,
-  set: undefined, enumerable: true, configurable: false,
-};
-
-class Event {
-  #s;
-
-  constructor(type, eventInitDict = undefined) {
-    const what = "Failed to construct 'Event'";
-    requireArgs(1, arguments.length, what);
-    type = `${type}`;
-    const init = toDict(eventInitDict, what);
-    // EventInit members, in lexicographic order
-    const bubbles = !!init.bubbles;
-    const cancelable = !!init.cancelable;
-    const composed = !!init.composed;
-    this.#s = newEventState(type, bubbles, cancelable, composed);
-    ObjectDefineProperty(this, 'isTrusted', ISTRUSTED);
-  }
-
-  static {
-    eventState = (e) => e.#s;
-    isEvent = (v) => isObject(v) && #s in v;
-  }
-
-  get type() { return this.#s.type; }
-  get target() { return this.#s.target; }
-  get srcElement() { return this.#s.target; }
-  get currentTarget() { return this.#s.currentTarget; }
-
-  composedPath() {
-    // The path is the target alone, while the event is dispatched.
-    const t = this.#s.currentTarget;
-    return t === null ? [] : [t];
-  }
-
-  get eventPhase() { return this.#s.phase; }
-
-  stopPropagation() { this.#s.stop = true; }
-
-  get cancelBubble() { return this.#s.stop; }
-
-  set cancelBubble(value) {
-    if (value) this.#s.stop = true;
-  }
-
-  stopImmediatePropagation() {
-    const s = this.#s;
-    s.stop = true;
-    s.stopImmediate = true;
-  }
-
-  get bubbles() { return this.#s.bubbles; }
-  get cancelable() { return this.#s.cancelable; }
-
-  get returnValue() { return !this.#s.canceled; }
-
-  set returnValue(value) {
-    if (!value) setCanceled(this.#s);
-  }
-
-  preventDefault() { setCanceled(this.#s); }
-
-  get defaultPrevented() { return this.#s.canceled; }
-  get composed() { return this.#s.composed; }
-  get timeStamp() { return this.#s.timeStamp; }
-
-  initEvent(type, bubbles = false, cancelable = false) {
-    const s = this.#s;
-    requireArgs(1, arguments.length, "Failed to execute 'initEvent' on 'Event'");
-    initEventState(s, `${type}`, !!bubbles, !!cancelable);
-  }
-}
-
-// The legacy initEvent(): nothing while the event is dispatched.
-function initEventState(s, type, bubbles, cancelable) {
-  if (s.dispatching) return false;
-  s.initialized = true;
-  s.stop = false;
-  s.stopImmediate = false;
-  s.canceled = false;
-  s.trusted = false;
-  s.target = null;
-  s.type = type;
-  s.bubbles = bubbles;
-  s.cancelable = cancelable;
-  return true;
-}
-
-for (const [name, value] of [['NONE', NONE], ['CAPTURING_PHASE', CAPTURING_PHASE],
-  ['AT_TARGET', AT_TARGET], ['BUBBLING_PHASE', BUBBLING_PHASE]]) {
-  ObjectDefineProperty(Event, name, { value, enumerable: true });
-  ObjectDefineProperty(Event.prototype, name, { value, enumerable: true });
-}
-webIDLClass(Event, 'Event');
-
-class CustomEvent extends Event {
-  #detail;
-
-  constructor(type, eventInitDict = undefined) {
-    requireArgs(1, arguments.length, "Failed to construct 'CustomEvent'");
-    super(type, eventInitDict);
-    const init = toDict(eventInitDict, "Failed to construct 'CustomEvent'");
-    const detail = init.detail;
-    this.#detail = detail === undefined ? null : detail;
-  }
-
-  get detail() { return this.#detail; }
-
-  initCustomEvent(type, bubbles = false, cancelable = false, detail = null) {
-    const s = eventState(this);
-    requireArgs(1, arguments.length, "Failed to execute 'initCustomEvent' on 'CustomEvent'");
-    if (initEventState(s, `${type}`, !!bubbles, !!cancelable)) this.#detail = detail;
-  }
-}
-webIDLClass(CustomEvent, 'CustomEvent');
-
-// HTML's ErrorEvent, which reportError() and listener exceptions fire at
-// the global object.
-class ErrorEvent extends Event {
-  #e;
-
-  constructor(type, eventInitDict = undefined) {
-    const what = "Failed to construct 'ErrorEvent'";
-    requireArgs(1, arguments.length, what);
-    super(type, eventInitDict);
-    const init = toDict(eventInitDict, what);
-    // ErrorEventInit members, in lexicographic order
-    const colno = init.colno;
-    const error = init.error;
-    const filename = init.filename;
-    const lineno = init.lineno;
-    const message = init.message;
-    this.#e = {
-      colno: colno === undefined ? 0 : Number(colno) >>> 0,
-      error: error === undefined ? null : error,
-      filename: filename === undefined ? '' : `${filename}`,
-      lineno: lineno === undefined ? 0 : Number(lineno) >>> 0,
-      message: message === undefined ? '' : `${message}`,
-    };
-  }
-
-  get message() { return this.#e.message; }
-  get filename() { return this.#e.filename; }
-  get lineno() { return this.#e.lineno; }
-  get colno() { return this.#e.colno; }
-  get error() { return this.#e.error; }
-}
-webIDLClass(ErrorEvent, 'ErrorEvent');
-
-// An event the runtime fires ("fire an event"): isTrusted is true.
-function trustedEvent(type, C = Event, init = undefined) {
-  const e = new C(type, init);
-  eventState(e).trusted = true;
-  return e;
+if (internal.hasLibraries) {
+  internal.lazyGlobals(['Event', 'CustomEvent', 'ErrorEvent'], (name) => eventLibrary()[name]);
 }
 
 // ---------------------------------------------------------------- EventTarget
@@ -328,15 +169,15 @@ class EventTarget {
 
   dispatchEvent(event) {
     const target = targetOf(this, 1, arguments.length, 'dispatchEvent');
-    if (!isEvent(event)) {
+    if (events === null || !events.isEvent(event)) {
       throw new TypeError("Failed to execute 'dispatchEvent' on 'EventTarget': parameter 1 is not of type 'Event'.");
     }
-    const s = eventState(event);
+    const s = events.eventState(event);
     if (s.dispatching || !s.initialized) {
       throw domException('InvalidStateError', "Failed to execute 'dispatchEvent' on 'EventTarget': The event is already being dispatched.");
     }
     s.trusted = false;
-    return dispatch(target, event);
+    return events.dispatch(target, event);
   }
 }
 webIDLClass(EventTarget, 'EventTarget');
@@ -392,58 +233,6 @@ function removeListener(target, l) {
   if (l.type === 'abort' && isAbortSignal(target)) signalListens(target, -1);
 }
 
-// The DOM Standard's dispatch, for a path that is the target alone.
-function dispatch(target, event) {
-  const s = eventState(event);
-  s.dispatching = true;
-  s.target = target;
-  s.phase = AT_TARGET;
-  invoke(target, event, s, true);
-  invoke(target, event, s, false);
-  s.phase = NONE;
-  s.currentTarget = null;
-  s.dispatching = false;
-  s.stop = false;
-  s.stopImmediate = false;
-  return !s.canceled;
-}
-
-function invoke(target, event, s, capture) {
-  if (s.stop) return;
-  s.currentTarget = target;
-  const map = listenerMap(target, false);
-  const list = map === null ? undefined : map.get(s.type);
-  if (list === undefined) return;
-  // Listeners added from now on are not called; removed ones are skipped.
-  const listeners = list.slice();
-  for (let i = 0; i < listeners.length; i++) {
-    const l = listeners[i];
-    if (l.removed || l.capture !== capture) continue;
-    // a {signal} that aborted unseen (a timeout, a dependent) removes it now
-    if (l.signal !== null) signalAborted(l.signal);
-    if (l.removed) continue;
-    if (l.once) removeListener(target, l);
-    if (l.passive) s.passive = true;
-    callListener(l.callback, target, event);
-    s.passive = false;
-    if (s.stopImmediate) break;
-  }
-}
-
-function callListener(callback, target, event) {
-  try {
-    if (typeof callback === 'function') {
-      ReflectApply(callback, target, [event]);
-    } else {
-      const f = callback.handleEvent;
-      if (typeof f !== 'function') throw new TypeError("The listener's 'handleEvent' is not a function.");
-      ReflectApply(f, callback, [event]);
-    }
-  } catch (e) {
-    reportException(e);
-  }
-}
-
 // An event handler attribute (onabort): one listener in the list, added
 // when the attribute is first set to an object, that calls its current
 // value; false from it cancels the event.
@@ -473,7 +262,9 @@ Object.setPrototypeOf(GLOBAL, Object.create(EventTarget.prototype, {
 
 // HTML's "report an exception": an `error` event at the global object,
 // then the log line unless a listener canceled it. An exception while
-// reporting (a throwing `error` listener) is only logged.
+// reporting (a throwing `error` listener) is only logged. (The event is
+// made only when the global object has `error` listeners: nobody else could
+// see it.)
 let reporting = false;
 
 function reportException(e) {
@@ -486,8 +277,11 @@ function reportException(e) {
       } catch {
         message = 'Uncaught exception';
       }
-      const ev = trustedEvent('error', ErrorEvent, { cancelable: true, error: e, message });
-      if (!dispatch(GLOBAL, ev)) return;
+      if (globalMap !== null && globalMap.get('error') !== undefined) {
+        const { dispatch, trustedEvent, ErrorEvent } = eventLibrary();
+        const ev = trustedEvent('error', ErrorEvent, { cancelable: true, error: e, message });
+        if (!dispatch(GLOBAL, ev)) return;
+      }
     } finally {
       reporting = false;
     }
@@ -515,8 +309,7 @@ const abortedCalls = new Map();
 const ABORTED_CALLS_MAX = 1024;
 
 const abortBuiltins = {
-  __proto__: null,
-  EventTarget, dispatch, trustedEvent, setHandler, reportException, requireArgs, isObject, hrnow,
+  EventTarget, events: eventLibrary, setHandler, reportException, requireArgs, isObject, hrnow,
   startTimer, stopTimer, MathMax, MathTrunc, NumberIsFinite, WeakRefCtor, MapCtor: Map, abortedCalls,
 };
 
@@ -592,7 +385,6 @@ nameDesc.get = Object.getOwnPropertyDescriptor({
 ObjectDefineProperty(DOMExceptionProto, 'name', nameDesc);
 
 internal.lazyLibrary('clone', ['structuredClone'], {
-  __proto__: null,
   requireArgs, toDict, isObject, DOMExceptionCtor, DOMExceptionProto,
   setCloneHook: (f) => { cloneHook = f; },
   messageGet: Object.getOwnPropertyDescriptor(DOMExceptionProto, 'message').get,
@@ -637,9 +429,6 @@ const navigator = new Navigator();
 
 // ---------------------------------------------------------------- globals
 
-define('Event', Event);
-define('CustomEvent', CustomEvent);
-define('ErrorEvent', ErrorEvent);
 define('EventTarget', EventTarget);
 define('Navigator', Navigator);
 define('navigator', navigator);

@@ -14,7 +14,6 @@
 
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 const load = internal.lazyLibrary('encodings', [], {
-  __proto__: null,
   StringPrototypeCharCodeAt: String.prototype.charCodeAt,
   StringFromCharCode: String.fromCharCode,
   Uint8ArrayCtor: Uint8Array,

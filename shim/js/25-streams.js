@@ -53,7 +53,9 @@ const OriginalPromise = Promise;
 // `new LibPromise(f)` is `new Promise(f)`; the members the library reads
 // are the original ones, bound as the library binds them.
 function LibPromise(executor) { return new OriginalPromise(executor); }
-LibPromise.prototype = { __proto__: null, then: OriginalPromise.prototype.then };
+// (prototypes set after: a literal with __proto__: null is a dictionary,
+// which every isolate would rehash when made from the snapshot)
+LibPromise.prototype = Object.setPrototypeOf({ then: OriginalPromise.prototype.then }, null);
 LibPromise.resolve = OriginalPromise.resolve.bind(OriginalPromise);
 LibPromise.reject = OriginalPromise.reject.bind(OriginalPromise);
 LibPromise.all = OriginalPromise.all.bind(OriginalPromise);
@@ -78,7 +80,7 @@ for (const name of ['Object', 'Symbol', 'TypeError', 'RangeError', 'Error', 'Num
 
 // A strategy or an underlying source without a prototype: nothing the
 // function adds to Object.prototype (a `highWaterMark`, a `type`) applies.
-const NO_STRATEGY = Object.freeze({ __proto__: null });
+const NO_STRATEGY = Object.freeze(Object.setPrototypeOf({}, null));
 
 let lib = null;
 let libFn = null;  // the compiled library, for natives.libraryCache

@@ -8,7 +8,6 @@ if (typeof internal.newTransform === 'function') {
   const get = (name) => Object.getOwnPropertyDescriptor(TextDecoder.prototype, name).get;
 
   internal.lazyLibrary('text-streams', ['TextEncoderStream', 'TextDecoderStream'], {
-    __proto__: null,
     TextDecoder,
     decode: TextDecoder.prototype.decode,
     encodingOf: get('encoding'),

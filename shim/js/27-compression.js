@@ -3,5 +3,5 @@
 // (shim/lib/compression.js), over zlib (natives.zlibNew / zlibRun).
 
 if (typeof internal.newTransform === 'function' && typeof natives.zlibNew === 'function') {
-  internal.lazyLibrary('compression', ['CompressionStream', 'DecompressionStream'], { __proto__: null });
+  internal.lazyLibrary('compression', ['CompressionStream', 'DecompressionStream'], {});
 }

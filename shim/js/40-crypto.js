@@ -9,7 +9,6 @@ const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 const getter = (o, name) => Object.getOwnPropertyDescriptor(o, name).get;
 
 internal.lazyLibrary('crypto', ['crypto', 'Crypto', 'SubtleCrypto', 'CryptoKey'], {
-  __proto__: null,
   PromiseResolve: Promise.resolve.bind(Promise),
   PromiseReject: Promise.reject.bind(Promise),
   ObjectCreate: Object.create,

@@ -22,7 +22,6 @@ internal.nodeModule = function nodeModule(name) {
 
 // The library lib/async-hooks, loaded on first use.
 const asyncHooks = internal.lazyLibrary('async-hooks', [], {
-  __proto__: null,
   MapCtor: Map,
   ObjectDefineProperty: Object.defineProperty,
 });

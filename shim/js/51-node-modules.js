@@ -19,8 +19,9 @@ if (typeof natives.library === 'function') {
   const MapDelete = Map.prototype.delete;
   const { keys: ObjectKeys } = Object;
 
-  const binding = Object.freeze({
-    __proto__: null,
+  // (no prototype, set after: a literal with __proto__: null is a
+  // dictionary, which every isolate would rehash when made from the snapshot)
+  const binding = Object.freeze(Object.setPrototypeOf({
     typeOf: natives.typeOf,
     valueDetails: natives.valueDetails,
     stringBytes: natives.stringBytes,
@@ -34,7 +35,7 @@ if (typeof natives.library === 'function') {
     btoa: globalThis.btoa,
     // (lib/async-hooks, loaded when an EventEmitterAsyncResource is made)
     get AsyncResource() { return internal.asyncHooks().AsyncResource; },
-  });
+  }, null));
 
   const PARAMS = ['exports', 'module', 'require', 'binding'];
   const loaded = new Map();   // name -> its module, once it began loading

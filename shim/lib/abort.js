@@ -10,9 +10,10 @@
 
 const { domException, webIDLClass } = internal;
 const {
-  EventTarget, dispatch, trustedEvent, setHandler, reportException, requireArgs, isObject, hrnow,
+  EventTarget, events, setHandler, reportException, requireArgs, isObject, hrnow,
   startTimer, stopTimer, MathMax, MathTrunc, NumberIsFinite, WeakRefCtor, MapCtor, abortedCalls,
 } = builtins;
+const { dispatch, trustedEvent } = events();   // lib/event
 
 // A signal's state, private to this file (#a):
 //   aborted, reason
