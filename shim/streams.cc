@@ -3,9 +3,11 @@
  *
  *   library(name, params)          a built-in JS library (gen_libraries.sh:
  *                                  web-streams-polyfill, fetched by
- *                                  vendor.sh, and the node: modules of
- *                                  node/) compiled as the body of a function
- *                                  of the given parameters
+ *                                  vendor.sh, the node: modules of node/ and
+ *                                  the runtime's libraries of lib/) compiled
+ *                                  as the body of a function of the given
+ *                                  parameters (an array of names, or one
+ *                                  string of them, a space between two)
  *   libraryCache(name, fn, used)   keeps V8's code cache of that function
  *                                  for the isolates to come: if the process
  *                                  has none yet, or (used) for the first
@@ -133,7 +135,34 @@ NativeLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
     v8::Local<v8::String>               text;
     v8::Local<v8::Function>             fn;
 
-    if (!Elements(ctx, args[1], 64, &names)) {
+    if (args[1]->IsString()) {
+        /* the names in one string, a space between two: kept that way in
+           the snapshot, one string rather than an array of them */
+        std::string  all = ToString(isolate, args[1]);
+        size_t       start = 0;
+
+        while (start < all.size() && params.size() <= 64) {
+            size_t  end = all.find(' ', start);
+
+            if (end == std::string::npos) {
+                end = all.size();
+            }
+
+            if (end > start) {
+                params.push_back(v8::String::NewFromUtf8(isolate,
+                    all.data() + start, v8::NewStringType::kInternalized,
+                    (int) (end - start)).ToLocalChecked());
+            }
+
+            start = end + 1;
+        }
+
+        if (params.size() > 64) {
+            Throw(isolate, "library: expected parameter names");
+            return;
+        }
+
+    } else if (!Elements(ctx, args[1], 64, &names)) {
         Throw(isolate, "library: expected parameter names");
         return;
     }

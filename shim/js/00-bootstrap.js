@@ -34,34 +34,47 @@ internal.define = define;
 
 /*
  * Parts of the runtime an isolate compiles only when a function first
- * touches them (README.md, "Libraries"): shim/lib/NAME.js, built into the
- * engine as the library lib/NAME and compiled by natives.library, from the
- * process's code cache once an isolate of the process has compiled it.
- * Each is the body of a function of (natives, internal, builtins) whose
- * result is its exports: `builtins` holds what its stub here captured when
- * the snapshot was made, since by the time it loads a function may have
- * replaced the globals (a plain object: only its own members are read).
+ * touches them (js/README.md, "Libraries"): shim/lib/NAME.js, built into
+ * the engine as the library lib/NAME and compiled by natives.library, from
+ * the process's code cache once an isolate of the process has compiled it.
+ * Each is the body of a function whose result is its exports, and whose
+ * parameters are natives, internal and the built-ins its stub here
+ * captured when the snapshot was made (by the time it loads, a function
+ * may have replaced the globals), given as an object: {name: value}.
  * Without natives.library there are no libraries: their stubs define
  * nothing.
+ *
+ * (What is kept for a library until it loads is one string of parameter
+ * names and an array of values: an object of them would have a map and a
+ * descriptor array, and every name would be a string of its own, which
+ * every isolate made from the snapshot would deserialize and hash again.
+ * The registries are arrays, searched, for the same reason: objects used
+ * as maps of names would be dictionaries, rehashed by every isolate.)
  */
 const hasLibraries = typeof natives.library === 'function';
-const LIBRARY_PARAMS = ['natives', 'internal', 'builtins'];
+const ObjectKeys = Object.keys;
 
-/*
- * (The registries below are arrays, searched: objects used as maps of
- * names would be dictionaries, which every isolate rehashes when it is
- * made from the snapshot.)
- */
-
-/* library(name) runs lib/NAME once: its callers keep what it gives */
 const libraryFns = [];      /* [name, function] of those not yet used */
 
-function library(name, builtins) {
-    const fn = natives.library(`lib/${name}`, LIBRARY_PARAMS);
-    const exports = ReflectApply(fn, undefined, [natives, internal, builtins]);
-    natives.libraryCache(`lib/${name}`, fn, false);
-    libraryFns[libraryFns.length] = [name, fn];
-    return exports;
+/* a function giving the exports of lib/NAME, which it runs the first time */
+function libraryLoader(name, builtins) {
+    const keys = ObjectKeys(builtins);
+    let params = 'natives internal';
+    const args = [natives, internal];
+    for (let i = 0; i < keys.length; i++) {
+        params += ` ${keys[i]}`;
+        args[i + 2] = builtins[keys[i]];
+    }
+    let exports = null;
+    return () => {
+        if (exports === null) {
+            const fn = natives.library(`lib/${name}`, params);
+            exports = ReflectApply(fn, undefined, args);
+            natives.libraryCache(`lib/${name}`, fn, false);
+            libraryFns[libraryFns.length] = [name, fn];
+        }
+        return exports;
+    };
 }
 
 /*
@@ -93,6 +106,9 @@ function lazyGlobal(name) {
 }
 
 function lazyGlobals(names, loader) {
+    if (!hasLibraries) {
+        return;
+    }
     for (let i = 0; i < names.length; i++) {
         lazyNames[lazyNames.length] = names[i];
         lazyLoaders[lazyLoaders.length] = loader;
@@ -100,21 +116,17 @@ function lazyGlobals(names, loader) {
     natives.lazyGlobals(names, lazyGlobal);
 }
 
-/*
- * The library's exports named `names` as lazy globals; a function giving
- * all its exports, loading it the first time.
- */
+/* the library's exports named `names` as lazy globals; its loader */
 function lazyLibrary(name, names, builtins) {
-    let exports = null;
-    const load = () => (exports === null ? (exports = library(name, builtins)) : exports);
-    if (hasLibraries && names.length !== 0) {
+    const load = libraryLoader(name, builtins);
+    if (names.length !== 0) {
         lazyGlobals(names, (global) => load()[global]);
     }
     return load;
 }
 
 internal.hasLibraries = hasLibraries;
-internal.library = library;
+internal.libraryLoader = libraryLoader;
 internal.libraryUsed = libraryUsed;
 internal.lazyGlobals = lazyGlobals;
 internal.lazyLibrary = lazyLibrary;

@@ -57,24 +57,17 @@ const isObject = (v) => (typeof v === 'object' && v !== null) || typeof v === 'f
 
 // ---------------------------------------------------------------- Event
 
-// Events, once lib/event is loaded: no Event exists before. (Its builtins
-// are this file's, captured when the snapshot is made.)
+// Events, once lib/event is loaded: no Event exists before. (Its loader is
+// made at the end of this file, given this file's pieces.)
 let events = null;
+let eventLoad = null;
 
 function eventLibrary() {
-  if (events === null) {
-    events = internal.library('event', {
-      requireArgs, toDict, isObject, hrnow, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor,
-      listenerMap: (t, make) => listenerMap(t, make),
-      removeListener, signalAborted, reportException,
-    });
-  }
+  if (events === null) events = eventLoad();
   return events;
 }
 
-if (internal.hasLibraries) {
-  internal.lazyGlobals(['Event', 'CustomEvent', 'ErrorEvent'], (name) => eventLibrary()[name]);
-}
+internal.lazyGlobals(['Event', 'CustomEvent', 'ErrorEvent'], (name) => eventLibrary()[name]);
 
 // ---------------------------------------------------------------- EventTarget
 
@@ -313,14 +306,14 @@ const abortBuiltins = {
   startTimer, stopTimer, MathMax, MathTrunc, NumberIsFinite, WeakRefCtor, MapCtor: Map, abortedCalls,
 };
 
+const abortLoad = internal.libraryLoader('abort', abortBuiltins);
+
 function abortLibrary() {
-  if (abort === null) abort = internal.library('abort', abortBuiltins);
+  if (abort === null) abort = abortLoad();
   return abort;
 }
 
-if (internal.hasLibraries) {
-  internal.lazyGlobals(['AbortController', 'AbortSignal'], (name) => abortLibrary()[name]);
-}
+internal.lazyGlobals(['AbortController', 'AbortSignal'], (name) => abortLibrary()[name]);
 
 internal.isAbortSignal = isAbortSignal;
 
@@ -428,6 +421,11 @@ creatingNavigator = true;
 const navigator = new Navigator();
 
 // ---------------------------------------------------------------- globals
+
+eventLoad = internal.libraryLoader('event', {
+  requireArgs, toDict, isObject, hrnow, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, listenerMap,
+  removeListener, signalAborted, reportException,
+});
 
 define('EventTarget', EventTarget);
 define('Navigator', Navigator);

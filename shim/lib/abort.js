@@ -2,17 +2,15 @@
 // `AbortSignal` (abort(), timeout(), any()), and the signals of Requests.
 //
 // A library (js/README.md, "Libraries"): loaded when a function first reads
-// either global or a Request's signal (js/16-events.js), as the body of a
-// function of (natives, internal, builtins); `builtins` holds what
-// 16-events.js captured when the snapshot was made and its own pieces
-// (EventTarget, dispatch, ...). Its result is the two classes and the
-// hooks 16-events.js forwards to: no signal exists before it is loaded.
+// either global or a Request's signal (js/16-events.js). Its result is the
+// two classes and the hooks 16-events.js forwards to: no signal exists
+// before it is loaded.
 
 const { domException, webIDLClass } = internal;
-const {
-  EventTarget, events, setHandler, reportException, requireArgs, isObject, hrnow,
-  startTimer, stopTimer, MathMax, MathTrunc, NumberIsFinite, WeakRefCtor, MapCtor, abortedCalls,
-} = builtins;
+// Parameters after natives and internal: built-ins and pieces of
+// js/16-events.js, captured when the snapshot was made: EventTarget, events, setHandler,
+// reportException, requireArgs, isObject, hrnow, startTimer, stopTimer,
+// MathMax, MathTrunc, NumberIsFinite, WeakRefCtor, MapCtor, abortedCalls.
 const { dispatch, trustedEvent } = events();   // lib/event
 
 // A signal's state, private to this file (#a):

@@ -5,7 +5,8 @@
 // (js/50-node.js); its result is {AsyncLocalStorage, AsyncResource}.
 
 const { ReflectApply } = internal;
-const { MapCtor, ObjectDefineProperty } = builtins;
+// Parameters after natives and internal: the built-ins js/50-node.js captured
+// when the snapshot was made: MapCtor, ObjectDefineProperty.
 
 // The async context is a frame: a Map from AsyncLocalStorage to its store,
 // carried by V8 along promise reactions (and by the runtime's timers).

@@ -6,12 +6,13 @@
 // snapshot was made.
 
 const { domException, ReflectApply } = internal;
-const {
-  requireArgs, toDict, isObject, setCloneHook, DOMExceptionCtor, DOMExceptionProto, messageGet,
-  ObjectGetPrototypeOf, ObjectSetPrototypeOf, ObjectKeys, ArrayIsArray, ReflectDefineProperty, ReflectDeleteProperty,
-  ReflectGetOwnPropertyDescriptor, ReflectConstruct, MapForEach, SetForEach, MapProto, SetProto, ObjectProto,
-  ERROR_PROTOS, MapCtor,
-} = builtins;
+// Parameters after natives and internal: built-ins and pieces of
+// js/16-events.js, captured when the snapshot was made: requireArgs, toDict, isObject,
+// setCloneHook, DOMExceptionCtor, DOMExceptionProto, messageGet,
+// ObjectGetPrototypeOf, ObjectSetPrototypeOf, ObjectKeys, ArrayIsArray,
+// ReflectDefineProperty, ReflectDeleteProperty,
+// ReflectGetOwnPropertyDescriptor, ReflectConstruct, MapForEach, SetForEach,
+// MapProto, SetProto, ObjectProto, ERROR_PROTOS, MapCtor.
 const nativeClone = typeof natives.structuredClone === 'function' ? natives.structuredClone : null;
 
 const dataCloneError = (message) => domException('DataCloneError', message);

@@ -3,9 +3,7 @@
 //
 // A library (js/README.md, "Libraries"): compiled in an isolate when a
 // function first reads one of the four globals (js/40-crypto.js makes them
-// lazy), as the body of a function of (natives, internal, builtins) whose
-// result is the four. `builtins` are the built-ins captured by
-// js/40-crypto.js when the snapshot was made.
+// lazy); its result is the four.
 //
 // This file does what the Web Crypto spec does in JS terms: algorithm
 // normalization (WebIDL dictionaries, read in their order), usages, JWK,
@@ -21,12 +19,13 @@
 // algorithm), as the spec copies them.
 
 const { ReflectApply, promiseThen, domException, webIDLClass, utf8Encode, utf8Decode, libraryUsed } = internal;
-const {
-  PromiseResolve, PromiseReject, ObjectCreate, ObjectDefineProperty, ObjectFreeze, hasOwn, ArrayBufferIsView,
-  NumberIsFinite, MathTrunc, JSONStringify, JSONParse, StringFromCharCode, StringPrototypeCharCodeAt,
-  NumberPrototypeToString, Uint8ArrayCtor, Int16ArrayCtor, typedArrayTag, typedArrayBuffer, typedArrayByteLength,
-  abByteLength, dataViewByteLength, dataViewBuffer,
-} = builtins;
+// Parameters after natives and internal: the built-ins js/40-crypto.js
+// captured when the snapshot was made: PromiseResolve, PromiseReject,
+// ObjectCreate, ObjectDefineProperty, ObjectFreeze, hasOwn,
+// ArrayBufferIsView, NumberIsFinite, MathTrunc, JSONStringify, JSONParse,
+// StringFromCharCode, StringPrototypeCharCodeAt, NumberPrototypeToString,
+// Uint8ArrayCtor, Int16ArrayCtor, typedArrayTag, typedArrayBuffer,
+// typedArrayByteLength, abByteLength, dataViewByteLength, dataViewBuffer.
 
 const charCodeAt = (s, i) => ReflectApply(StringPrototypeCharCodeAt, s, [i]);
 const own = (o, k) => ReflectApply(hasOwn, o, [k]);

@@ -20,10 +20,10 @@ const nDecoderOpen = typeof natives.decoderOpen === 'function' ? natives.decoder
 const nDecoderDecode = typeof natives.decoderDecode === 'function' ? natives.decoderDecode : null;
 
 const { ReflectApply } = internal;
-const {
-  StringPrototypeCharCodeAt, StringFromCharCode, Uint8ArrayCtor, Uint16ArrayCtor, TypedArrayPrototypeSubarray,
-  TypedArrayLength, RangeErrorCtor,
-} = builtins;
+// Parameters after natives and internal: the built-ins js/19-encodings.js
+// captured when the snapshot was made: StringPrototypeCharCodeAt,
+// StringFromCharCode, Uint8ArrayCtor, Uint16ArrayCtor,
+// TypedArrayPrototypeSubarray, TypedArrayLength, RangeErrorCtor.
 
 /*
  * Names and labels, as the Encoding Standard's table gives them (with the

@@ -8,10 +8,10 @@
 // {isEvent, eventState, trustedEvent, dispatch}: no event exists before.
 
 const { webIDLClass, ReflectApply } = internal;
-const {
-  requireArgs, toDict, isObject, hrnow, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, listenerMap,
-  removeListener, signalAborted, reportException,
-} = builtins;
+// Parameters after natives and internal: built-ins and pieces of
+// js/16-events.js, captured when the snapshot was made: requireArgs, toDict, isObject, hrnow,
+// ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, listenerMap,
+// removeListener, signalAborted, reportException.
 
 const NONE = 0;
 const CAPTURING_PHASE = 1;

@@ -9,7 +9,9 @@
 // either global (js/26-text-streams.js), with the built-ins captured there.
 
 const { ReflectApply, newTransform, enqueue, bufferSource, utf8Encode, webIDLClass } = internal;
-const { TextDecoder, decode, encodingOf, fatalOf, ignoreBOMOf, ObjectDefineProperty, Uint8ArrayCtor } = builtins;
+// Parameters after natives and internal: the built-ins js/26-text-streams.js
+// captured when the snapshot was made: TextDecoder, decode, encodingOf,
+// fatalOf, ignoreBOMOf, ObjectDefineProperty, Uint8ArrayCtor.
 const STREAM = { __proto__: null, stream: true };
 const REPLACEMENT = [0xEF, 0xBF, 0xBD];
 

@@ -93,7 +93,9 @@ const STREAMS_LIB = path.resolve(shimDir, '../../build/vendor/web-streams-polyfi
 function addLibraryNatives(ctx, natives) {
   const read = (name) => fs.readFileSync(name === 'web-streams-polyfill' ? STREAMS_LIB
     : path.join(shimDir, '..', `${name}.js`), 'utf8');
-  natives.library = (name, names) => vm.compileFunction(read(name), names, { parsingContext: ctx, filename: name });
+  // (names: an array, or one string of them, a space between two)
+  natives.library = (name, names) => vm.compileFunction(read(name),
+    typeof names === 'string' ? names.split(' ') : names, { parsingContext: ctx, filename: name });
   natives.libraryCache = () => {};
   natives.lazyGlobals = vm.runInContext(`(names, loader) => {
     for (const name of names) {
