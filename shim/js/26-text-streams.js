@@ -3,7 +3,7 @@
 // (shim/lib/text-streams.js), given TextDecoder and its members as they are
 // when the snapshot is made.
 
-if (typeof internal.newTransform === 'function') {
+if (internal.hasStreams === true) {
   const TextDecoder = globalThis.TextDecoder;
   const get = (name) => Object.getOwnPropertyDescriptor(TextDecoder.prototype, name).get;
 

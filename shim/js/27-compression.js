@@ -2,6 +2,6 @@
 // when a function first reads one of them: the library lib/compression
 // (shim/lib/compression.js), over zlib (natives.zlibNew / zlibRun).
 
-if (typeof internal.newTransform === 'function' && typeof natives.zlibNew === 'function') {
+if (internal.hasStreams === true && typeof natives.zlibNew === 'function') {
   internal.lazyLibrary('compression', ['CompressionStream', 'DecompressionStream'], {});
 }

@@ -17,7 +17,8 @@
 // A library (js/README.md, "Libraries"), loaded when a function first reads
 // either global (js/27-compression.js).
 
-const { newTransform, enqueue, bufferSource, webIDLClass } = internal;
+const { webIDLClass } = internal;
+const { newTransform, enqueue, bufferSource } = internal.streams();
 const { zlibNew, zlibRun } = natives;
 
 // zlibRun's flags

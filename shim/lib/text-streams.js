@@ -8,7 +8,8 @@
 // A library (js/README.md, "Libraries"), loaded when a function first reads
 // either global (js/26-text-streams.js), with the built-ins captured there.
 
-const { ReflectApply, newTransform, enqueue, bufferSource, utf8Encode, webIDLClass } = internal;
+const { ReflectApply, utf8Encode, webIDLClass } = internal;
+const { newTransform, enqueue, bufferSource } = internal.streams();
 // Parameters after natives and internal: the built-ins js/26-text-streams.js
 // captured when the snapshot was made: TextDecoder, decode, encodingOf,
 // fatalOf, ignoreBOMOf, ObjectDefineProperty, Uint8ArrayCtor.

@@ -1,0 +1,131 @@
+// lib/streams.js: what puts web-streams-polyfill into the runtime, loaded
+// with it (js/25-streams.js): the polyfill's environment, its classes (the
+// globals), and the hooks of the other runtime files. Its result is
+//   { classes, isReadableStream, streamLocked, streamDisturbed,
+//     newByteStream, newTransform, enqueue, bufferSource }
+// and it sets internal.streamReader, streamRead, streamCancel, streamTee
+// and streamsUsed, which 30-fetch.js calls on streams only (so never
+// before this has run).
+//
+// Parameters after natives and internal: built-ins js/25-streams.js
+// captured when the snapshot was made: OriginalPromise, PromiseThen,
+// PromiseResolve, PromiseReject, PromiseAll, resolved (a resolved promise),
+// ObjectKeys, ObjectValues,
+// getOwnPropertyDescriptor, ObjectSetPrototypeOf, ObjectFreeze, ErrorCtor,
+// GLOBALS (the constructors and namespaces the polyfill names, by name),
+// abLength, taTag, taBuffer, taOffset, taLength, dvBuffer, dvOffset,
+// dvLength, isView, Uint8ArrayCtor.
+
+const { ReflectApply, promiseThen } = internal;
+const LIBRARY = 'web-streams-polyfill';
+
+// The polyfill's environment: names it looks up at run time, bound to the
+// runtime's own values. `new LibPromise(f)` is `new Promise(f)`; the members
+// the library reads are the original ones, bound as the library binds them.
+function LibPromise(executor) { return new OriginalPromise(executor); }
+LibPromise.prototype = ObjectSetPrototypeOf({ then: PromiseThen }, null);
+LibPromise.resolve = (v) => ReflectApply(PromiseResolve, OriginalPromise, [v]);
+LibPromise.reject = (v) => ReflectApply(PromiseReject, OriginalPromise, [v]);
+LibPromise.all = (v) => ReflectApply(PromiseAll, OriginalPromise, [v]);
+
+const exports = {};
+const ENV = {
+  Promise: LibPromise,
+  // the UMD build fills `exports` when there is one
+  exports,
+  module: { exports },
+  // queued through a then() the function cannot replace
+  queueMicrotask: (fn) => { promiseThen(resolved, () => fn()); },
+  // The library "transfers" buffers (byte streams detach the chunks they
+  // take over) with structuredClone(buf, {transfer: [buf]}) when there is
+  // one: natives.transfer does exactly that part.
+  structuredClone: typeof natives.transfer === 'function' ? (buf) => natives.transfer(buf) : undefined,
+  // WritableStreamDefaultController.signal: loads lib/abort when first used
+  AbortController: internal.AbortController,
+};
+for (let i = 0; i < GLOBALS.length; i += 2) ENV[GLOBALS[i]] = GLOBALS[i + 1];
+
+const fn = natives.library(LIBRARY, ObjectKeys(ENV));
+ReflectApply(fn, undefined, ObjectValues(ENV));
+const classes = ENV.module.exports;
+
+const { ReadableStream, ReadableStreamDefaultReader, TransformStream, TransformStreamDefaultController } = classes;
+const getter = (C, name) => getOwnPropertyDescriptor(C.prototype, name).get;
+const lockedOf = getter(ReadableStream, 'locked');
+const getReader = ReadableStream.prototype.getReader;
+const read = ReadableStreamDefaultReader.prototype.read;
+const cancel = ReadableStreamDefaultReader.prototype.cancel;
+const tee = ReadableStream.prototype.tee;
+const readableOf = getter(TransformStream, 'readable');
+const writableOf = getter(TransformStream, 'writable');
+const enqueueChunk = TransformStreamDefaultController.prototype.enqueue;
+
+// Fetch's "disturbed" (read from or cancelled) has no public API: it is the
+// library's `_disturbed`, checked here so that a library upgrade that
+// renames it fails loudly rather than bodyUsed.
+const probe = new ReadableStream();
+probe.cancel();
+if (probe._disturbed !== true) throw new ErrorCtor('lib/streams.js: web-streams-polyfill has no _disturbed');
+natives.libraryCache(LIBRARY, fn, false);
+
+// A strategy or an underlying source without a prototype: nothing the
+// function adds to Object.prototype (a `highWaterMark`, a `type`) applies.
+const NO_STRATEGY = ObjectFreeze(ObjectSetPrototypeOf({}, null));
+
+internal.streamReader = (s) => ReflectApply(getReader, s, []);
+internal.streamRead = (reader) => ReflectApply(read, reader, []);
+internal.streamCancel = (reader, reason) => ReflectApply(cancel, reader, [reason]);
+internal.streamTee = (s) => ReflectApply(tee, s, []);
+
+// A stream body was read whole: more of what streams run is compiled by
+// now, for the code cache of the isolates to come (asked once per isolate;
+// the engine makes it for the first few).
+let libFn = fn;
+internal.streamsUsed = () => {
+  if (libFn !== null) {
+    natives.libraryCache(LIBRARY, libFn, true);
+    libFn = null;
+  }
+};
+
+// Web IDL BufferSource (no SharedArrayBuffer), for the chunks of the encoding
+// and compression streams: a Uint8Array over the same bytes (empty for a
+// detached buffer), or null. Brand checks through the built-in getters,
+// which a function can neither fake nor replace.
+const isBuffer = (v) => {
+  try { ReflectApply(abLength, v, []); return true; } catch { return false; }
+};
+
+function bufferSource(v) {
+  if (isBuffer(v)) {
+    return ReflectApply(abLength, v, []) === 0 ? new Uint8ArrayCtor(0) : new Uint8ArrayCtor(v);
+  }
+  if (!isView(v)) return null;
+  const ta = ReflectApply(taTag, v, []) !== undefined;
+  const buffer = ReflectApply(ta ? taBuffer : dvBuffer, v, []);
+  if (!isBuffer(buffer)) return null;
+  const length = ReflectApply(ta ? taLength : dvLength, v, []);
+  if (length === 0) return new Uint8ArrayCtor(0);
+  return new Uint8ArrayCtor(buffer, ReflectApply(ta ? taOffset : dvOffset, v, []), length);
+}
+
+return {
+  classes,
+  isReadableStream: (v) => {
+    try { ReflectApply(lockedOf, v, []); return true; } catch { return false; }
+  },
+  streamLocked: (s) => ReflectApply(lockedOf, s, []),
+  streamDisturbed: (s) => s._disturbed === true,
+  // A byte stream of the given pull and cancel, pulled only when read (a
+  // body's stream).
+  newByteStream: (pull, cancel) => new ReadableStream({ __proto__: null, type: 'bytes', pull, cancel }, NO_STRATEGY),
+  // A TransformStream's two sides, for the classes of the other stream
+  // libraries: `transform` and `flush` get the controller;
+  // enqueue(controller, v).
+  newTransform: (transform, flush) => {
+    const ts = new TransformStream({ __proto__: null, transform, flush }, NO_STRATEGY, NO_STRATEGY);
+    return { readable: ReflectApply(readableOf, ts, []), writable: ReflectApply(writableOf, ts, []) };
+  },
+  enqueue: (controller, v) => { ReflectApply(enqueueChunk, controller, [v]); },
+  bufferSource,
+};
