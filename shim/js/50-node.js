@@ -11,11 +11,12 @@ const nodeModules = internal.nodeModules || (internal.nodeModules = new Map());
 const MapGet = Map.prototype.get;
 const MapHas = Map.prototype.has;
 
-// C++ asks for a module by name; undefined: no such module here.
+// C++ asks for a module by name; undefined: no such module here. (A
+// function is asked for the module of that name.)
 internal.nodeModule = function nodeModule(name) {
   if (!ReflectApply(MapHas, nodeModules, [name])) return undefined;
   const m = ReflectApply(MapGet, nodeModules, [name]);
-  return typeof m === 'function' ? m() : m;
+  return typeof m === 'function' ? m(name) : m;
 };
 
 // ---------------------------------------------------------------- async_hooks
