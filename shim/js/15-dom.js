@@ -31,7 +31,15 @@ const LEGACY = [
   ['InvalidNodeTypeError', 24, 'INVALID_NODE_TYPE_ERR'],
   ['DataCloneError', 25, 'DATA_CLONE_ERR'],
 ];
-const CODES = new Map(LEGACY.map(([name, code]) => [name, code]));
+// The names with a legacy code, in the order of their codes (1, 2, ...):
+// an array searched, not a Map, which every isolate made from the snapshot
+// would rehash.
+const CODE_NAMES = LEGACY.map(([name]) => name);
+
+function legacyCode(name) {
+  for (let i = 0; i < CODE_NAMES.length; i++) if (CODE_NAMES[i] === name) return i + 1;
+  return 0;
+}
 
 // Brand: a DOMException's state lives in a private field; the prototype
 // chain is Error's, so `e instanceof Error` and `e.stack` work as in V8.
@@ -60,7 +68,7 @@ class DOMException extends Error {
 
   get name() { return this.#name; }
   get message() { return this.#message; }
-  get code() { return CODES.get(this.#name) || 0; }
+  get code() { return legacyCode(this.#name); }
 
   static {
       }

@@ -3,10 +3,11 @@
 // `AbortController`, `AbortSignal`, `reportError`, `structuredClone`,
 // `navigator`. The events themselves (`Event`, `CustomEvent`, `ErrorEvent`,
 // dispatch), aborting (`AbortController`, `AbortSignal`, a Request's
-// signal) and `structuredClone` are the libraries lib/event, lib/abort and
-// lib/clone (shim/lib/), which an isolate compiles when a function first
-// touches them; here is what the global object is made of (it is an
-// EventTarget: its listeners), reporting, and the hooks.
+// signal), `structuredClone` and `navigator` are the libraries lib/event,
+// lib/abort, lib/clone and lib/navigator (shim/lib/), which an isolate
+// compiles when a function first touches them; here is what the global
+// object is made of (it is an EventTarget: its listeners), reporting, and
+// the hooks.
 //
 // There is no DOM tree: an event is dispatched to its target only (at
 // target: capturing listeners first, then the others). The global object is
@@ -401,24 +402,8 @@ internal.lazyLibrary('clone', ['structuredClone'], {
 
 // ---------------------------------------------------------------- navigator
 
-// What workerd's Navigator has (userAgent), and hardwareConcurrency: one
-// thread runs a function's isolate, whatever the machine.
-const USER_AGENT = 'js_function';
-let creatingNavigator = false;
-
-class Navigator {
-  constructor() {
-    if (!creatingNavigator) throw new TypeError('Illegal constructor');
-    creatingNavigator = false;
-  }
-
-  get userAgent() { return USER_AGENT; }
-  get hardwareConcurrency() { return 1; }
-}
-webIDLClass(Navigator, 'Navigator');
-
-creatingNavigator = true;
-const navigator = new Navigator();
+// `navigator` and `Navigator`: the library lib/navigator.
+internal.lazyLibrary('navigator', ['navigator', 'Navigator'], {});
 
 // ---------------------------------------------------------------- globals
 
@@ -428,5 +413,3 @@ eventLoad = internal.libraryLoader('event', {
 });
 
 define('EventTarget', EventTarget);
-define('Navigator', Navigator);
-define('navigator', navigator);
