@@ -968,13 +968,13 @@ const cannotHaveCredentialsOrPort = (url) => url.host === null || url.host === '
 // *enumerable* properties, as browsers and Node show them (for-in over a URL
 // lists href, origin, ...); class syntax makes them non-enumerable. Set this
 // to false to keep the class default instead. @@toStringTag is always
-// non-writable, non-enumerable, configurable.
-const WEBIDL_ENUMERABLE_MEMBERS = true;
-
-// (the built-ins it uses are captured when the snapshot is made, in a scope
-// of their own: the libraries call it later, when a function may have
-// replaced Reflect's members)
+// non-writable, non-enumerable, configurable. (It and the built-ins it uses,
+// captured when the snapshot is made, are in a scope of their own: the
+// libraries call it later, when a function may have replaced Reflect's
+// members, and the file's scope is kept at 75 names at most, past which V8
+// makes every isolate rehash a table of them.)
 const webIDLClass = (() => {
+  const WEBIDL_ENUMERABLE_MEMBERS = true;
   const { defineProperty: ReflectDefineProperty, ownKeys: ReflectOwnKeys,
     getOwnPropertyDescriptor: ReflectGetOwnPropertyDescriptor } = Reflect;
   const SymbolToStringTag = Symbol.toStringTag;
@@ -1006,8 +1006,8 @@ function requireArgs(n, got, what) {
 }
 
 // Iterator objects shared by URLSearchParams (and reused by Headers via internal).
-const IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
-function makeIteratorClass(tag) {
+// (IteratorPrototype in a scope of its own: see webIDLClass)
+const makeIteratorClass = ((IteratorPrototype) => function makeIteratorClass(tag) {
   // next() reads from a snapshot-free source: `source()` returns the current
   // list each time, so mutation during iteration behaves like the spec's
   // "value pairs to iterate over" with an index.
@@ -1030,7 +1030,7 @@ function makeIteratorClass(tag) {
     state.set(it, { source, kind, index: 0 });
     return it;
   };
-}
+})(Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())));
 internal.makeIteratorClass = makeIteratorClass;
 const newSearchParamsIterator = makeIteratorClass('URLSearchParams Iterator');
 
