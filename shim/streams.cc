@@ -138,6 +138,11 @@ NativeLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
     if (args[1]->IsString()) {
         /* the names in one string, a space between two: kept that way in
            the snapshot, one string rather than an array of them */
+        if (args[1].As<v8::String>()->Length() > 4096) {
+            Throw(isolate, "library: expected parameter names");
+            return;
+        }
+
         std::string  all = ToString(isolate, args[1]);
         size_t       start = 0;
 
