@@ -1,14 +1,20 @@
-// 40-crypto.js: Web Crypto's globals, `crypto`, `Crypto`, `SubtleCrypto`
-// and `CryptoKey`, made when a function first reads one of them: they are
-// the library lib/crypto (shim/lib/crypto.js), which an isolate that never
-// touches Web Crypto never compiles. Here, when the snapshot is made, the
-// built-ins it uses are captured: a function may have replaced the globals
-// by the time it loads.
+// 40-crypto.js: Web Crypto's globals, made when a function first reads one
+// of them: `crypto` and `Crypto` are the library lib/crypto
+// (shim/lib/crypto.js: getRandomValues(), randomUUID()), `crypto.subtle`,
+// `SubtleCrypto` and `CryptoKey` the library lib/subtle
+// (shim/lib/subtle.js: the rest). An isolate that never touches Web Crypto
+// never compiles either, one that only makes UUIDs only the first. Here,
+// when the snapshot is made, the built-ins they use are captured: a
+// function may have replaced the globals by the time they load.
 
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 const getter = (o, name) => Object.getOwnPropertyDescriptor(o, name).get;
+const typedArrayTag = getter(TypedArrayPrototype, Symbol.toStringTag);
+const typedArrayBuffer = getter(TypedArrayPrototype, 'buffer');
+const typedArrayByteLength = getter(TypedArrayPrototype, 'byteLength');
+const abByteLength = getter(ArrayBuffer.prototype, 'byteLength');
 
-internal.lazyLibrary('crypto', ['crypto', 'Crypto', 'SubtleCrypto', 'CryptoKey'], {
+const subtleLibrary = internal.lazyLibrary('subtle', ['SubtleCrypto', 'CryptoKey'], {
   PromiseResolve: Promise.resolve.bind(Promise),
   PromiseReject: Promise.reject.bind(Promise),
   ObjectCreate: Object.create,
@@ -25,10 +31,21 @@ internal.lazyLibrary('crypto', ['crypto', 'Crypto', 'SubtleCrypto', 'CryptoKey']
   NumberPrototypeToString: Number.prototype.toString,
   Uint8ArrayCtor: Uint8Array,
   Int16ArrayCtor: Int16Array,
-  typedArrayTag: getter(TypedArrayPrototype, Symbol.toStringTag),
-  typedArrayBuffer: getter(TypedArrayPrototype, 'buffer'),
-  typedArrayByteLength: getter(TypedArrayPrototype, 'byteLength'),
-  abByteLength: getter(ArrayBuffer.prototype, 'byteLength'),
+  typedArrayTag,
+  typedArrayBuffer,
+  typedArrayByteLength,
+  abByteLength,
   dataViewByteLength: getter(DataView.prototype, 'byteLength'),
   dataViewBuffer: getter(DataView.prototype, 'buffer'),
+});
+
+internal.lazyLibrary('crypto', ['crypto', 'Crypto'], {
+  subtleLibrary,
+  ArrayBufferIsView: ArrayBuffer.isView,
+  NumberPrototypeToString: Number.prototype.toString,
+  Uint8ArrayCtor: Uint8Array,
+  typedArrayTag,
+  typedArrayBuffer,
+  typedArrayByteLength,
+  abByteLength,
 });

@@ -13,10 +13,9 @@ const { webIDLClass, ReflectApply } = internal;
 // ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, listenerMap,
 // removeListener, signalAborted, reportException.
 
+// the phases: NONE 0, CAPTURING_PHASE 1, AT_TARGET 2, BUBBLING_PHASE 3
 const NONE = 0;
-const CAPTURING_PHASE = 1;
 const AT_TARGET = 2;
-const BUBBLING_PHASE = 3;
 
 let eventState;   // (event) -> its state; TypeError for anything else
 let isEvent;
@@ -125,10 +124,13 @@ function initEventState(s, type, bubbles, cancelable) {
   return true;
 }
 
-for (const [name, value] of [['NONE', NONE], ['CAPTURING_PHASE', CAPTURING_PHASE],
-  ['AT_TARGET', AT_TARGET], ['BUBBLING_PHASE', BUBBLING_PHASE]]) {
-  ObjectDefineProperty(Event, name, { value, enumerable: true });
-  ObjectDefineProperty(Event.prototype, name, { value, enumerable: true });
+{
+  // (no iteration protocol: this runs when a function may have replaced it)
+  const names = ['NONE', 'CAPTURING_PHASE', 'AT_TARGET', 'BUBBLING_PHASE'];   // by value
+  for (let value = 0; value < names.length; value++) {
+    ObjectDefineProperty(Event, names[value], { value, enumerable: true });
+    ObjectDefineProperty(Event.prototype, names[value], { value, enumerable: true });
+  }
 }
 webIDLClass(Event, 'Event');
 
