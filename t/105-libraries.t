@@ -66,9 +66,9 @@ listed: 0
     location = /a { js_function $TEST_NGINX_SERVER_ROOT/html/a.js; }
 --- user_files
 >>> a.js
+globalThis.structuredClone = undefined;
 globalThis.crypto = 'mine';
 delete globalThis.AbortController;
-globalThis.structuredClone = undefined;
 export default { fetch() {
   const signal = AbortSignal.abort('why');
   return new Response([crypto, typeof AbortController, 'AbortController' in globalThis, structuredClone,

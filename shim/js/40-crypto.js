@@ -13,6 +13,18 @@ const typedArrayTag = getter(TypedArrayPrototype, Symbol.toStringTag);
 const typedArrayBuffer = getter(TypedArrayPrototype, 'buffer');
 const typedArrayByteLength = getter(TypedArrayPrototype, 'byteLength');
 const abByteLength = getter(ArrayBuffer.prototype, 'byteLength');
+const { ReflectApply } = internal;
+
+// an ArrayBuffer, as its byteLength getter says (SharedArrayBuffer may
+// not exist yet when the snapshot is made, so only this side is asked)
+function isArrayBuffer(v) {
+  try {
+    ReflectApply(abByteLength, v, []);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const subtleLibrary = internal.lazyLibrary('subtle', ['SubtleCrypto', 'CryptoKey'], {
   PromiseResolve: Promise.resolve.bind(Promise),
@@ -35,6 +47,7 @@ const subtleLibrary = internal.lazyLibrary('subtle', ['SubtleCrypto', 'CryptoKey
   typedArrayBuffer,
   typedArrayByteLength,
   abByteLength,
+  isArrayBuffer,
   dataViewByteLength: getter(DataView.prototype, 'byteLength'),
   dataViewBuffer: getter(DataView.prototype, 'buffer'),
 });
@@ -47,5 +60,5 @@ internal.lazyLibrary('crypto', ['crypto', 'Crypto'], {
   typedArrayTag,
   typedArrayBuffer,
   typedArrayByteLength,
-  abByteLength,
+  isArrayBuffer,
 });

@@ -10,23 +10,13 @@
 // Parameters after natives and internal: the built-ins js/40-crypto.js
 // captured when the snapshot was made: subtleLibrary (lib/subtle's
 // loader), ArrayBufferIsView, NumberPrototypeToString, Uint8ArrayCtor,
-// typedArrayTag, typedArrayBuffer, typedArrayByteLength, abByteLength.
+// typedArrayTag, typedArrayBuffer, typedArrayByteLength, isArrayBuffer.
 
 const { ReflectApply, domException, webIDLClass, libraryUsed } = internal;
 const TOKEN = {};
 
 function requireArgs(n, got, what) {
   if (got < n) throw new TypeError(`${what}: ${n} argument${n > 1 ? 's' : ''} required, but only ${got} present.`);
-}
-
-// an ArrayBuffer, as its byteLength getter says (not a SharedArrayBuffer)
-function isArrayBuffer(v) {
-  try {
-    ReflectApply(abByteLength, v, []);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const INTEGER_ARRAYS = { __proto__: null };

@@ -27,7 +27,8 @@ const { ReflectApply, promiseThen, domException, webIDLClass, utf8Encode, utf8De
 // ArrayBufferIsView, NumberIsFinite, MathTrunc, JSONStringify, JSONParse,
 // StringFromCharCode, StringPrototypeCharCodeAt, NumberPrototypeToString,
 // Uint8ArrayCtor, Int16ArrayCtor, typedArrayTag, typedArrayBuffer,
-// typedArrayByteLength, abByteLength, dataViewByteLength, dataViewBuffer.
+// typedArrayByteLength, abByteLength, isArrayBuffer, dataViewByteLength,
+// dataViewBuffer.
 
 const charCodeAt = (s, i) => ReflectApply(StringPrototypeCharCodeAt, s, [i]);
 const own = (o, k) => ReflectApply(hasOwn, o, [k]);
@@ -134,17 +135,6 @@ function isBufferSource(v) {
     return isArrayBuffer(buffer);
   }
   return isArrayBuffer(v);
-}
-
-// an ArrayBuffer, as its byteLength getter says (SharedArrayBuffer may
-// not exist yet when the snapshot is made, so only this side is asked)
-function isArrayBuffer(v) {
-  try {
-    ReflectApply(abByteLength, v, []);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // A BufferSource argument: TypeError unless it is one. Copied (through the
