@@ -1,6 +1,6 @@
 /*
  * compress.cc: zlib streams for CompressionStream and DecompressionStream
- * (lib/compression.js).
+ * (js/lib/compression.js).
  *
  *   zlibNew(format, inflate)  a zlib stream: format 0 "deflate" (zlib
  *                             wrapper), 1 "deflate-raw", 2 "gzip"

@@ -1,5 +1,5 @@
 /*
- * crypto.cc: the natives of Web Crypto (lib/crypto.js, lib/subtle.js), through OpenSSL 3:
+ * crypto.cc: the natives of Web Crypto (js/lib/crypto.js, js/lib/subtle.js), through OpenSSL 3:
  * random bytes, digests, and keys whose material never leaves C++ unless
  * the key says it may.
  *
@@ -41,7 +41,7 @@
 
 namespace jsfn {
 
-/* usages, as bits: the same values as in lib/subtle.js */
+/* usages, as bits: the same values as in js/lib/subtle.js */
 enum {
     USE_ENCRYPT = 1,
     USE_DECRYPT = 2,

@@ -1,6 +1,6 @@
 /*
  * encoding.cc: the Encoding Standard's legacy decoders for TextDecoder
- * (lib/encodings.js): single-byte encodings, gb18030/gbk, Big5, EUC-JP,
+ * (js/lib/encodings.js): single-byte encodings, gb18030/gbk, Big5, EUC-JP,
  * ISO-2022-JP, Shift_JIS, EUC-KR and UTF-16LE/BE.
  *
  * The mapping data comes from ICU (the system's libicuuc, which libnode

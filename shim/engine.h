@@ -265,7 +265,7 @@ void InstallNatives(v8::Isolate *isolate, v8::Local<v8::Context> context,
 bool ViewBytes(v8::Local<v8::Value> v, const uint8_t **p, size_t *n,
     std::shared_ptr<v8::BackingStore> *keep);
 
-/* Web Crypto (crypto.cc): the natives of lib/crypto.js and lib/subtle.js, and the keys an
+/* Web Crypto (crypto.cc): the natives of js/lib/crypto.js and js/lib/subtle.js, and the keys an
    isolate still holds when it goes */
 void CryptoDispose(Isolate *self);
 void NativeCryptoRandom(const v8::FunctionCallbackInfo<v8::Value> &args);

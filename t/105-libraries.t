@@ -1,4 +1,4 @@
-# Parts of the runtime compiled on first use (shim/lib/, the libraries):
+# Parts of the runtime compiled on first use (shim/js/lib/, the libraries):
 # their globals are there before they load, with the same shape, and they
 # work with the built-ins of the snapshot whatever a function did to the
 # globals before touching them.

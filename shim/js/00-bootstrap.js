@@ -34,8 +34,8 @@ internal.define = define;
 
 /*
  * Parts of the runtime an isolate compiles only when a function first
- * touches them (js/README.md, "Libraries"): shim/lib/NAME.js, built into
- * the engine as the library lib/NAME and compiled by natives.library, from
+ * touches them (js/README.md, "Libraries"): shim/js/lib/NAME.js, built into
+ * the engine as the library js/lib/NAME and compiled by natives.library, from
  * the process's code cache once an isolate of the process has compiled it.
  * Each is the body of a function whose result is its exports, and whose
  * parameters are natives, internal and the built-ins its stub here
@@ -56,7 +56,7 @@ const ObjectKeys = Object.keys;
 
 const libraryFns = [];      /* [name, function] of those not yet used */
 
-/* a function giving the exports of lib/NAME, which it runs the first time */
+/* a function giving the exports of js/lib/NAME, which it runs the first time */
 function libraryLoader(name, builtins) {
     const keys = ObjectKeys(builtins);
     let params = 'natives internal';
@@ -68,9 +68,9 @@ function libraryLoader(name, builtins) {
     let exports = null;
     return () => {
         if (exports === null) {
-            const fn = natives.library(`lib/${name}`, params);
+            const fn = natives.library(`js/lib/${name}`, params);
             exports = ReflectApply(fn, undefined, args);
-            natives.libraryCache(`lib/${name}`, fn, false);
+            natives.libraryCache(`js/lib/${name}`, fn, false);
             libraryFns[libraryFns.length] = [name, fn];
         }
         return exports;
@@ -87,7 +87,7 @@ function libraryUsed(name) {
         const entry = libraryFns[i];
         if (entry !== null && entry[0] === name) {
             libraryFns[i] = null;
-            natives.libraryCache(`lib/${name}`, entry[1], true);
+            natives.libraryCache(`js/lib/${name}`, entry[1], true);
         }
     }
 }

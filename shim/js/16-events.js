@@ -3,8 +3,8 @@
 // `AbortController`, `AbortSignal`, `reportError`, `structuredClone`,
 // `navigator`. The events themselves (`Event`, `CustomEvent`, `ErrorEvent`,
 // dispatch), aborting (`AbortController`, `AbortSignal`, a Request's
-// signal), `structuredClone` and `navigator` are the libraries lib/event,
-// lib/abort, lib/clone and lib/navigator (shim/lib/), which an isolate
+// signal), `structuredClone` and `navigator` are the libraries js/lib/event,
+// js/lib/abort, js/lib/clone and js/lib/navigator (shim/js/lib/), which an isolate
 // compiles when a function first touches them; here is what the global
 // object is made of (it is an EventTarget: its listeners), reporting, and
 // the hooks.
@@ -21,7 +21,7 @@
 //   internal.requestSignal(src), internal.signalFollow(src),
 //   internal.signalFromInit(v, what)  a Request's signal, made lazily
 //   internal.abortRequest(callId, reason)  the client of a call went away
-//   internal.AbortController  a constructor that loads lib/abort when used
+//   internal.AbortController  a constructor that loads js/lib/abort when used
 
 const { webIDLClass, domException, ReflectApply, define } = internal;
 
@@ -58,7 +58,7 @@ const isObject = (v) => (typeof v === 'object' && v !== null) || typeof v === 'f
 
 // ---------------------------------------------------------------- Event
 
-// Events, once lib/event is loaded: no Event exists before. (Its loader is
+// Events, once js/lib/event is loaded: no Event exists before. (Its loader is
 // made at the end of this file, given this file's pieces.)
 let events = null;
 let eventLoad = null;
@@ -80,7 +80,7 @@ const newListener = (type, callback, capture, passive, once) => ({
 
 let listenerMap;     // (target, make) -> Map type -> [listener], or null
 
-// Aborting, once lib/abort is loaded: no AbortSignal exists before.
+// Aborting, once js/lib/abort is loaded: no AbortSignal exists before.
 let abort = null;
 const isAbortSignal = (v) => abort !== null && abort.isAbortSignal(v);
 const signalAborted = (signal) => abort.signalAborted(signal);
@@ -319,7 +319,7 @@ internal.lazyGlobals(['AbortController', 'AbortSignal'], (name) => abortLibrary(
 internal.isAbortSignal = isAbortSignal;
 
 // For the streams library (a WritableStream's controller has a signal): a
-// constructor that loads lib/abort when first used, not now.
+// constructor that loads js/lib/abort when first used, not now.
 internal.AbortController = function AbortController() {
   return new (abortLibrary().AbortController)();
 };
@@ -327,7 +327,7 @@ internal.AbortController = function AbortController() {
 // ---------------------------------------------------------------- Request signals
 
 // A Request's signal is made when `request.signal` is first read (by
-// lib/abort). Until then the request keeps its source: null (a signal that
+// js/lib/abort). Until then the request keeps its source: null (a signal that
 // never aborts), a call id (the request a handler received: its signal
 // aborts when the client goes away), or {follow} (a dependent of that
 // signal or call id: `new Request(input, {signal})` and `clone()`).
@@ -360,9 +360,9 @@ internal.abortRequest = function abortRequest(id, reason = undefined) {
 // ---------------------------------------------------------------- structuredClone
 
 // lib/clone. DOMExceptions: V8's serializer reads the `name` of each error
-// it writes, and lib/clone must see which are DOMExceptions (a clone makes
+// it writes, and js/lib/clone must see which are DOMExceptions (a clone makes
 // them plain Errors, which it makes DOMExceptions again): the getter is
-// replaced here, once and for all, by one that tells lib/clone's hook.
+// replaced here, once and for all, by one that tells js/lib/clone's hook.
 const DOMExceptionCtor = GLOBAL.DOMException;
 const DOMExceptionProto = DOMExceptionCtor.prototype;
 const nameDesc = Object.getOwnPropertyDescriptor(DOMExceptionProto, 'name');

@@ -1,7 +1,7 @@
 /*
  * 19-encodings.js: the encodings of TextDecoder (20-encoding.js) other than
- * UTF-8, and the table of every label, in the library lib/encodings
- * (shim/lib/encodings.js), loaded by the first TextDecoder of another label
+ * UTF-8, and the table of every label, in the library js/lib/encodings
+ * (shim/js/lib/encodings.js), loaded by the first TextDecoder of another label
  * than "utf-8" or "utf8":
  *
  *   internal.encodingForLabel(string) -> the encoding's name ('shift_jis',

@@ -11,8 +11,8 @@
 // classes as globals and hands the other runtime files the hooks they need.
 //
 // Loaded on first use: the globals are lazy data properties
-// (internal.lazyGlobals), and the library runs, with lib/streams (the glue:
-// shim/lib/streams.js), the first time one is read, or a body or an
+// (internal.lazyGlobals), and the library runs, with js/lib/streams (the glue:
+// shim/js/lib/streams.js), the first time one is read, or a body or an
 // encoding or compression stream needs a stream. An isolate that never
 // touches streams never pays for them (several hundred KB of heap once
 // loaded and used); here are only the built-ins they are given, captured
@@ -81,8 +81,8 @@ if (internal.hasLibraries) {
   ], (name) => streams().classes[name]);
 
   internal.hasStreams = true;
-  // lib/streams, loaded: {newTransform, enqueue, bufferSource, ...}, for
-  // lib/text-streams and lib/compression
+  // js/lib/streams, loaded: {newTransform, enqueue, bufferSource, ...}, for
+  // js/lib/text-streams and js/lib/compression
   internal.streams = streams;
   // No stream can exist before the library is loaded: nothing to load then.
   internal.isReadableStream = (v) => lib !== null && lib.isReadableStream(v);

@@ -1,6 +1,6 @@
 // 26-text-streams.js: `TextEncoderStream` and `TextDecoderStream`, made
-// when a function first reads one of them: the library lib/text-streams
-// (shim/lib/text-streams.js), given TextDecoder and its members as they are
+// when a function first reads one of them: the library js/lib/text-streams
+// (shim/js/lib/text-streams.js), given TextDecoder and its members as they are
 // when the snapshot is made.
 
 if (internal.hasStreams === true) {

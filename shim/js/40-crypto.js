@@ -1,8 +1,8 @@
 // 40-crypto.js: Web Crypto's globals, made when a function first reads one
-// of them: `crypto` and `Crypto` are the library lib/crypto
-// (shim/lib/crypto.js: getRandomValues(), randomUUID()), `crypto.subtle`,
-// `SubtleCrypto` and `CryptoKey` the library lib/subtle
-// (shim/lib/subtle.js: the rest). An isolate that never touches Web Crypto
+// of them: `crypto` and `Crypto` are the library js/lib/crypto
+// (shim/js/lib/crypto.js: getRandomValues(), randomUUID()), `crypto.subtle`,
+// `SubtleCrypto` and `CryptoKey` the library js/lib/subtle
+// (shim/js/lib/subtle.js: the rest). An isolate that never touches Web Crypto
 // never compiles either, one that only makes UUIDs only the first. Here,
 // when the snapshot is made, the built-ins they use are captured: a
 // function may have replaced the globals by the time they load.

@@ -21,7 +21,7 @@ internal.nodeModule = function nodeModule(name) {
 
 // ---------------------------------------------------------------- async_hooks
 
-// The library lib/async-hooks, loaded on first use.
+// The library js/lib/async-hooks, loaded on first use.
 const asyncHooks = internal.lazyLibrary('async-hooks', [], {
   MapCtor: Map,
   ObjectDefineProperty: Object.defineProperty,

@@ -5,7 +5,7 @@
 // into the engine as the library node/NAME (gen_libraries.sh), and compiled
 // the first time a function imports one of them (natives.library, from the
 // process's code cache once an isolate has compiled it), by the library
-// lib/node-modules (shim/lib/node-modules.js). An isolate that never
+// js/lib/node-modules (shim/js/lib/node-modules.js). An isolate that never
 // imports them pays nothing for them: not even their source is in its
 // heap. Here: the names, and the built-ins they are given, captured when
 // the snapshot is made.

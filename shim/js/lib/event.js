@@ -1,9 +1,9 @@
-// lib/event.js: the DOM Standard's events: `Event`, `CustomEvent`, HTML's
+// js/lib/event.js: the DOM Standard's events: `Event`, `CustomEvent`, HTML's
 // `ErrorEvent`, and dispatch.
 //
 // A library (js/README.md, "Libraries"): loaded when a function first reads
 // one of the three globals, dispatches an event, reports an exception the
-// global object listens for, or loads lib/abort (js/16-events.js, where
+// global object listens for, or loads js/lib/abort (js/16-events.js, where
 // EventTarget and the listeners are kept). Its result is the classes and
 // {isEvent, eventState, trustedEvent, dispatch}: no event exists before.
 

@@ -1,4 +1,4 @@
-// lib/clone.js: HTML's `structuredClone`, through V8's serializer
+// js/lib/clone.js: HTML's `structuredClone`, through V8's serializer
 // (natives.structuredClone, shim/clone.cc).
 //
 // A library (js/README.md, "Libraries"): loaded when a function first reads

@@ -1,4 +1,4 @@
-// lib/compression.js: the Compression Standard's `CompressionStream` and
+// js/lib/compression.js: the Compression Standard's `CompressionStream` and
 // `DecompressionStream` ("gzip", "deflate", "deflate-raw"), TransformStreams
 // over zlib (natives.zlibNew / zlibRun, shim/compress.cc).
 //

@@ -1,4 +1,4 @@
-// lib/abort.js: the DOM Standard's aborting: `AbortController`,
+// js/lib/abort.js: the DOM Standard's aborting: `AbortController`,
 // `AbortSignal` (abort(), timeout(), any()), and the signals of Requests.
 //
 // A library (js/README.md, "Libraries"): loaded when a function first reads
@@ -11,7 +11,7 @@ const { domException, webIDLClass } = internal;
 // js/16-events.js, captured when the snapshot was made: EventTarget, events, setHandler,
 // reportException, requireArgs, isObject, hrnow, startTimer, stopTimer,
 // MathMax, MathTrunc, NumberIsFinite, WeakRefCtor, MapCtor, abortedCalls.
-const { dispatch, trustedEvent } = events();   // lib/event
+const { dispatch, trustedEvent } = events();   // js/lib/event
 
 // A signal's state, private to this file (#a):
 //   aborted, reason

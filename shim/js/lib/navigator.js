@@ -1,4 +1,4 @@
-// lib/navigator.js: `navigator` and `Navigator`: what workerd's Navigator
+// js/lib/navigator.js: `navigator` and `Navigator`: what workerd's Navigator
 // has (userAgent), and hardwareConcurrency: one thread runs a function's
 // isolate, whatever the machine.
 //

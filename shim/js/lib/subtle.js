@@ -1,4 +1,4 @@
-// lib/subtle.js: Web Crypto's `SubtleCrypto` and `CryptoKey`, through
+// js/lib/subtle.js: Web Crypto's `SubtleCrypto` and `CryptoKey`, through
 // OpenSSL in shim/crypto.cc.
 //
 // A library (js/README.md, "Libraries"): compiled in an isolate when a

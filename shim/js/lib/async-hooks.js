@@ -1,4 +1,4 @@
-// lib/async-hooks.js: node:async_hooks (AsyncLocalStorage, AsyncResource).
+// js/lib/async-hooks.js: node:async_hooks (AsyncLocalStorage, AsyncResource).
 //
 // A library (js/README.md, "Libraries"): loaded on the first import of
 // node:async_hooks, or by node:events' EventEmitterAsyncResource

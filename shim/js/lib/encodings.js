@@ -1,5 +1,5 @@
 /*
- * lib/encodings.js: the Encoding Standard's encodings for TextDecoder
+ * js/lib/encodings.js: the Encoding Standard's encodings for TextDecoder
  * (20-encoding.js): every label, and the decoders of the encodings other
  * than UTF-8.  A library (js/README.md, "Libraries"): loaded by the first
  * TextDecoder of a label other than "utf-8" (js/19-encodings.js), with the

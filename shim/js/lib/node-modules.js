@@ -1,4 +1,4 @@
-// lib/node-modules.js: the loader of node:buffer, node:events, node:util
+// js/lib/node-modules.js: the loader of node:buffer, node:events, node:util
 // (and node:util/types), node:assert (and node:assert/strict), whose code
 // is in shim/node/NAME.js, the libraries node/NAME: each is the body of a
 // function of (exports, module, require, binding), CommonJS-like:
@@ -29,7 +29,7 @@ const binding = ObjectFreeze(ObjectSetPrototypeOf({
   TextDecoder,
   atob,
   btoa,
-  // (lib/async-hooks, loaded when an EventEmitterAsyncResource is made)
+  // (js/lib/async-hooks, loaded when an EventEmitterAsyncResource is made)
   get AsyncResource() { return internal.asyncHooks().AsyncResource; },
 }, null));
 

@@ -1,4 +1,4 @@
-// lib/text-streams.js: the Encoding Standard's streams, `TextEncoderStream`
+// js/lib/text-streams.js: the Encoding Standard's streams, `TextEncoderStream`
 // (UTF-8) and `TextDecoderStream` (every encoding TextDecoder knows), over
 // 20-encoding.js's encoder and decoder: a character split across chunks is
 // put together again, a lone surrogate or an invalid sequence becomes U+FFFD

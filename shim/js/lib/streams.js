@@ -1,4 +1,4 @@
-// lib/streams.js: what puts web-streams-polyfill into the runtime, loaded
+// js/lib/streams.js: what puts web-streams-polyfill into the runtime, loaded
 // with it (js/25-streams.js): the polyfill's environment, its classes (the
 // globals), and the hooks of the other runtime files. Its result is
 //   { classes, isReadableStream, streamLocked, streamDisturbed,
@@ -40,7 +40,7 @@ const ENV = {
   // take over) with structuredClone(buf, {transfer: [buf]}) when there is
   // one: natives.transfer does exactly that part.
   structuredClone: typeof natives.transfer === 'function' ? (buf) => natives.transfer(buf) : undefined,
-  // WritableStreamDefaultController.signal: loads lib/abort when first used
+  // WritableStreamDefaultController.signal: loads js/lib/abort when first used
   AbortController: internal.AbortController,
 };
 for (let i = 0; i < GLOBALS.length; i += 2) ENV[GLOBALS[i]] = GLOBALS[i + 1];
@@ -65,7 +65,7 @@ const enqueueChunk = TransformStreamDefaultController.prototype.enqueue;
 // renames it fails loudly rather than bodyUsed.
 const probe = new ReadableStream();
 probe.cancel();
-if (probe._disturbed !== true) throw new ErrorCtor('lib/streams.js: web-streams-polyfill has no _disturbed');
+if (probe._disturbed !== true) throw new ErrorCtor('js/lib/streams.js: web-streams-polyfill has no _disturbed');
 natives.libraryCache(LIBRARY, fn, false);
 
 // A strategy or an underlying source without a prototype: nothing the

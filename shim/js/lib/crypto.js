@@ -1,14 +1,14 @@
-// lib/crypto.js: Web Crypto's `crypto` (a `Crypto`: getRandomValues(),
+// js/lib/crypto.js: Web Crypto's `crypto` (a `Crypto`: getRandomValues(),
 // randomUUID(), and `subtle`) and `Crypto`, through OpenSSL in
 // shim/crypto.cc.
 //
 // A library (js/README.md, "Libraries"): compiled in an isolate when a
 // function first reads either global (js/40-crypto.js); its result is the
-// two. `crypto.subtle` loads lib/subtle, the rest of Web Crypto, when first
+// two. `crypto.subtle` loads js/lib/subtle, the rest of Web Crypto, when first
 // read.
 //
 // Parameters after natives and internal: the built-ins js/40-crypto.js
-// captured when the snapshot was made: subtleLibrary (lib/subtle's
+// captured when the snapshot was made: subtleLibrary (js/lib/subtle's
 // loader), ArrayBufferIsView, NumberPrototypeToString, Uint8ArrayCtor,
 // typedArrayTag, typedArrayBuffer, typedArrayByteLength, isArrayBuffer.
 
