@@ -345,9 +345,11 @@ NativeHeaders(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
-/* streams.cc, compress.cc */
+/* library.cc, streams.cc, compress.cc */
 void NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeStreamsCache(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeUrlPatternLibrary(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeUrlPatternCache(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeLazyGlobals(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeTransfer(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeZlibNew(const v8::FunctionCallbackInfo<v8::Value> &args);
@@ -430,6 +432,8 @@ static const struct {
         { "structuredClone", NativeStructuredClone },
         { "streamsLibrary", NativeStreamsLibrary },
         { "streamsCache", NativeStreamsCache },
+        { "urlPatternLibrary", NativeUrlPatternLibrary },
+        { "urlPatternCache", NativeUrlPatternCache },
         { "lazyGlobals",  NativeLazyGlobals },
         { "transfer",     NativeTransfer },
         { "zlibNew",      NativeZlibNew },
@@ -463,7 +467,7 @@ NativeReferences()
             refs[i++] = reinterpret_cast<intptr_t>(t.fn);
         }
 
-        /* the getter of the lazy globals (streams.cc) */
+        /* the getter of the lazy globals (library.cc) */
         refs[i++] = reinterpret_cast<intptr_t>(LazyGlobal);
 
         refs[i] = 0;

@@ -1,255 +1,22 @@
 /*
- * streams.cc: what js/25-streams.js needs from C++.
+ * streams.cc: what js/25-streams.js needs from C++ besides its library
+ * (library.cc: streamsLibrary, streamsCache, lazyGlobals).
  *
- *   streamsLibrary(names)          web-streams-polyfill (fetched by
- *                                  vendor.sh, built in as streams_js)
- *                                  compiled as the body of a function of the
- *                                  given parameters
- *   streamsCache(fn, used)         keeps V8's code cache of that function
- *                                  for the isolates to come: if the process
- *                                  has none yet, or (used) for the first
- *                                  few stream bodies read whole
- *   lazyGlobals(names, loader)     makes each name a global data property
- *                                  (not enumerable) whose value is
- *                                  loader(name), asked for the first time the
- *                                  property is read
  *   transfer(ab)                   the same memory under a new ArrayBuffer,
  *                                  ab detached (the Streams spec's
  *                                  "transfer": V8 10.2 has no
  *                                  ArrayBuffer.prototype.transfer)
  *
  * The library is about 65 KB of JS, and several hundred KB of heap per
- * isolate once it has run.  It does not run when the snapshot is made: an
- * isolate that never touches a stream never has it.  The first isolate of the
- * process that does compiles it from the built-in text (an external string:
- * not copied) and leaves a code cache that later ones use: made once the
- * library has loaded, and made again when the first few isolates have read
- * a stream body whole, by when more of the functions streams run are
- * compiled.  Each of those started from the cache before, so the cache
- * gathers what each of them ran.
+ * isolate once it has run.  Its code cache is made once the library has
+ * loaded, and made again when the first few isolates have read a stream
+ * body whole, by when more of the functions streams run are compiled.
  */
-
-#include <cstring>
 
 #include "engine.h"
 
 
 namespace jsfn {
-
-extern const unsigned char  streams_js[];
-extern const size_t         streams_js_len;
-
-namespace {
-
-/* the library's text, in place: V8 does not own it */
-class StaticSource : public v8::String::ExternalOneByteStringResource {
-public:
-    const char *data() const override {
-        return reinterpret_cast<const char *>(streams_js);
-    }
-
-    size_t length() const override {
-        return streams_js_len;
-    }
-};
-
-
-/* the library compiled by an isolate of this process */
-std::vector<uint8_t>  code_cache;
-int                   code_cache_refreshes;
-const int             code_cache_refreshes_max = 3;
-
-
-void
-Throw(v8::Isolate *isolate, const char *msg)
-{
-    isolate->ThrowException(v8::Exception::TypeError(
-        v8::String::NewFromUtf8(isolate, msg).ToLocalChecked()));
-}
-
-
-/* a JS array of at most "max" elements as a vector, or false */
-bool
-Elements(v8::Local<v8::Context> ctx, v8::Local<v8::Value> v, uint32_t max,
-    std::vector<v8::Local<v8::Value>> *out)
-{
-    if (!v->IsArray() || v.As<v8::Array>()->Length() > max) {
-        return false;
-    }
-
-    v8::Local<v8::Array>  a = v.As<v8::Array>();
-
-    for (uint32_t i = 0; i < a->Length(); i++) {
-        v8::Local<v8::Value>  e;
-
-        if (!a->Get(ctx, i).ToLocal(&e)) {
-            return false;
-        }
-
-        out->push_back(e);
-    }
-
-    return true;
-}
-
-}  /* namespace */
-
-
-void
-NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
-{
-    v8::Isolate                        *isolate = args.GetIsolate();
-    v8::Local<v8::Context>              ctx = isolate->GetCurrentContext();
-    std::vector<v8::Local<v8::Value>>   names;
-    std::vector<v8::Local<v8::String>>  params;
-    v8::Local<v8::String>               text;
-    v8::Local<v8::Function>             fn;
-
-    if (!Elements(ctx, args[0], 64, &names)) {
-        Throw(isolate, "streamsLibrary: expected parameter names");
-        return;
-    }
-
-    for (auto &n : names) {
-        if (!n->IsString()) {
-            Throw(isolate, "streamsLibrary: a name is not a string");
-            return;
-        }
-        params.push_back(n.As<v8::String>());
-    }
-
-    if (streams_js_len == 0
-        || !v8::String::NewExternalOneByte(isolate, new StaticSource())
-                .ToLocal(&text))
-    {
-        Throw(isolate, "streamsLibrary: the library is not built in");
-        return;
-    }
-
-    v8::ScriptOrigin  origin(isolate, v8::String::NewFromUtf8Literal(isolate,
-                                 "web-streams-polyfill"));
-    v8::ScriptCompiler::CachedData  *cached = nullptr;
-
-    if (!code_cache.empty()) {
-        cached = new v8::ScriptCompiler::CachedData(code_cache.data(),
-                     (int) code_cache.size(),
-                     v8::ScriptCompiler::CachedData::BufferNotOwned);
-    }
-
-    /* Source owns "cached" */
-    v8::ScriptCompiler::Source  src(text, origin, cached);
-
-    if (!v8::ScriptCompiler::CompileFunction(ctx, &src, params.size(),
-             params.data(), 0, nullptr,
-             cached ? v8::ScriptCompiler::kConsumeCodeCache
-                    : v8::ScriptCompiler::kNoCompileOptions)
-             .ToLocal(&fn))
-    {
-        return;
-    }
-
-    if (cached != nullptr && cached->rejected) {
-        code_cache.clear();
-    }
-
-    args.GetReturnValue().Set(fn);
-}
-
-
-void
-NativeStreamsCache(const v8::FunctionCallbackInfo<v8::Value> &args)
-{
-    bool  used = args[1]->IsTrue();
-
-    if (!args[0]->IsFunction()
-        || (used ? code_cache_refreshes >= code_cache_refreshes_max
-                 : !code_cache.empty()))
-    {
-        return;
-    }
-
-    if (used) {
-        code_cache_refreshes++;
-    }
-
-    /* V8 checks a cache against its source when it is used: a wrong one
-       would only be refused */
-    std::unique_ptr<v8::ScriptCompiler::CachedData>  made(
-        v8::ScriptCompiler::CreateCodeCacheForFunction(
-            args[0].As<v8::Function>()));
-
-    if (made && made->length > 0) {
-        code_cache.assign(made->data, made->data + made->length);
-    }
-}
-
-
-v8::Local<v8::Private>
-LoaderKey(v8::Isolate *isolate)
-{
-    return v8::Private::ForApi(isolate,
-        v8::String::NewFromUtf8Literal(isolate, "jsfn:lazy"));
-}
-
-
-/*
- * The getter of a lazyGlobals() property.  The loader is kept on the
- * global object under a private key, not as the accessor's data: V8 puts
- * accessors in the isolate's part of the snapshot, where the runtime's
- * closures (and the typed arrays they reach) cannot go.
- */
-void
-LazyGlobal(v8::Local<v8::Name> name,
-    const v8::PropertyCallbackInfo<v8::Value> &info)
-{
-    v8::Isolate             *isolate = info.GetIsolate();
-    v8::Local<v8::Context>   ctx = isolate->GetCurrentContext();
-    v8::Local<v8::Value>     loader, arg = name, v;
-
-    if (!ctx->Global()->GetPrivate(ctx, LoaderKey(isolate)).ToLocal(&loader)
-        || !loader->IsFunction())
-    {
-        return;
-    }
-
-    if (loader.As<v8::Function>()->Call(ctx, v8::Undefined(isolate), 1, &arg)
-            .ToLocal(&v))
-    {
-        info.GetReturnValue().Set(v);
-    }
-}
-
-
-void
-NativeLazyGlobals(const v8::FunctionCallbackInfo<v8::Value> &args)
-{
-    v8::Isolate                        *isolate = args.GetIsolate();
-    v8::Local<v8::Context>              ctx = isolate->GetCurrentContext();
-    std::vector<v8::Local<v8::Value>>   names;
-
-    if (!Elements(ctx, args[0], 64, &names) || !args[1]->IsFunction()) {
-        Throw(isolate, "lazyGlobals: expected names and a loader");
-        return;
-    }
-
-    if (ctx->Global()->SetPrivate(ctx, LoaderKey(isolate), args[1])
-            .IsNothing())
-    {
-        return;
-    }
-
-    for (auto &n : names) {
-        if (!n->IsString()
-            || ctx->Global()->SetLazyDataProperty(ctx, n.As<v8::String>(),
-                   LazyGlobal, v8::Local<v8::Value>(), v8::DontEnum)
-                   .IsNothing())
-        {
-            Throw(isolate, "lazyGlobals: cannot define a global");
-            return;
-        }
-    }
-}
-
 
 void
 NativeTransfer(const v8::FunctionCallbackInfo<v8::Value> &args)
@@ -259,7 +26,9 @@ NativeTransfer(const v8::FunctionCallbackInfo<v8::Value> &args)
     if (!args[0]->IsArrayBuffer()
         || !args[0].As<v8::ArrayBuffer>()->IsDetachable())
     {
-        Throw(isolate, "transfer: expected a detachable ArrayBuffer");
+        isolate->ThrowException(v8::Exception::TypeError(
+            v8::String::NewFromUtf8Literal(isolate,
+                "transfer: expected a detachable ArrayBuffer")));
         return;
     }
 
