@@ -3,15 +3,18 @@
  * and checked by vendor.sh), compiled by an isolate the first time it needs
  * one, and the lazy globals that load them.
  *
- *   streamsLibrary(names)          web-streams-polyfill (streams_js) or
- *   urlPatternLibrary(names)       urlpattern-polyfill (urlpattern_js)
- *                                  compiled as the body of a function of the
- *                                  given parameters; urlPatternLibrary gives
- *                                  [fn, true when V8 took the code cache]
- *   streamsCache(fn, used)         keeps V8's code cache of that function
- *   urlPatternCache(fn)            for the isolates to come: if the process
- *                                  has none yet, or (used) for the first few
- *                                  stream bodies read whole
+ *   library(name, params)          the library "web-streams-polyfill"
+ *                                  (streams_js) or "urlpattern-polyfill"
+ *                                  (urlpattern_js, with js/lazy-urlpattern.js
+ *                                  after it) compiled as the body of a
+ *                                  function of the given parameter names:
+ *                                  [fn, true when V8 took the process's code
+ *                                  cache]
+ *   libraryCache(name, fn, used)   keeps V8's code cache of fn for the
+ *                                  isolates to come: if the process has none
+ *                                  yet, or (used) the first few times the
+ *                                  library has done more (streams: bodies
+ *                                  read whole)
  *   lazyGlobals(names, loader)     makes each name a global data property
  *                                  (not enumerable) whose value is
  *                                  loader(name), asked for the first time the
@@ -48,12 +51,12 @@ struct Library {
     int                     refreshes;
 };
 
-Library  streams = { "web-streams-polyfill", streams_js, &streams_js_len,
-                     {}, 0 };
-Library  urlpattern = { "urlpattern-polyfill", urlpattern_js,
-                        &urlpattern_js_len, {}, 0 };
+Library  libraries[] = {
+    { "web-streams-polyfill", streams_js, &streams_js_len, {}, 0 },
+    { "urlpattern-polyfill", urlpattern_js, &urlpattern_js_len, {}, 0 },
+};
 
-const int  streams_refreshes_max = 3;
+const int  refreshes_max = 3;
 
 
 /* the library's text, in place: V8 does not own it (the build checks that
@@ -108,30 +111,62 @@ Elements(v8::Local<v8::Context> ctx, v8::Local<v8::Value> v, uint32_t max,
 }
 
 
-/* the library compiled as a function of the parameter names in args[0];
-   *cached: V8 took the process's code cache */
-v8::MaybeLocal<v8::Function>
-Compile(const v8::FunctionCallbackInfo<v8::Value> &args, Library *lib,
-    bool *cached_used)
+/* the library args[0] names, or null (a TypeError thrown) */
+Library *
+Find(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    v8::Isolate  *isolate = args.GetIsolate();
+
+    if (args[0]->IsString()) {
+        v8::String::Utf8Value  name(isolate, args[0]);
+
+        for (auto &lib : libraries) {
+            if (*name != nullptr && std::strcmp(*name, lib.name) == 0) {
+                return &lib;
+            }
+        }
+    }
+
+    Throw(isolate, "library: no such library");
+    return nullptr;
+}
+
+
+/* the lazy globals' loaders: an array kept on the global object */
+v8::Local<v8::Private>
+LoadersKey(v8::Isolate *isolate)
+{
+    return v8::Private::ForApi(isolate,
+        v8::String::NewFromUtf8Literal(isolate, "jsfn:lazy"));
+}
+
+}  /* namespace */
+
+
+void
+NativeLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
     v8::Isolate                        *isolate = args.GetIsolate();
     v8::Local<v8::Context>              ctx = isolate->GetCurrentContext();
+    Library                            *lib = Find(args);
     std::vector<v8::Local<v8::Value>>   names;
     std::vector<v8::Local<v8::String>>  params;
     v8::Local<v8::String>               text;
     v8::Local<v8::Function>             fn;
 
-    *cached_used = false;
+    if (lib == nullptr) {
+        return;
+    }
 
-    if (!Elements(ctx, args[0], 64, &names)) {
+    if (!Elements(ctx, args[1], 64, &names)) {
         Throw(isolate, "library: expected parameter names");
-        return {};
+        return;
     }
 
     for (auto &n : names) {
         if (!n->IsString()) {
             Throw(isolate, "library: a name is not a string");
-            return {};
+            return;
         }
         params.push_back(n.As<v8::String>());
     }
@@ -141,7 +176,7 @@ Compile(const v8::FunctionCallbackInfo<v8::Value> &args, Library *lib,
                 .ToLocal(&text))
     {
         Throw(isolate, "library: the library is not built in");
-        return {};
+        return;
     }
 
     v8::ScriptOrigin  origin(isolate,
@@ -164,29 +199,43 @@ Compile(const v8::FunctionCallbackInfo<v8::Value> &args, Library *lib,
                     : v8::ScriptCompiler::kNoCompileOptions)
              .ToLocal(&fn))
     {
-        return {};
+        return;
     }
 
-    if (cached != nullptr) {
-        if (cached->rejected) {
-            lib->cache.clear();
+    bool  took = cached != nullptr && !cached->rejected;
 
-        } else {
-            *cached_used = true;
-        }
+    if (cached != nullptr && cached->rejected) {
+        lib->cache.clear();
     }
 
-    return fn;
+    v8::Local<v8::Value>  pair[] = { fn, v8::Boolean::New(isolate, took) };
+
+    args.GetReturnValue().Set(v8::Array::New(isolate, pair, 2));
 }
 
 
 /* V8 checks a cache against its source when it is used: a wrong one would
    only be refused */
 void
-MakeCache(Library *lib, v8::Local<v8::Function> fn)
+NativeLibraryCache(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
+    Library  *lib = Find(args);
+    bool      used = args[2]->IsTrue();
+
+    if (lib == nullptr
+        || !args[1]->IsFunction()
+        || (used ? lib->refreshes >= refreshes_max : !lib->cache.empty()))
+    {
+        return;
+    }
+
+    if (used) {
+        lib->refreshes++;
+    }
+
     std::unique_ptr<v8::ScriptCompiler::CachedData>  made(
-        v8::ScriptCompiler::CreateCodeCacheForFunction(fn));
+        v8::ScriptCompiler::CreateCodeCacheForFunction(
+            args[1].As<v8::Function>()));
 
     if (made && made->length > 0) {
         lib->cache.assign(made->data, made->data + made->length);
@@ -194,80 +243,12 @@ MakeCache(Library *lib, v8::Local<v8::Function> fn)
 }
 
 
-/* the loader of one lazy global, kept on the global object */
-v8::Local<v8::Private>
-LoaderKey(v8::Isolate *isolate, v8::Local<v8::String> name)
-{
-    return v8::Private::ForApi(isolate, v8::String::Concat(isolate,
-        v8::String::NewFromUtf8Literal(isolate, "jsfn:lazy:"), name));
-}
-
-}  /* namespace */
-
-
-void
-NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
-{
-    v8::Local<v8::Function>  fn;
-    bool                     cached;
-
-    if (Compile(args, &streams, &cached).ToLocal(&fn)) {
-        args.GetReturnValue().Set(fn);
-    }
-}
-
-
-void
-NativeStreamsCache(const v8::FunctionCallbackInfo<v8::Value> &args)
-{
-    bool  used = args[1]->IsTrue();
-
-    if (!args[0]->IsFunction()
-        || (used ? streams.refreshes >= streams_refreshes_max
-                 : !streams.cache.empty()))
-    {
-        return;
-    }
-
-    if (used) {
-        streams.refreshes++;
-    }
-
-    MakeCache(&streams, args[0].As<v8::Function>());
-}
-
-
-void
-NativeUrlPatternLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
-{
-    v8::Isolate              *isolate = args.GetIsolate();
-    v8::Local<v8::Function>   fn;
-    bool                      cached;
-
-    if (!Compile(args, &urlpattern, &cached).ToLocal(&fn)) {
-        return;
-    }
-
-    v8::Local<v8::Value>  pair[] = { fn, v8::Boolean::New(isolate, cached) };
-
-    args.GetReturnValue().Set(v8::Array::New(isolate, pair, 2));
-}
-
-
-void
-NativeUrlPatternCache(const v8::FunctionCallbackInfo<v8::Value> &args)
-{
-    if (args[0]->IsFunction() && urlpattern.cache.empty()) {
-        MakeCache(&urlpattern, args[0].As<v8::Function>());
-    }
-}
-
-
 /*
- * The getter of a lazyGlobals() property.  Its loader is kept on the
- * global object under a private key, not as the accessor's data: V8 puts
- * accessors in the isolate's part of the snapshot, where the runtime's
- * closures (and the typed arrays they reach) cannot go.
+ * The getter of a lazyGlobals() property.  The loaders are kept in an array
+ * on the global object under a private key, the accessor's data being the
+ * index of its loader: V8 puts accessors in the isolate's part of the
+ * snapshot, where the runtime's closures (and the typed arrays they reach)
+ * cannot go.
  */
 void
 LazyGlobal(v8::Local<v8::Name> name,
@@ -275,11 +256,13 @@ LazyGlobal(v8::Local<v8::Name> name,
 {
     v8::Isolate             *isolate = info.GetIsolate();
     v8::Local<v8::Context>   ctx = isolate->GetCurrentContext();
-    v8::Local<v8::Value>     loader, arg = name, v;
+    v8::Local<v8::Value>     loaders, loader, arg = name, v;
 
-    if (!name->IsString()
-        || !ctx->Global()->GetPrivate(ctx,
-                LoaderKey(isolate, name.As<v8::String>())).ToLocal(&loader)
+    if (!info.Data()->IsUint32()
+        || !ctx->Global()->GetPrivate(ctx, LoadersKey(isolate)).ToLocal(&loaders)
+        || !loaders->IsArray()
+        || !loaders.As<v8::Array>()->Get(ctx, info.Data().As<v8::Uint32>()
+                ->Value()).ToLocal(&loader)
         || !loader->IsFunction())
     {
         return;
@@ -298,21 +281,40 @@ NativeLazyGlobals(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
     v8::Isolate                        *isolate = args.GetIsolate();
     v8::Local<v8::Context>              ctx = isolate->GetCurrentContext();
+    v8::Local<v8::Object>               global = ctx->Global();
     std::vector<v8::Local<v8::Value>>   names;
+    v8::Local<v8::Value>                loaders;
 
     if (!Elements(ctx, args[0], 64, &names) || !args[1]->IsFunction()) {
         Throw(isolate, "lazyGlobals: expected names and a loader");
         return;
     }
 
+    if (!global->GetPrivate(ctx, LoadersKey(isolate)).ToLocal(&loaders)) {
+        return;
+    }
+
+    if (!loaders->IsArray()) {
+        loaders = v8::Array::New(isolate, 0);
+
+        if (global->SetPrivate(ctx, LoadersKey(isolate), loaders)
+                .IsNothing())
+        {
+            return;
+        }
+    }
+
+    uint32_t  index = loaders.As<v8::Array>()->Length();
+
+    if (loaders.As<v8::Array>()->Set(ctx, index, args[1]).IsNothing()) {
+        return;
+    }
+
     for (auto &n : names) {
         if (!n->IsString()
-            || ctx->Global()->SetPrivate(ctx,
-                   LoaderKey(isolate, n.As<v8::String>()), args[1])
-                   .IsNothing()
-            || ctx->Global()->SetLazyDataProperty(ctx, n.As<v8::String>(),
-                   LazyGlobal, v8::Local<v8::Value>(), v8::DontEnum)
-                   .IsNothing())
+            || global->SetLazyDataProperty(ctx, n.As<v8::String>(),
+                   LazyGlobal, v8::Integer::NewFromUnsigned(isolate, index),
+                   v8::DontEnum).IsNothing())
         {
             Throw(isolate, "lazyGlobals: cannot define a global");
             return;

@@ -1,6 +1,6 @@
 /*
  * streams.cc: what js/25-streams.js needs from C++ besides its library
- * (library.cc: streamsLibrary, streamsCache, lazyGlobals).
+ * (library.cc: library, libraryCache, lazyGlobals).
  *
  *   transfer(ab)                   the same memory under a new ArrayBuffer,
  *                                  ab detached (the Streams spec's

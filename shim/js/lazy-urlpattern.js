@@ -1,0 +1,71 @@
+// lazy-urlpattern.js: the runtime's part of `URLPattern`, compiled with the
+// library on first use and not part of the snapshot (11-urlpattern.js says
+// why). The build appends it to urlpattern-polyfill's dist/urlpattern.cjs
+// (pinned in shim/vendor.sh, unchanged) and the engine compiles the two as
+// the body of one function (natives.library) whose parameters
+// shadow the globals the library names: `module` and `exports`, and `URL`,
+// `Object`, `RegExp`, `Set`, `Symbol`, `TypeError`, `Math` and `parseInt`,
+// the runtime's own, captured when the snapshot was made (so a function that
+// replaces `globalThis.URL` does not change URLPattern). `$jsfn` holds the
+// other built-ins this part uses, captured the same way. What the library
+// reaches through members or prototypes (Object.assign,
+// RegExp.prototype.exec, String.prototype.replace, ...) stays replaceable: a
+// function that replaces those breaks its own patterns only, and nothing of
+// URLPattern reaches nginx.
+//
+// By here the library has run and filled module.exports. This part gives
+// back [URLPattern, warm]: the class, less the polyfill's compareComponent
+// (not in the standard), with Web IDL's brand check in test() and exec() and
+// Web IDL's property attributes; and warm(), which runs one pattern of each
+// kind so that the code cache the engine makes next holds what patterns run
+// (false if the function broke a built-in the library uses: no cache then).
+//
+// A pattern's regexp groups run in V8's backtracking engine: a hostile one
+// (`/((?:a+)+b)`) can take exponential time, and js_function_cpu_limit stops
+// it like any other JS.
+
+return (function () {
+  const ReflectApply = $jsfn[0], webIDLClass = $jsfn[1], deleteProperty = $jsfn[2];
+  const getOwnPropertyDescriptor = $jsfn[3], RegExpExec = $jsfn[4];
+  const OriginalRegExp = RegExp;
+  const OriginalTypeError = TypeError;
+
+  // The library makes each component's regexp with `new RegExp()`, inside
+  // its constructor's try, which turns errors into TypeErrors. V8 finds a
+  // regexp too large (past about 32 KB) only when it first runs it: run it
+  // once there, so that such a pattern fails its constructor as the standard
+  // says, not a later test() or exec() with a SyntaxError. (This assigns the
+  // parameter the library's functions read.)
+  RegExp = function compiledRegExp(source, flags) {
+    const re = new OriginalRegExp(source, flags);
+    ReflectApply(RegExpExec, re, ['']);
+    return re;
+  };
+
+  const C = module.exports.URLPattern;
+  deleteProperty(C, 'compareComponent');
+  // the getters read a private field: they throw for other objects
+  const brand = getOwnPropertyDescriptor(C.prototype, 'hasRegExpGroups').get;
+  const check = (self) => {
+    try { ReflectApply(brand, self, []); } catch { throw new OriginalTypeError('Illegal invocation'); }
+  };
+  const { test, exec } = C.prototype;
+  const checked = {
+    test(...args) { check(this); return ReflectApply(test, this, args); },
+    exec(...args) { check(this); return ReflectApply(exec, this, args); },
+  };
+  C.prototype.test = checked.test;
+  C.prototype.exec = checked.exec;
+  webIDLClass(C, 'URLPattern');
+
+  function warm() {
+    try {
+      return new C('https://h.test/a/:b(\\d+)/c?q=*#*').test('https://h.test/a/1/c?q=x#y')
+        && new C({ pathname: '/a/:b' }, { ignoreCase: true }).exec('/A/b', 'https://h.test') !== null;
+    } catch {
+      return false;
+    }
+  }
+
+  return [C, warm];
+})();
