@@ -8,11 +8,19 @@ use Test::Nginx::Socket 'no_plan';
 master_on();
 workers(1);
 
-# every block's function is html/u.js, at /u, unless it says otherwise
+# every block's function is html/u.js, at /u and, with a CPU limit of 50 ms,
+# at /limited, unless the block says otherwise
+our $Config = <<'CONF';
+    location /u { js_function $TEST_NGINX_SERVER_ROOT/html/u.js; }
+    location /limited {
+        js_function_cpu_limit 50ms;
+        js_function $TEST_NGINX_SERVER_ROOT/html/u.js;
+    }
+CONF
+
 add_block_preprocessor(sub {
     my $block = shift;
-    $block->set_value(config => '    location /u { js_function $TEST_NGINX_SERVER_ROOT/html/u.js; }')
-        unless defined $block->config;
+    $block->set_value(config => $Config) unless defined $block->config;
 });
 
 run_tests();
@@ -316,17 +324,12 @@ export default { fetch() { return new Response(String(new URLPattern({ pathname:
 
 
 === TEST 12: a catastrophic-backtracking regexp group is stopped by js_function_cpu_limit: 503, and the worker goes on
---- config
-    location /u {
-        js_function_cpu_limit 50ms;
-        js_function $TEST_NGINX_SERVER_ROOT/html/u.js;
-    }
 --- user_files
 >>> u.js
 const p = new URLPattern({ pathname: '/((?:a+)+b)' });
 export default { fetch() { return new Response(String(p.test({ pathname: '/' + 'a'.repeat(40) + 'c' }))); } };
 --- request
-GET /u
+GET /limited
 --- timeout: 5
 --- error_code: 503
 --- error_log eval
@@ -339,11 +342,6 @@ exited on signal
 
 
 === TEST 13: after the backtracking kill, the same function's next isolate answers a short input
---- config
-    location /u {
-        js_function_cpu_limit 50ms;
-        js_function $TEST_NGINX_SERVER_ROOT/html/u.js;
-    }
 --- user_files
 >>> u.js
 const p = new URLPattern({ pathname: '/((?:a+)+b)' });
@@ -352,7 +350,7 @@ export default { fetch(r) {
     return new Response(String(p.test({ pathname: '/' + 'a'.repeat(n) + 'c' })));
 } };
 --- request eval
-["GET /u?n=3", "GET /u?n=40", "GET /u?n=3"]
+["GET /limited?n=3", "GET /limited?n=40", "GET /limited?n=3"]
 --- error_code eval
 [200, 503, 200]
 --- response_body eval
@@ -366,19 +364,14 @@ exited on signal
 
 
 === TEST 14: a pattern string of 1 MB is stopped by js_function_cpu_limit: 503, and the next request is served
---- config
-    location /u {
-        js_function_cpu_limit 50ms;
-        js_function $TEST_NGINX_SERVER_ROOT/html/u.js;
-    }
 --- user_files
 >>> u.js
 export default { fetch(r) {
-    if (r.url.endsWith('/big')) new URLPattern('https://h.test/' + 'abcd'.repeat(1 << 18));
-    return new Response('small ' + new URLPattern({ pathname: '/u/:x' }).test(r.url));
+    if (r.url.endsWith('?big')) new URLPattern('https://h.test/' + 'abcd'.repeat(1 << 18));
+    return new Response('small ' + new URLPattern({ pathname: '/:x' }).test(r.url));
 } };
 --- request eval
-["GET /u/big", "GET /u/small"]
+["GET /limited?big", "GET /limited?small"]
 --- error_code eval
 [503, 200]
 --- response_body eval
