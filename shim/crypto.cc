@@ -1208,7 +1208,10 @@ AesCbc(v8::Isolate *isolate, EVP_CIPHER_CTX *ctx, const EVP_CIPHER *cipher,
         return v8::Local<v8::Value>();
     }
 
-    memcpy(Data(ab) + written, tail, len);
+    if (len) {
+        memcpy(Data(ab) + written, tail, len);
+    }
+
     return ab;
 }
 

@@ -345,7 +345,7 @@ NativeHeaders(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
-/* library.cc, streams.cc, compress.cc */
+/* streams.cc, compress.cc */
 void NativeLibrary(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeLibraryCache(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeLazyGlobals(const v8::FunctionCallbackInfo<v8::Value> &args);
@@ -400,6 +400,13 @@ NativeContextSet(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
+/* the node: modules (node.cc) */
+void NativeTypeOf(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeValueDetails(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeStringBytes(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeBytesString(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeUtf8Length(const v8::FunctionCallbackInfo<v8::Value> &args);
+
 /* clone.cc */
 void NativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value> &args);
 
@@ -446,6 +453,11 @@ static const struct {
         { "cryptoVerify",   NativeCryptoVerify },
         { "cryptoCipher",   NativeCryptoCipher },
         { "cryptoDerive",   NativeCryptoDerive },
+        { "typeOf",       NativeTypeOf },
+        { "valueDetails", NativeValueDetails },
+        { "stringBytes",  NativeStringBytes },
+        { "bytesString",  NativeBytesString },
+        { "utf8Length",   NativeUtf8Length },
 };
 
 
@@ -463,7 +475,7 @@ NativeReferences()
             refs[i++] = reinterpret_cast<intptr_t>(t.fn);
         }
 
-        /* the getter of the lazy globals (library.cc) */
+        /* the getter of the lazy globals (streams.cc) */
         refs[i++] = reinterpret_cast<intptr_t>(LazyGlobal);
 
         refs[i] = 0;

@@ -938,6 +938,7 @@ exited on signal
 --- config
     location /mem {
         js_function_memory 16m;
+        js_function_cpu_limit 20s;
         js_function $TEST_NGINX_SERVER_ROOT/html/mem.js;
     }
 --- user_files

@@ -1,15 +1,16 @@
-// 11-urlpattern.js: the `URLPattern` global, a lazy one: the library and the
-// rest of the runtime's part (lazy-urlpattern.js) are compiled and run when it
-// is first read, from a per-process code cache after the first time.
+// 11-urlpattern.js: the `URLPattern` global, a lazy one: urlpattern-polyfill
+// and the runtime's part (lazy-urlpattern.js) are compiled and run when it is
+// first read, from the process's code cache once an isolate has made one.
 // Only the built-ins they are given are captured here.
 
 if (typeof natives.library === 'function') {
   const { library, libraryCache } = natives;
   const { ReflectApply } = internal;
+  const NAME = 'urlpattern-polyfill';
   const ENV = {
     module: null, exports: null, URL, Object, RegExp, Set, Symbol, TypeError, Math, parseInt,
     $jsfn: [ReflectApply, internal.webIDLClass, Reflect.deleteProperty, Object.getOwnPropertyDescriptor,
-      RegExp.prototype.exec],
+      RegExp.prototype.exec, null],
   };
   const NAMES = Object.keys(ENV);
   const VALUES = Object.values(ENV);
@@ -17,16 +18,16 @@ if (typeof natives.library === 'function') {
 
   natives.lazyGlobals(['URLPattern'], () => {
     if (URLPattern === null) {
-      // indexed, not destructured: a function may replace the array iterator
-      const compiled = library('urlpattern-polyfill', NAMES);
-      const fn = compiled[0];
+      const fn = library(NAME, NAMES);
       const module = { __proto__: null, exports: {} };
       VALUES[0] = module;
       VALUES[1] = module.exports;
-      const made = ReflectApply(fn, undefined, VALUES);
+      // after the isolate's first test() or exec(): a code cache made then
+      // holds what patterns run (made again for the first few isolates)
+      ENV.$jsfn[5] = () => libraryCache(NAME, fn, true);
+      URLPattern = ReflectApply(fn, undefined, VALUES);
       VALUES[0] = VALUES[1] = null;
-      if (!compiled[1] && made[1]()) libraryCache('urlpattern-polyfill', fn, false);
-      URLPattern = made[0];
+      libraryCache(NAME, fn, false);
     }
     return URLPattern;
   });

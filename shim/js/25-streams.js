@@ -89,7 +89,7 @@ function load() {
   const exports = {};
   ENV.exports = exports;
   ENV.module = { exports };
-  const fn = natives.library(LIBRARY, ObjectKeys(ENV))[0];
+  const fn = natives.library(LIBRARY, ObjectKeys(ENV));
   ReflectApply(fn, undefined, ObjectValues(ENV));
   const got = ENV.module.exports;
   ENV.exports = ENV.module = null;

@@ -1,9 +1,10 @@
 // lazy-urlpattern.js: the runtime's part of `URLPattern`, compiled with the
-// library on first use and not part of the snapshot (11-urlpattern.js says
-// why). The build appends it to urlpattern-polyfill's dist/urlpattern.cjs
-// (pinned in shim/vendor.sh, unchanged) and the engine compiles the two as
-// the body of one function (natives.library) whose parameters
-// shadow the globals the library names: `module` and `exports`, and `URL`,
+// library on first use and not part of the snapshot, so that an isolate that
+// never reads `URLPattern` carries none of it. The build appends it to
+// urlpattern-polyfill's dist/urlpattern.cjs (pinned in shim/vendor.sh,
+// unchanged) and the engine compiles the two as the body of one function
+// (natives.library, "urlpattern-polyfill", called by 11-urlpattern.js) whose
+// parameters shadow the globals the library names: `module` and `exports`, and `URL`,
 // `Object`, `RegExp`, `Set`, `Symbol`, `TypeError`, `Math` and `parseInt`,
 // the runtime's own, captured when the snapshot was made (so a function that
 // replaces `globalThis.URL` does not change URLPattern). `$jsfn` holds the
@@ -14,11 +15,10 @@
 // URLPattern reaches nginx.
 //
 // By here the library has run and filled module.exports. This part gives
-// back [URLPattern, warm]: the class, less the polyfill's compareComponent
-// (not in the standard), with Web IDL's brand check in test() and exec() and
-// Web IDL's property attributes; and warm(), which runs one pattern of each
-// kind so that the code cache the engine makes next holds what patterns run
-// (false if the function broke a built-in the library uses: no cache then).
+// back the class, less the polyfill's compareComponent (not in the
+// standard), with Web IDL's brand check in test() and exec() and Web IDL's
+// property attributes. The isolate's first test() or exec() calls
+// `$jsfn[5]`, which has the engine make the library's code cache again.
 //
 // A pattern's regexp groups run in V8's backtracking engine: a hostile one
 // (`/((?:a+)+b)`) can take exponential time, and js_function_cpu_limit stops
@@ -26,7 +26,7 @@
 
 return (function () {
   const ReflectApply = $jsfn[0], webIDLClass = $jsfn[1], deleteProperty = $jsfn[2];
-  const getOwnPropertyDescriptor = $jsfn[3], RegExpExec = $jsfn[4];
+  const getOwnPropertyDescriptor = $jsfn[3], RegExpExec = $jsfn[4], used = $jsfn[5];
   const OriginalRegExp = RegExp;
   const OriginalTypeError = TypeError;
 
@@ -46,26 +46,24 @@ return (function () {
   deleteProperty(C, 'compareComponent');
   // the getters read a private field: they throw for other objects
   const brand = getOwnPropertyDescriptor(C.prototype, 'hasRegExpGroups').get;
-  const check = (self) => {
+  let first = true;
+  const call = (method, self, args) => {
     try { ReflectApply(brand, self, []); } catch { throw new OriginalTypeError('Illegal invocation'); }
+    const result = ReflectApply(method, self, args);
+    if (first) {
+      first = false;
+      used();
+    }
+    return result;
   };
   const { test, exec } = C.prototype;
   const checked = {
-    test(...args) { check(this); return ReflectApply(test, this, args); },
-    exec(...args) { check(this); return ReflectApply(exec, this, args); },
+    test(...args) { return call(test, this, args); },
+    exec(...args) { return call(exec, this, args); },
   };
   C.prototype.test = checked.test;
   C.prototype.exec = checked.exec;
   webIDLClass(C, 'URLPattern');
 
-  function warm() {
-    try {
-      return new C('https://h.test/a/:b(\\d+)/c?q=*#*').test('https://h.test/a/1/c?q=x#y')
-        && new C({ pathname: '/a/:b' }, { ignoreCase: true }).exec('/A/b', 'https://h.test') !== null;
-    } catch {
-      return false;
-    }
-  }
-
-  return [C, warm];
+  return C;
 })();
