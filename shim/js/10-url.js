@@ -1337,6 +1337,7 @@ internal.serializeURL = (rec, excludeFragment = false) => serializeURL(rec, excl
 internal.toUSV = toUSV;
 internal.isURLSearchParams = spIs;
 internal.urlSearchParamsToString = spSerialize;
+internal.formParse = formParse;
 
 const defineGlobal = (name, value) => Object.defineProperty(globalThis, name, {
   value, writable: true, configurable: true, enumerable: false,
