@@ -723,3 +723,537 @@ TypeError
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 15: formData() of a malformed body is a TypeError saying what is wrong; so is a body that is neither multipart nor urlencoded
+--- user_files
+>>> b.js
+const mp = 'multipart/form-data; boundary=B';
+const cases = [
+    ['no boundary at all', 'text', mp],
+    ['--B--B--', '--B--B--\r\n', mp],
+    ['LF after boundary', '--B\n--B--\r\n', mp],
+    ['CR after boundary', '--B\r--B--\r\n', mp],
+    ['no headers', '--B\r\n\r\n\r\n--B--\r\n', mp],
+    ['dash after boundary', '--B- \r\n--B--\r\n', mp],
+    ['boundary param itself', '--B--\r\n', 'multipart/form-data; boundary=B--'],
+    ['headers never end', '--B\r\nContent-Disposition: form-data; name="a"\r\n', mp],
+    ['LF-only header line', '--B\r\nContent-Disposition: form-data; name="a"\n\r\nv\r\n--B--', mp],
+    ['no colon', '--B\r\nContent-Disposition form-data\r\n\r\nv\r\n--B--', mp],
+    ['not form-data', '--B\r\nContent-Disposition: attachment; name="a"\r\n\r\nv\r\n--B--', mp],
+    ['no name', '--B\r\nContent-Disposition: form-data; filename="a"\r\n\r\nv\r\n--B--', mp],
+    ['unterminated quote', '--B\r\nContent-Disposition: form-data; name="a\r\n\r\nv\r\n--B--', mp],
+    ['junk after quote', '--B\r\nContent-Disposition: form-data; name="a"x\r\n\r\nv\r\n--B--', mp],
+    ['part never ends', '--B\r\nContent-Disposition: form-data; name="a"\r\n\r\nvalue and no boundary', mp],
+    ['epilogue not on a new line', '--B\r\nContent-Disposition: form-data; name="a"\r\n\r\nv\r\n--B--x', mp],
+    ['no boundary param', '--B--', 'multipart/form-data'],
+    ['empty boundary', '----', 'multipart/form-data; boundary=""'],
+    ['text/plain', 'a=1', 'text/plain'],
+    ['no content type', 'a=1', null],
+    ['unparsable type', 'a=1', 'multipart'],
+];
+export default { async fetch() {
+    const out = [];
+    for (const [what, body, ct] of cases) {
+        const r = new Response(body);
+        if (ct === null) r.headers.delete('content-type'); else r.headers.set('content-type', ct);
+        await r.formData().then((fd) => out.push(`${what}: ${JSON.stringify([...fd])}`),
+            (e) => out.push(`${what}: ${e.constructor.name}: ${e.message}`));
+    }
+    return new Response(out.join('\n') + '\n');
+} };
+--- request
+GET /b
+--- response_body
+no boundary at all: TypeError: Failed to execute 'formData' on 'Response': no multipart/form-data boundary found.
+--B--B--: TypeError: Failed to execute 'formData' on 'Response': the closing boundary is not followed by a new line.
+LF after boundary: TypeError: Failed to execute 'formData' on 'Response': a boundary is not followed by a new line.
+CR after boundary: TypeError: Failed to execute 'formData' on 'Response': a boundary is not followed by a new line.
+no headers: TypeError: Failed to execute 'formData' on 'Response': a part has no Content-Disposition with a name.
+dash after boundary: TypeError: Failed to execute 'formData' on 'Response': a boundary is not followed by a new line.
+boundary param itself: TypeError: Failed to execute 'formData' on 'Response': the headers of a part do not end.
+headers never end: TypeError: Failed to execute 'formData' on 'Response': the headers of a part do not end.
+LF-only header line: TypeError: Failed to execute 'formData' on 'Response': a header line of a part does not end with CR LF.
+no colon: TypeError: Failed to execute 'formData' on 'Response': a header line of a part has no valid name.
+not form-data: TypeError: Failed to execute 'formData' on 'Response': a part has an invalid Content-Disposition.
+no name: TypeError: Failed to execute 'formData' on 'Response': a part has no Content-Disposition with a name.
+unterminated quote: TypeError: Failed to execute 'formData' on 'Response': a part has an invalid Content-Disposition.
+junk after quote: TypeError: Failed to execute 'formData' on 'Response': a part has an invalid Content-Disposition.
+part never ends: TypeError: Failed to execute 'formData' on 'Response': a part does not end with a boundary.
+epilogue not on a new line: TypeError: Failed to execute 'formData' on 'Response': the closing boundary is not followed by a new line.
+no boundary param: TypeError: Failed to execute 'formData' on 'Response': multipart/form-data has no boundary parameter.
+empty boundary: TypeError: Failed to execute 'formData' on 'Response': invalid multipart/form-data boundary.
+text/plain: TypeError: Failed to execute 'formData' on 'Response': the body is not multipart/form-data or application/x-www-form-urlencoded.
+no content type: TypeError: Failed to execute 'formData' on 'Response': the body is not multipart/form-data or application/x-www-form-urlencoded.
+unparsable type: TypeError: Failed to execute 'formData' on 'Response': the body is not multipart/form-data or application/x-www-form-urlencoded.
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 16: formData() of well-formed variants: transport padding, no final CR LF, a preamble, parameters in any order and case, token values, escaped quotes, empty values, repeated names, a File without Content-Type is text/plain; urlencoded bodies
+--- user_files
+>>> b.js
+const mp = 'multipart/form-data; boundary="b-1"';
+const part = (cd, v, extra = '') => `Content-Disposition: ${cd}\r\n${extra}\r\n${v}\r\n--b-1`;
+const cases = [
+    ['padding', `--b-1 \t\r\n${part('form-data; name="a"', 'x')} \t\r\n${part('form-data; name="b"', 'y')}-- \t`, mp],
+    ['preamble', `ignored\r\n--b-1\r\n${part('form-data; name="a"', 'x')}--\r\n`, mp],
+    ['order and case', `--b-1\r\n${part('Form-Data; FILENAME="f.txt"; Name=n', 'data')}--`, mp],
+    ['escapes', `--b-1\r\n${part('form-data; name="q\\"u\\\\o\\te"; filename="x%22y%0D%0Az"', 'v')}--`, mp],
+    ['empty', `--b-1\r\n${part('form-data; name=""', '')}\r\n${part('form-data; name="e"; filename=""', '', 'Content-Type: \r\n')}--`, mp],
+    ['repeated', `--b-1\r\n${part('form-data; name="r"', '1')}\r\n${part('form-data; name="r"', '2\r\n--b-2')}--`, mp],
+    ['later disposition wins', `--b-1\r\n${part('form-data; name="first"', 'v', 'Content-Disposition: form-data; name="second"\r\n')}--`, mp],
+    ['utf-8 and invalid bytes', new Uint8Array([
+        ...new TextEncoder().encode('--b-1\r\nContent-Disposition: form-data; name="n\u00e9"\r\n\r\n\u00e9'),
+        0xff, ...new TextEncoder().encode('\r\n--b-1--')]), 'multipart/form-data; boundary=b-1; charset=x'],
+    ['urlencoded', 'a=1&b=x+y%20z&&c&=d&a=%E2%82%AC', 'application/x-www-form-urlencoded'],
+    ['urlencoded with charset', 'k=v', 'Application/X-WWW-Form-URLEncoded; charset=windows-1252'],
+    ['urlencoded empty', '', 'application/x-www-form-urlencoded'],
+];
+export default { async fetch() {
+    const out = [];
+    for (const [what, body, ct] of cases) {
+        const fd = await new Response(body, { headers: { 'content-type': ct } }).formData();
+        const entries = [];
+        for (const [k, v] of fd) {
+            entries.push(typeof v === 'string' ? [k, v] : [k, `File(${v.name}, ${v.type}, ${await v.text()})`]);
+        }
+        out.push(`${what}: ${JSON.stringify(entries)}`);
+    }
+    return new Response(out.join('\n') + '\n');
+} };
+--- request
+GET /b
+--- response_body
+padding: [["a","x"],["b","y"]]
+preamble: [["a","x"]]
+order and case: [["n","File(f.txt, text/plain, data)"]]
+escapes: [["q\"u\\o\\te","File(x\"y\r\nz, text/plain, v)"]]
+empty: [["",""],["e","File(, , )"]]
+repeated: [["r","1"],["r","2\r\n--b-2"]]
+later disposition wins: [["second","v"]]
+utf-8 and invalid bytes: [["né","é�"]]
+urlencoded: [["a","1"],["b","x y z"],["c",""],["","d"],["a","€"]]
+urlencoded with charset: [["k","v"]]
+urlencoded empty: []
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 17: request.formData() of a body that is not a form, uncaught: 500 and the TypeError in error_log
+--- user_files
+>>> b.js
+export default { async fetch(request) { return new Response(`${[...await request.formData()].length}`); } };
+--- more_headers
+Content-Type: text/plain
+--- request
+POST /b
+a=1
+--- error_code: 500
+--- error_log eval
+qr/js_function ".*b\.js": Uncaught TypeError: Failed to execute 'formData' on 'Request': the body is not multipart\/form-data or application\/x-www-form-urlencoded\./
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 18: request.formData() of an urlencoded body the client sends; a clone reads it too; blob() keeps the request's type
+--- user_files
+>>> b.js
+export default { async fetch(request) {
+    const copy = request.clone();
+    const other = request.clone();
+    const fd = await request.formData();
+    const again = await copy.formData();
+    const blob = await other.blob();
+    return new Response(`${JSON.stringify([...fd])} ${JSON.stringify([...again]) === JSON.stringify([...fd])} ${blob.type} ${blob.size}\n`);
+} };
+--- more_headers
+Content-Type: application/x-www-form-urlencoded
+--- request
+POST /b
+name=J%C3%BCrgen+X&tags=a&tags=b&empty=
+--- response_body
+[["name","Jürgen X"],["tags","a"],["tags","b"],["empty",""]] true application/x-www-form-urlencoded 39
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 19: Request attributes: Fetch's defaults (the handler's request too), values from init, enum and other init errors, carried over by new Request(request), reset by a non-empty init
+--- user_files
+>>> b.js
+const ATTRS = ['cache', 'credentials', 'destination', 'integrity', 'keepalive', 'mode', 'redirect', 'referrer',
+    'referrerPolicy', 'isHistoryNavigation', 'isReloadNavigation'];
+const show = (r) => ATTRS.map((a) => JSON.stringify(r[a])).join(' ');
+export default { fetch(request) {
+    const out = [show(request), show(new Request('http://x/'))];
+    const r = new Request('http://x/', { cache: 'no-cache', credentials: 'include', integrity: 'sha256-abc',
+        keepalive: 1, mode: 'same-origin', redirect: 'manual', referrer: 'https://ref.example/p?q#f',
+        referrerPolicy: 'no-referrer', priority: 'high', window: null });
+    out.push(show(r), show(new Request(r)), show(r.clone()));
+    out.push(show(new Request(r, { method: 'POST' })));
+    out.push(show(new Request(r, { referrer: '', referrerPolicy: 'origin', mode: 'no-cors', cache: 'reload' })));
+    out.push(show(new Request('http://x/', { referrer: 'about:client' })), show(new Request('http://x/', { cache: 'only-if-cached', mode: 'same-origin' })));
+    out.push(show(new Request('http://x/', { referrer: undefined, mode: undefined })));
+    for (const init of [{ cache: 'bogus' }, { credentials: 'all' }, { mode: 'navigate' }, { mode: 'CORS' },
+        { referrerPolicy: 'never' }, { priority: 'urgent' }, { redirect: 'stop' }, { cache: 'only-if-cached' },
+        { referrer: '/relative' }, { referrer: 'http://[bad' }, { mode: 'no-cors', method: 'PUT' }, { window: {} },
+        { keepalive: true, method: 'POST', body: new ReadableStream(), duplex: 'half' },
+        { mode: 'no-cors', method: 'POST', body: new ReadableStream(), duplex: 'half' }]) {
+        try { new Request('http://x/', init); out.push('made'); } catch (e) { out.push(`${e.constructor.name}: ${e.message}`); }
+    }
+    const read = [];
+    const spy = new Proxy({}, { get(t, k) { if (typeof k === 'string') read.push(k); return undefined; } });
+    new Request('http://x/', spy);
+    out.push(read.join(','));
+    return new Response(out.join('\n') + '\n');
+} };
+--- request
+GET /b
+--- response_body
+"default" "same-origin" "" "" false "cors" "follow" "about:client" "" false false
+"default" "same-origin" "" "" false "cors" "follow" "about:client" "" false false
+"no-cache" "include" "" "sha256-abc" true "same-origin" "manual" "https://ref.example/p?q#f" "no-referrer" false false
+"no-cache" "include" "" "sha256-abc" true "same-origin" "manual" "https://ref.example/p?q#f" "no-referrer" false false
+"no-cache" "include" "" "sha256-abc" true "same-origin" "manual" "https://ref.example/p?q#f" "no-referrer" false false
+"no-cache" "include" "" "sha256-abc" true "same-origin" "manual" "about:client" "" false false
+"reload" "include" "" "sha256-abc" true "no-cors" "manual" "" "origin" false false
+"default" "same-origin" "" "" false "cors" "follow" "about:client" "" false false
+"only-if-cached" "same-origin" "" "" false "same-origin" "follow" "about:client" "" false false
+"default" "same-origin" "" "" false "cors" "follow" "about:client" "" false false
+TypeError: Failed to construct 'Request': The provided value 'bogus' is not a valid enum value of type RequestCache.
+TypeError: Failed to construct 'Request': The provided value 'all' is not a valid enum value of type RequestCredentials.
+TypeError: Failed to construct 'Request': Cannot construct a Request with a RequestInit whose mode member is set as 'navigate'.
+TypeError: Failed to construct 'Request': The provided value 'CORS' is not a valid enum value of type RequestMode.
+TypeError: Failed to construct 'Request': The provided value 'never' is not a valid enum value of type ReferrerPolicy.
+TypeError: Failed to construct 'Request': The provided value 'urgent' is not a valid enum value of type RequestPriority.
+TypeError: Failed to construct 'Request': The provided value 'stop' is not a valid enum value of type RequestRedirect.
+TypeError: Failed to construct 'Request': 'only-if-cached' can be set only with 'same-origin' mode.
+TypeError: Failed to construct 'Request': Referrer '/relative' is not a valid URL.
+TypeError: Failed to construct 'Request': Referrer 'http://[bad' is not a valid URL.
+TypeError: Failed to construct 'Request': 'PUT' is unsupported in no-cors mode.
+TypeError: Failed to construct 'Request': 'window' must be null.
+TypeError: Failed to construct 'Request': keepalive cannot be set with a ReadableStream body.
+TypeError: Failed to construct 'Request': A ReadableStream body needs mode 'same-origin' or 'cors'.
+body,cache,credentials,duplex,headers,integrity,keepalive,method,mode,priority,redirect,referrer,referrerPolicy,signal,window
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 20: Response type, url and redirected: "default", "" and false for constructed responses, "error" for Response.error(), "default" for Response.redirect(); clones keep them
+--- user_files
+>>> b.js
+export default { fetch() {
+    const show = (r) => `${r.type} ${JSON.stringify(r.url)} ${r.redirected} ${r.status}`;
+    return new Response([new Response('x'), Response.error(), Response.redirect('http://x/y', 301), Response.json(1),
+        Response.error().clone()].map(show).join('\n') + '\n');
+} };
+--- request
+GET /b
+--- response_body
+default "" false 200
+error "" false 0
+default "" false 301
+default "" false 200
+error "" false 0
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 21: hostile: a multipart body of 100,000 small parts (6 MB) is read in bounded time, part by part
+--- config
+    location /b {
+        js_function_cpu_limit 5s;
+        js_function $TEST_NGINX_SERVER_ROOT/html/b.js;
+    }
+--- user_files
+>>> b.js
+export default { async fetch(request) {
+    const fd = await request.formData();
+    let n = 0;
+    for (const k of fd.keys()) n++;
+    return new Response(`${n} ${fd.get('n1')} ${fd.get('n100000')} ${fd.getAll('n50000').length}\n`);
+} };
+--- more_headers
+Content-Type: multipart/form-data; boundary=XyZ
+--- request eval
+"POST /b\n" . $main::Many
+--- response_body
+100000 v1 v100000 1
+--- timeout: 30
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 22: hostile: a part header line of 1 MB (ignored), a name of 1 MB, a quote that never closes over 1 MB, headers that never end, a boundary that never comes, a value of 500,000 CRs: parsed or a TypeError, in bounded time
+--- config
+    location /b {
+        js_function_cpu_limit 5s;
+        js_function $TEST_NGINX_SERVER_ROOT/html/b.js;
+    }
+--- user_files
+>>> b.js
+export default { async fetch(request) {
+    const kind = new URL(request.url).searchParams.get('k');
+    try {
+        const fd = await request.formData();
+        const [[k, v]] = fd;
+        return new Response(`${kind}: ${fd.getAll(k).length} ${k.length} ${v.length}\n`);
+    } catch (e) {
+        return new Response(`${kind}: ${e.constructor.name}: ${e.message}\n`);
+    }
+} };
+--- more_headers
+Content-Type: multipart/form-data; boundary=XyZ
+--- request eval
+[
+"POST /b?k=header\n--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\nX-Pad: " . ("a" x (1 << 20)) . "\r\n\r\nv\r\n--XyZ--",
+"POST /b?k=name\n--XyZ\r\nContent-Disposition: form-data; name=\"" . ("n" x (1 << 20)) . "\"\r\n\r\nv\r\n--XyZ--",
+"POST /b?k=quote\n--XyZ\r\nContent-Disposition: form-data; name=\"" . ("\\q" x (1 << 19)) . "\r\n\r\nv\r\n--XyZ--",
+"POST /b?k=headers\n--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n" . ("X: y\r\n" x 200000),
+"POST /b?k=body\n--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n" . ("\r\n--XyY\r\n" x 100000),
+"POST /b?k=crs\n--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n" . ("\r-" x (1 << 19)) . "\r\n--XyZ--",
+]
+--- response_body eval
+[
+"header: 1 1 1\n",
+"name: 1 1048576 1\n",
+"quote: TypeError: Failed to execute 'formData' on 'Request': a part has an invalid Content-Disposition.\n",
+"headers: TypeError: Failed to execute 'formData' on 'Request': the headers of a part do not end.\n",
+"body: TypeError: Failed to execute 'formData' on 'Request': a part does not end with a boundary.\n",
+"crs: 1 1 1048576\n",
+]
+--- timeout: 30
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 23: hostile: a Blob of 1,000,000 slices of another (shared, not copied: 1 GB in a few MB), a Blob of 1,000,000 one-byte slices (copied into one array), a slice taken 1,000,000 times; read back in part
+--- config
+    location /b {
+        js_function_cpu_limit 10s;
+        js_function_memory 256m;
+        js_function $TEST_NGINX_SERVER_ROOT/html/b.js;
+    }
+--- user_files
+>>> b.js
+const abc = new Uint8Array(1 << 20);
+for (let i = 0; i < abc.length; i++) abc[i] = 0x61 + (i % 26);
+const big = new Blob([abc]);
+export default { async fetch() {
+    const out = [];
+    const many = new Blob({ *[Symbol.iterator]() { for (let i = 0; i < 1e6; i++) yield big.slice(i % 1000, i % 1000 + 1000); } });
+    out.push(many.size, await many.slice(999 * 1000 + 998, 999 * 1000 + 1003).text(), await many.slice(-3).text());
+    const mid = many.slice(5e8 - 2, 5e8 + 2);
+    out.push(mid.size, await mid.text());
+    const ones = new Blob({ *[Symbol.iterator]() { for (let i = 0; i < 1e6; i++) yield big.slice(i, i + 1); } });
+    out.push(ones.size, (await ones.bytes()).length, await ones.slice(25, 28).text());
+    let s = big;
+    for (let i = 0; i < 1e6; i++) s = s.slice(1);
+    out.push(s.size, await s.slice(0, 3).text());
+    let chunks = 0;
+    const reader = many.slice(0, 1 << 20).stream().getReader();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) chunks++;
+    out.push(chunks);
+    return new Response(out.join('\n') + '\n');
+} };
+--- request
+GET /b
+--- response_body
+1000000000
+vwabc
+uvw
+4
+vwab
+1000000
+1000000
+zab
+48576
+opq
+16
+--- timeout: 30
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 24: a Blob larger than js_function_memory, read whole: 503 at the memory limit, not a crash
+--- config
+    location /b {
+        js_function_memory 16m;
+        js_function $TEST_NGINX_SERVER_ROOT/html/b.js;
+    }
+--- user_files
+>>> b.js
+export default { async fetch() {
+    const b = new Blob([new Uint8Array(6 << 20)]);
+    const huge = new Blob([b, b, b, b]);
+    return new Response(`${huge.size} ${(await huge.arrayBuffer()).byteLength}`);
+} };
+--- request
+GET /b
+--- error_code: 503
+--- error_log eval
+qr/\[error\] .*js_function ".*b\.js": memory limit of 16 MB exceeded \(js_function_memory\)/
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 25: a Blob built past js_function_memory (its parts copied together), caught by the function: still 503 at the memory limit
+--- config
+    location /b {
+        js_function_memory 16m;
+        js_function $TEST_NGINX_SERVER_ROOT/html/b.js;
+    }
+--- user_files
+>>> b.js
+export default { fetch() {
+    const parts = [];
+    for (let i = 0; i < 20; i++) parts.push(new Uint8Array(1 << 20));
+    try { return new Response(`${new Blob(parts).size}`); } catch (e) { return new Response(`caught ${e}`); }
+} };
+--- request
+GET /b
+--- error_code: 503
+--- error_log eval
+qr/\[error\] .*js_function ".*b\.js": memory limit of 16 MB exceeded \(js_function_memory\)/
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 26: a Blob of shared parts whose whole is past js_function_memory, as a response body: 503 at the memory limit; the worker goes on
+--- config
+    location /b {
+        js_function_memory 16m;
+        js_function $TEST_NGINX_SERVER_ROOT/html/b.js;
+    }
+--- user_files
+>>> b.js
+const b = new Blob([new Uint8Array(1 << 20)]);
+export default { fetch: (request) => new Response(new URL(request.url).search === '?small' ? b.slice(0, 5)
+    : new Blob(Array.from({ length: 100 }, () => b))) };
+--- request
+GET /b
+--- error_code: 503
+--- error_log eval
+qr/\[error\] .*js_function ".*b\.js": memory limit of 16 MB exceeded \(js_function_memory\)/
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 27: after a memory limit kill the next request gets a fresh isolate
+--- config
+    location /b {
+        js_function_memory 16m;
+        js_function $TEST_NGINX_SERVER_ROOT/html/b.js;
+    }
+--- user_files
+>>> b.js
+const b = new Blob([new Uint8Array(1 << 20)]);
+export default { fetch: (request) => new Response(new URL(request.url).search === '?small' ? b.slice(0, 5)
+    : new Blob(Array.from({ length: 100 }, () => b))) };
+--- request eval
+["GET /b", "GET /b?small"]
+--- error_code eval
+[503, 200]
+--- response_body_like eval
+[qr/503/, qr/\A\0{5}\z/]
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 28: hostile built-ins: a function that replaced typed array, string, array and RegExp members, Math.random and Uint8Array still gets its Blob and FormData bodies right on the wire, with a random boundary
+--- config
+    location /blob { js_function $TEST_NGINX_SERVER_ROOT/html/blob.js; }
+    location /form { js_function $TEST_NGINX_SERVER_ROOT/html/form.js; }
+--- user_files
+>>> clobber.js
+export function clobber() {
+    const TA = Object.getPrototypeOf(Uint8Array.prototype);
+    for (const name of ['set', 'subarray', 'slice', 'indexOf', 'fill']) TA[name] = () => { throw new Error(`TA.${name}`); };
+    for (const name of ['length', 'buffer', 'byteOffset', 'byteLength']) {
+        Object.defineProperty(TA, name, { get() { return 3; }, configurable: true });
+    }
+    for (const name of ['indexOf', 'slice', 'charCodeAt', 'toLowerCase', 'replace', 'split', 'substring']) {
+        String.prototype[name] = () => { throw new Error(`String.${name}`); };
+    }
+    Array.prototype.push = () => { throw new Error('push'); };
+    Array.prototype[Symbol.iterator] = function* () { yield 'evil'; };
+    RegExp.prototype.exec = () => null;
+    Math.random = () => 0;
+    globalThis.Uint8Array = function () { throw new Error('Uint8Array'); };
+}
+// the parts are made first: the function's own arrays and typed arrays use what it replaced
+export function makeParts() { return ['ab\r\n', new Int8Array([0x63, 0x64]), new Blob(['e'.repeat(600)]), 'f']; }
+export function makeBlob(parts) {
+    return new Blob({ [Symbol.iterator]: () => { let i = 0; return { next: () => (i < 4 ? { value: parts[i++] } : { done: true }) }; } },
+        { type: 'A/B', endings: 'native' });
+}
+>>> blob.js
+import { clobber, makeParts, makeBlob } from './clobber.js';
+export default { fetch() { const parts = makeParts(); clobber(); return new Response(makeBlob(parts)); } };
+>>> form.js
+import { clobber, makeParts, makeBlob } from './clobber.js';
+export default { fetch() {
+    const parts = makeParts();
+    clobber();
+    const fd = new FormData();
+    fd.append('n"1', 'v\n1');
+    fd.append('f', makeBlob(parts), 'x.txt');
+    return new Response(fd);
+} };
+--- request eval
+["GET /blob", "GET /form"]
+--- response_headers_like eval
+["Content-Type: a/b", "Content-Type: multipart/form-data; boundary=----formdata-[0-9a-f]{32}"]
+--- response_body_like eval
+[qr{\Aab\ncde{600}f\z},
+qr{\A(------formdata-(?!0{32})[0-9a-f]{32})\r
+Content-Disposition: form-data; name="n%221"\r
+\r
+v\r
+1\r
+\1\r
+Content-Disposition: form-data; name="f"; filename="x.txt"\r
+Content-Type: a/b\r
+\r
+ab\ncde{600}f\r
+\1--\r
+\z}]
+--- no_error_log
+[error]
+[alert]
+[crit]

@@ -25,9 +25,11 @@ const taBuffer = Object.getOwnPropertyDescriptor(TypedArrayPrototype, 'buffer').
 const taByteOffset = Object.getOwnPropertyDescriptor(TypedArrayPrototype, 'byteOffset').get;
 const Uint8ArrayCtor = Uint8Array;
 const StringCharCodeAt = String.prototype.charCodeAt;
+const StringSlice = String.prototype.slice;
 const MathRandom = Math.random;
 
 const codeAt = (s, i) => ReflectApply(StringCharCodeAt, s, [i]);
+const sliceOf = (s, a, b) => ReflectApply(StringSlice, s, [a, b]);
 const byteIndex = (u8, b, from) => ReflectApply(taIndexOf, u8, [b, from]);
 const subView = (u8, off, len) => new Uint8ArrayCtor(ReflectApply(taBuffer, u8, []),
   ReflectApply(taByteOffset, u8, []) + off, len);
@@ -297,17 +299,18 @@ Object.defineProperty(FormData.prototype, Symbol.iterator, {
 // ---------------------------------------------------------------- multipart/form-data: encoding
 
 // HTML: names and filenames with LF, CR and '"' percent-encoded, nothing else.
+// (The encoding reaches nginx: captured built-ins only.)
 function escapeName(s) {
   let out = '';
   let from = 0;
   for (let i = 0; i < s.length; i++) {
     const c = codeAt(s, i);
     if (c === 0x0A || c === 0x0D || c === 0x22) {
-      out += s.slice(from, i) + (c === 0x0A ? '%0A' : c === 0x0D ? '%0D' : '%22');
+      out += sliceOf(s, from, i) + (c === 0x0A ? '%0A' : c === 0x0D ? '%0D' : '%22');
       from = i + 1;
     }
   }
-  return from === 0 ? s : out + s.slice(from);
+  return from === 0 ? s : out + sliceOf(s, from, s.length);
 }
 
 const HEX = '0123456789abcdef';
