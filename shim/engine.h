@@ -22,6 +22,7 @@
 namespace jsfn {
 
 class Isolate;
+struct CryptoState;
 
 
 /* a file as it was when loaded; size -1: it did not exist */
@@ -148,6 +149,9 @@ public:
     double                                 entry_us = 0;
     double                                 origin_us = 0;
 
+    /* Web Crypto's keys, made on first use (crypto.cc) */
+    CryptoState                           *crypto = nullptr;
+
     /* CPU time of timer callbacks in the current window (ChargeTimers) */
     double                                 window_us = 0;
     uint64_t                               window_ns = 0;
@@ -255,6 +259,24 @@ std::string Describe(v8::Isolate *isolate, v8::Local<v8::Context> context,
 int Fail(jsfn_err_t *err, int code, const std::string &msg);
 void InstallNatives(v8::Isolate *isolate, v8::Local<v8::Context> context,
     v8::Local<v8::Object> natives);
+bool ViewBytes(v8::Local<v8::Value> v, const uint8_t **p, size_t *n,
+    std::shared_ptr<v8::BackingStore> *keep);
+
+/* Web Crypto (crypto.cc): the natives of js/40-crypto.js, and the keys an
+   isolate still holds when it goes */
+void CryptoDispose(Isolate *self);
+void NativeCryptoRandom(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoCopy(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoDigest(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoEqual(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoSecret(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoGenerate(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoImport(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoExport(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoSign(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoVerify(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoCipher(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeCryptoDerive(const v8::FunctionCallbackInfo<v8::Value> &args);
 
 /* the JS half of the runtime, generated from js/ (runtime_js.cc) */
 extern const char    runtime_js[];

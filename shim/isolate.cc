@@ -309,6 +309,7 @@ Isolate::~Isolate()
         Lock                lock(this);
         v8::Isolate::Scope  scope(isolate);
 
+        CryptoDispose(this);
         rejections.clear();
         synthetic.clear();
         node_module.Reset();

@@ -63,6 +63,10 @@ void WatchdogStop();
 void WatchdogEnter(v8::Isolate *isolate, uint64_t budget_us);
 bool WatchdogLeave();
 
+/* true once the watchdog has stopped the current entry: native work that
+   runs long (a digest of a large body, key generation) gives up then */
+bool WatchdogFired();
+
 /* wall clock in ms and a monotonic clock in us, for the frozen JS clocks */
 double WallMs();
 double MonotonicUs();

@@ -176,6 +176,15 @@ WatchdogLeave()
 }
 
 
+bool
+WatchdogFired()
+{
+    std::lock_guard<std::mutex>  lock(dog.m);
+
+    return dog.fired;
+}
+
+
 double
 WallMs()
 {

@@ -434,6 +434,18 @@ static const struct {
         { "transfer",     NativeTransfer },
         { "zlibNew",      NativeZlibNew },
         { "zlibRun",      NativeZlibRun },
+        { "cryptoRandom",   NativeCryptoRandom },
+        { "cryptoCopy",     NativeCryptoCopy },
+        { "cryptoDigest",   NativeCryptoDigest },
+        { "cryptoEqual",    NativeCryptoEqual },
+        { "cryptoSecret",   NativeCryptoSecret },
+        { "cryptoGenerate", NativeCryptoGenerate },
+        { "cryptoImport",   NativeCryptoImport },
+        { "cryptoExport",   NativeCryptoExport },
+        { "cryptoSign",     NativeCryptoSign },
+        { "cryptoVerify",   NativeCryptoVerify },
+        { "cryptoCipher",   NativeCryptoCipher },
+        { "cryptoDerive",   NativeCryptoDerive },
 };
 
 
