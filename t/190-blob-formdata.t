@@ -673,7 +673,7 @@ true
 
 
 
-=== TEST 13: the boundaries made by two isolates (two functions) differ: Math.random is seeded per isolate, not fixed in the snapshot
+=== TEST 13: the boundaries made by two isolates (two functions) differ, and those of one isolate (random bytes from OpenSSL)
 --- config
     location /b { js_function $TEST_NGINX_SERVER_ROOT/html/b.js; }
     location /c { js_function $TEST_NGINX_SERVER_ROOT/html/c.js; }

@@ -27,6 +27,8 @@ const Uint8ArrayCtor = Uint8Array;
 const StringCharCodeAt = String.prototype.charCodeAt;
 const StringSlice = String.prototype.slice;
 const MathRandom = Math.random;
+// OpenSSL's RAND_bytes (crypto.cc); Math.random without the engine
+const cryptoRandom = typeof natives.cryptoRandom === 'function' ? natives.cryptoRandom : null;
 
 const codeAt = (s, i) => ReflectApply(StringCharCodeAt, s, [i]);
 const sliceOf = (s, a, b) => ReflectApply(StringSlice, s, [a, b]);
@@ -315,11 +317,20 @@ function escapeName(s) {
 
 const HEX = '0123456789abcdef';
 
+// "----formdata-" and 128 random bits in hex
+function newBoundary() {
+  const bytes = new Uint8ArrayCtor(16);
+  if (cryptoRandom !== null) cryptoRandom(bytes);
+  else for (let i = 0; i < 16; i++) bytes[i] = (MathRandom() * 256) | 0;
+  let boundary = '----formdata-';
+  for (let i = 0; i < 16; i++) boundary += HEX[bytes[i] >> 4] + HEX[bytes[i] & 15];
+  return boundary;
+}
+
 // HTML's multipart/form-data encoding algorithm (UTF-8), with a new random
 // boundary: {data (an array that must not be changed), type}.
 function encodeMultipart(list) {
-  let boundary = '----formdata-';
-  for (let i = 0; i < 32; i++) boundary += HEX[(MathRandom() * 16) | 0];
+  const boundary = newBoundary();
   const pieces = [];
   let head = '';
   for (let i = 0; i < list.length; i++) {
