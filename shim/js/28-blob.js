@@ -29,6 +29,8 @@ const StringIndexOf = String.prototype.indexOf;
 const StringSlice = String.prototype.slice;
 const StringCharCodeAt = String.prototype.charCodeAt;
 const StringToLowerCase = String.prototype.toLowerCase;
+const MathRound = Math.round;
+const MathTrunc = Math.trunc;
 // Date.now(): the clock frozen for the entry into JS (0 without the native)
 const nowMs = typeof natives.now === 'function' ? natives.now : () => 0;
 
@@ -297,7 +299,7 @@ function toClampedInteger(v) {
   if (n !== n) return 0;
   if (n >= 9223372036854775807) return 9223372036854775807;
   if (n <= -9223372036854775808) return -9223372036854775808;
-  let r = Math.round(n);
+  let r = MathRound(n);
   if (r - n === 0.5 && r % 2 !== 0) r -= 1; // ties to even
   return r === 0 ? 0 : r;
 }
@@ -401,7 +403,7 @@ let buildingFile = false;
 function toLongLong(v) {
   const n = +v;
   if (n !== n || n === Infinity || n === -Infinity) return 0;
-  const r = Math.trunc(n);
+  const r = MathTrunc(n);
   return r === 0 ? 0 : r;
 }
 

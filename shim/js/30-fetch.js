@@ -508,9 +508,9 @@ function toEnum(v, set, type, what) {
   return s;
 }
 
-// The Request constructor's steps for those attributes: `m` holds the init's
-// members (as read), `base` the input request's attributes (or the
-// defaults), `nonEmpty` whether the init has any member at all.
+// The Request constructor's steps for those attributes: `m` holds those
+// members of the init (as read), `base` the input request's attributes (or
+// the defaults), `nonEmpty` whether the init has any member at all.
 function requestOptions(m, base, nonEmpty, what) {
   // Web IDL conversions, in the dictionary's order
   const cache = m.cache === undefined ? undefined : toEnum(m.cache, CACHE_MODES, 'RequestCache', what);
@@ -621,26 +621,26 @@ class Request {
 
     // Dictionary members are read in lexicographic order, like Web IDL.
     const initBody = init.body;
-    const m = { cache: init.cache, credentials: init.credentials, integrity: undefined, keepalive: undefined,
+    const attrs = { cache: init.cache, credentials: init.credentials, integrity: undefined, keepalive: undefined,
       mode: undefined, priority: undefined, referrer: undefined, referrerPolicy: undefined, window: undefined };
     const initDuplex = init.duplex;
     const initHeaders = init.headers;
-    m.integrity = init.integrity;
-    m.keepalive = init.keepalive;
+    attrs.integrity = init.integrity;
+    attrs.keepalive = init.keepalive;
     const initMethod = init.method;
-    m.mode = init.mode;
-    m.priority = init.priority;
+    attrs.mode = init.mode;
+    attrs.priority = init.priority;
     const initRedirect = init.redirect;
-    m.referrer = init.referrer;
-    m.referrerPolicy = init.referrerPolicy;
+    attrs.referrer = init.referrer;
+    attrs.referrerPolicy = init.referrerPolicy;
     const initSignal = init.signal;
-    m.window = init.window;
+    attrs.window = init.window;
     const nonEmpty = initBody !== undefined || initDuplex !== undefined || initHeaders !== undefined
       || initMethod !== undefined || initRedirect !== undefined || initSignal !== undefined
-      || m.cache !== undefined || m.credentials !== undefined || m.integrity !== undefined
-      || m.keepalive !== undefined || m.mode !== undefined || m.priority !== undefined
-      || m.referrer !== undefined || m.referrerPolicy !== undefined || m.window !== undefined;
-    const opts = requestOptions(m, inputReq !== null ? inputReq.opts : DEFAULT_OPTS, nonEmpty, what);
+      || attrs.cache !== undefined || attrs.credentials !== undefined || attrs.integrity !== undefined
+      || attrs.keepalive !== undefined || attrs.mode !== undefined || attrs.priority !== undefined
+      || attrs.referrer !== undefined || attrs.referrerPolicy !== undefined || attrs.window !== undefined;
+    const opts = requestOptions(attrs, inputReq !== null ? inputReq.opts : DEFAULT_OPTS, nonEmpty, what);
     let signal = inputReq !== null ? signalFollow(inputReq.signal) : null;
     if (initSignal !== undefined) signal = signalFromInit(initSignal, what);
 

@@ -234,18 +234,18 @@ function runBase64(rt) {
 
 // ------------------------------------------------------------ own asserts
 
-// Assertions live in unit.js and run inside the context (so instanceof,
+// Assertions live in unit.js (and blob.js) and run inside the context (so instanceof,
 // TypeError and friends are that realm's). They report through `__report`.
-function runUnit(rt) {
-  const src = fs.readFileSync(path.join(__dirname, 'unit.js'), 'utf8');
+function runUnit(rt, file) {
+  const src = fs.readFileSync(path.join(__dirname, file), 'utf8');
   const results = [];
   rt.ctx.__report = (name, ok, msg) => results.push({ name, ok, msg });
   rt.ctx.__internal = rt.internal;
   rt.ctx.__natives = rt.natives;
-  const done = vm.runInContext(src, rt.ctx, { filename: 'unit.js' });
+  const done = vm.runInContext(src, rt.ctx, { filename: file });
   return Promise.resolve(done).then(() => {
     const failures = results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.msg}`);
-    report('unit.js', results.length - failures.length, failures.length, failures);
+    report(file, results.length - failures.length, failures.length, failures);
   });
 }
 
@@ -268,7 +268,7 @@ if (require.main === module) (async () => {
       }
       if (rt.ctx.atob) runBase64(rt);
     }
-    if (fs.existsSync(path.join(__dirname, 'unit.js'))) await runUnit(rt);
+    for (const file of ['unit.js', 'blob.js']) if (fs.existsSync(path.join(__dirname, file))) await runUnit(rt, file);
   }
   console.log(totalFail ? `\n${totalFail} failure(s)` : '\nall passed');
   process.exitCode = totalFail ? 1 : 0;
