@@ -13,7 +13,9 @@
 // The bytes reach nginx (a Blob as a response body): the paths that build
 // and copy them use built-ins captured when the snapshot is made.
 
-const { ReflectApply, toUSV, utf8Encode, utf8Decode, bufferSource, webIDLClass } = internal;
+const {
+  ReflectApply, toUSV, utf8Encode, utf8Decode, bufferSource, webIDLClass, requireArgs, toDict,
+} = internal;
 
 const defineGlobal = (name, value) => Object.defineProperty(globalThis, name, {
   value, writable: true, configurable: true, enumerable: false,
@@ -44,17 +46,6 @@ const u8Copy = (dst, src, at) => { ReflectApply(taSet, dst, [src, at]); };
 const indexOf = (s, c, from) => ReflectApply(StringIndexOf, s, [c, from]);
 const sliceOf = (s, a, b) => ReflectApply(StringSlice, s, [a, b]);
 const codeAt = (s, i) => ReflectApply(StringCharCodeAt, s, [i]);
-
-function requireArgs(n, got, what) {
-  if (got < n) throw new TypeError(`${what}: ${n} argument${n > 1 ? 's' : ''} required, but only ${got} present.`);
-}
-
-// Web IDL dictionary: undefined/null mean "empty", other non-objects throw.
-function toDict(v, what) {
-  if (v === undefined || v === null) return {};
-  if (typeof v !== 'object' && typeof v !== 'function') throw new TypeError(`${what}: The provided value is not an object.`);
-  return v;
-}
 
 // Every CR LF, lone CR and lone LF of s replaced by nl.
 function newlines(s, nl) {

@@ -10,7 +10,7 @@
 // copy, never changed).
 
 const {
-  ReflectApply, toUSV, utf8Decode, webIDLClass, makeIteratorClass,
+  ReflectApply, toUSV, utf8Decode, webIDLClass, makeIteratorClass, requireArgs,
   isBlob, blobType, toFile, fileName, joinBytes, newFile, newlines,
 } = internal;
 
@@ -35,10 +35,6 @@ const sliceOf = (s, a, b) => ReflectApply(StringSlice, s, [a, b]);
 const byteIndex = (u8, b, from) => ReflectApply(taIndexOf, u8, [b, from]);
 const subView = (u8, off, len) => new Uint8ArrayCtor(ReflectApply(taBuffer, u8, []),
   ReflectApply(taByteOffset, u8, []) + off, len);
-
-function requireArgs(n, got, what) {
-  if (got < n) throw new TypeError(`${what}: ${n} argument${n > 1 ? 's' : ''} required, but only ${got} present.`);
-}
 
 // ---------------------------------------------------------------- MIME types
 
