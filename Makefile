@@ -30,7 +30,7 @@ UBSAN_OPTS  := print_stacktrace=1:abort_on_error=1:halt_on_error=1
 SAN_REPORT  := runtime error: \|ERROR: [A-Za-z]*Sanitizer
 
 SOURCES := config config.make $(wildcard include/*.h ngx_module/*.[ch] \
-                                        shim/*.cc shim/*.h shim/js/*.js \
+                                        shim/*.cc shim/*.h shim/js/*.js shim/js/lib/*.js \
                                         shim/Makefile shim/*.sh)
 
 all: $(MODULE)

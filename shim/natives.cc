@@ -346,8 +346,8 @@ NativeHeaders(const v8::FunctionCallbackInfo<v8::Value> &args)
 
 
 /* streams.cc, compress.cc */
-void NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args);
-void NativeStreamsCache(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeLibrary(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeLibraryCache(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeLazyGlobals(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeTransfer(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeZlibNew(const v8::FunctionCallbackInfo<v8::Value> &args);
@@ -428,8 +428,8 @@ static const struct {
         { "contextGet",   NativeContextGet },
         { "contextSet",   NativeContextSet },
         { "structuredClone", NativeStructuredClone },
-        { "streamsLibrary", NativeStreamsLibrary },
-        { "streamsCache", NativeStreamsCache },
+        { "library",      NativeLibrary },
+        { "libraryCache", NativeLibraryCache },
         { "lazyGlobals",  NativeLazyGlobals },
         { "transfer",     NativeTransfer },
         { "zlibNew",      NativeZlibNew },

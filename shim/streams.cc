@@ -1,14 +1,17 @@
 /*
- * streams.cc: what js/25-streams.js needs from C++.
+ * streams.cc: what js/25-streams.js (and 28-blob.js) need from C++.
  *
- *   streamsLibrary(names)          web-streams-polyfill (fetched by
- *                                  vendor.sh, built in as streams_js)
- *                                  compiled as the body of a function of the
- *                                  given parameters
- *   streamsCache(fn, used)         keeps V8's code cache of that function
+ *   library(names, which)          a JS library built in, compiled as the
+ *                                  body of a function of the given
+ *                                  parameters: 0 web-streams-polyfill
+ *                                  (fetched by vendor.sh, built in as
+ *                                  streams_js), 1 js/lib/blob.js (Blob,
+ *                                  File, FormData: blob_js)
+ *   libraryCache(fn, used, which)  keeps V8's code cache of that function
  *                                  for the isolates to come: if the process
  *                                  has none yet, or (used) for the first
- *                                  few stream bodies read whole
+ *                                  few times it is used more (stream bodies
+ *                                  read whole)
  *   lazyGlobals(names, loader)     makes each name a global data property
  *                                  (not enumerable) whose value is
  *                                  loader(name), asked for the first time the
@@ -18,15 +21,16 @@
  *                                  "transfer": V8 10.2 has no
  *                                  ArrayBuffer.prototype.transfer)
  *
- * The library is about 65 KB of JS, and several hundred KB of heap per
- * isolate once it has run.  It does not run when the snapshot is made: an
- * isolate that never touches a stream never has it.  The first isolate of the
- * process that does compiles it from the built-in text (an external string:
- * not copied) and leaves a code cache that later ones use: made once the
- * library has loaded, and made again when the first few isolates have read
- * a stream body whole, by when more of the functions streams run are
- * compiled.  Each of those started from the cache before, so the cache
- * gathers what each of them ran.
+ * The streams library is about 65 KB of JS, and several hundred KB of heap
+ * per isolate once it has run.  It does not run when the snapshot is made:
+ * an isolate that never touches a stream never has it (nor one that never
+ * touches a Blob or a FormData the other library, about 100 KB of RSS).
+ * The first isolate of the process that uses a library compiles it from the
+ * built-in text (an external string: not copied) and leaves a code cache
+ * that later ones use: made once the library has loaded, and made again
+ * when the first few isolates have read a stream body whole, by when more of
+ * the functions streams run are compiled.  Each of those started from the
+ * cache before, so the cache gathers what each of them ran.
  */
 
 #include <cstring>
@@ -38,26 +42,64 @@ namespace jsfn {
 
 extern const unsigned char  streams_js[];
 extern const size_t         streams_js_len;
+extern const unsigned char  blob_js[];
+extern const size_t         blob_js_len;
 
 namespace {
 
-/* the library's text, in place: V8 does not own it */
+struct Library {
+    const char            *name;        /* the script's name in stacks */
+    const unsigned char   *text;
+    const size_t          *len;
+
+    /* the library compiled by an isolate of this process */
+    std::vector<uint8_t>   code_cache;
+    int                    refreshes;
+};
+
+Library    libraries[] = {
+    { "web-streams-polyfill", streams_js, &streams_js_len, {}, 0 },
+    { "jsfn:blob", blob_js, &blob_js_len, {}, 0 },
+};
+
+const int  code_cache_refreshes_max = 3;
+
+
+/* a library's text, in place: V8 does not own it */
 class StaticSource : public v8::String::ExternalOneByteStringResource {
 public:
+    explicit StaticSource(const Library *lib) : lib(lib) {}
+
     const char *data() const override {
-        return reinterpret_cast<const char *>(streams_js);
+        return reinterpret_cast<const char *>(lib->text);
     }
 
     size_t length() const override {
-        return streams_js_len;
+        return *lib->len;
     }
+
+private:
+    const Library  *lib;
 };
 
 
-/* the library compiled by an isolate of this process */
-std::vector<uint8_t>  code_cache;
-int                   code_cache_refreshes;
-const int             code_cache_refreshes_max = 3;
+/* the library a "which" argument names (undefined: 0), or nullptr */
+Library *
+Which(v8::Local<v8::Value> v)
+{
+    if (v->IsUndefined()) {
+        return &libraries[0];
+    }
+
+    if (!v->IsUint32()
+        || v.As<v8::Uint32>()->Value()
+               >= sizeof(libraries) / sizeof(libraries[0]))
+    {
+        return nullptr;
+    }
+
+    return &libraries[v.As<v8::Uint32>()->Value()];
+}
 
 
 void
@@ -96,7 +138,7 @@ Elements(v8::Local<v8::Context> ctx, v8::Local<v8::Value> v, uint32_t max,
 
 
 void
-NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
+NativeLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
     v8::Isolate                        *isolate = args.GetIsolate();
     v8::Local<v8::Context>              ctx = isolate->GetCurrentContext();
@@ -104,35 +146,36 @@ NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
     std::vector<v8::Local<v8::String>>  params;
     v8::Local<v8::String>               text;
     v8::Local<v8::Function>             fn;
+    Library                            *lib = Which(args[1]);
 
-    if (!Elements(ctx, args[0], 64, &names)) {
-        Throw(isolate, "streamsLibrary: expected parameter names");
+    if (!Elements(ctx, args[0], 64, &names) || lib == nullptr) {
+        Throw(isolate, "library: expected parameter names and a library");
         return;
     }
 
     for (auto &n : names) {
         if (!n->IsString()) {
-            Throw(isolate, "streamsLibrary: a name is not a string");
+            Throw(isolate, "library: a name is not a string");
             return;
         }
         params.push_back(n.As<v8::String>());
     }
 
-    if (streams_js_len == 0
-        || !v8::String::NewExternalOneByte(isolate, new StaticSource())
+    if (*lib->len == 0
+        || !v8::String::NewExternalOneByte(isolate, new StaticSource(lib))
                 .ToLocal(&text))
     {
-        Throw(isolate, "streamsLibrary: the library is not built in");
+        Throw(isolate, "library: the library is not built in");
         return;
     }
 
-    v8::ScriptOrigin  origin(isolate, v8::String::NewFromUtf8Literal(isolate,
-                                 "web-streams-polyfill"));
+    v8::ScriptOrigin  origin(isolate, v8::String::NewFromUtf8(isolate,
+                                 lib->name).ToLocalChecked());
     v8::ScriptCompiler::CachedData  *cached = nullptr;
 
-    if (!code_cache.empty()) {
-        cached = new v8::ScriptCompiler::CachedData(code_cache.data(),
-                     (int) code_cache.size(),
+    if (!lib->code_cache.empty()) {
+        cached = new v8::ScriptCompiler::CachedData(lib->code_cache.data(),
+                     (int) lib->code_cache.size(),
                      v8::ScriptCompiler::CachedData::BufferNotOwned);
     }
 
@@ -149,7 +192,7 @@ NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
     }
 
     if (cached != nullptr && cached->rejected) {
-        code_cache.clear();
+        lib->code_cache.clear();
     }
 
     args.GetReturnValue().Set(fn);
@@ -157,19 +200,20 @@ NativeStreamsLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
 
 
 void
-NativeStreamsCache(const v8::FunctionCallbackInfo<v8::Value> &args)
+NativeLibraryCache(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
-    bool  used = args[1]->IsTrue();
+    bool      used = args[1]->IsTrue();
+    Library  *lib = Which(args[2]);
 
-    if (!args[0]->IsFunction()
-        || (used ? code_cache_refreshes >= code_cache_refreshes_max
-                 : !code_cache.empty()))
+    if (!args[0]->IsFunction() || lib == nullptr
+        || (used ? lib->refreshes >= code_cache_refreshes_max
+                 : !lib->code_cache.empty()))
     {
         return;
     }
 
     if (used) {
-        code_cache_refreshes++;
+        lib->refreshes++;
     }
 
     /* V8 checks a cache against its source when it is used: a wrong one
@@ -179,16 +223,18 @@ NativeStreamsCache(const v8::FunctionCallbackInfo<v8::Value> &args)
             args[0].As<v8::Function>()));
 
     if (made && made->length > 0) {
-        code_cache.assign(made->data, made->data + made->length);
+        lib->code_cache.assign(made->data, made->data + made->length);
     }
 }
 
 
+/* the private key of a lazy global's loader: one per name, so that
+   several runtime files each have their own */
 v8::Local<v8::Private>
-LoaderKey(v8::Isolate *isolate)
+LoaderKey(v8::Isolate *isolate, v8::Local<v8::String> name)
 {
-    return v8::Private::ForApi(isolate,
-        v8::String::NewFromUtf8Literal(isolate, "jsfn:lazy"));
+    return v8::Private::ForApi(isolate, v8::String::Concat(isolate,
+        v8::String::NewFromUtf8Literal(isolate, "jsfn:lazy:"), name));
 }
 
 
@@ -206,7 +252,9 @@ LazyGlobal(v8::Local<v8::Name> name,
     v8::Local<v8::Context>   ctx = isolate->GetCurrentContext();
     v8::Local<v8::Value>     loader, arg = name, v;
 
-    if (!ctx->Global()->GetPrivate(ctx, LoaderKey(isolate)).ToLocal(&loader)
+    if (!name->IsString()
+        || !ctx->Global()->GetPrivate(ctx,
+                LoaderKey(isolate, name.As<v8::String>())).ToLocal(&loader)
         || !loader->IsFunction())
     {
         return;
@@ -232,14 +280,11 @@ NativeLazyGlobals(const v8::FunctionCallbackInfo<v8::Value> &args)
         return;
     }
 
-    if (ctx->Global()->SetPrivate(ctx, LoaderKey(isolate), args[1])
-            .IsNothing())
-    {
-        return;
-    }
-
     for (auto &n : names) {
         if (!n->IsString()
+            || ctx->Global()->SetPrivate(ctx,
+                   LoaderKey(isolate, n.As<v8::String>()), args[1])
+                   .IsNothing()
             || ctx->Global()->SetLazyDataProperty(ctx, n.As<v8::String>(),
                    LazyGlobal, v8::Local<v8::Value>(), v8::DontEnum)
                    .IsNothing())

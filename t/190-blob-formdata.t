@@ -1170,12 +1170,14 @@ export default { fetch(request) {
 
 
 
-=== TEST 28: hostile built-ins: a function that replaced typed array, string, array and RegExp members, Math.random and Uint8Array still gets its Blob and FormData bodies right on the wire, with a random boundary
+=== TEST 28: hostile built-ins: a function that replaced typed array, string, array, object and RegExp members, Math.random and Uint8Array before its first Blob (the library loads then) still gets its Blob and FormData bodies right on the wire, with a random boundary
 --- config
     location /blob { js_function $TEST_NGINX_SERVER_ROOT/html/blob.js; }
     location /form { js_function $TEST_NGINX_SERVER_ROOT/html/form.js; }
 --- user_files
 >>> clobber.js
+// the parts are made first (no Blob yet): the function's own arrays and typed arrays use what it replaces
+export const parts = ['ab\r\n', new Int8Array([0x63, 0x64]), 'e'.repeat(600), 'f'];
 export function clobber() {
     const TA = Object.getPrototypeOf(Uint8Array.prototype);
     for (const name of ['set', 'subarray', 'slice', 'indexOf', 'fill']) TA[name] = () => { throw new Error(`TA.${name}`); };
@@ -1187,27 +1189,28 @@ export function clobber() {
     }
     Array.prototype.push = () => { throw new Error('push'); };
     Array.prototype[Symbol.iterator] = function* () { yield 'evil'; };
+    Object.prototype.get = function () { return 'evil'; };
+    WeakMap.prototype.set = () => { throw new Error('WeakMap.set'); };
+    Reflect.ownKeys = () => ['evil'];
+    Object.defineProperty = Object.freeze = () => { throw new Error('Object'); };
     RegExp.prototype.exec = () => null;
-    Math.random = () => 0;
+    Math.random = Math.round = () => 0;
     globalThis.Uint8Array = function () { throw new Error('Uint8Array'); };
 }
-// the parts are made first: the function's own arrays and typed arrays use what it replaced
-export function makeParts() { return ['ab\r\n', new Int8Array([0x63, 0x64]), new Blob(['e'.repeat(600)]), 'f']; }
-export function makeBlob(parts) {
+export function makeBlob() {
     return new Blob({ [Symbol.iterator]: () => { let i = 0; return { next: () => (i < 4 ? { value: parts[i++] } : { done: true }) }; } },
         { type: 'A/B', endings: 'native' });
 }
 >>> blob.js
-import { clobber, makeParts, makeBlob } from './clobber.js';
-export default { fetch() { const parts = makeParts(); clobber(); return new Response(makeBlob(parts)); } };
+import { clobber, makeBlob } from './clobber.js';
+export default { fetch() { clobber(); return new Response(makeBlob()); } };
 >>> form.js
-import { clobber, makeParts, makeBlob } from './clobber.js';
+import { clobber, makeBlob } from './clobber.js';
 export default { fetch() {
-    const parts = makeParts();
     clobber();
     const fd = new FormData();
     fd.append('n"1', 'v\n1');
-    fd.append('f', makeBlob(parts), 'x.txt');
+    fd.append('f', makeBlob(), 'x.txt');
     return new Response(fd);
 } };
 --- request eval

@@ -12,7 +12,7 @@
 // need.
 //
 // Loaded on first use: the globals are lazy data properties
-// (natives.lazyGlobals) and the library runs (natives.streamsLibrary) the
+// (natives.lazyGlobals) and the library runs (natives.library) the
 // first time one is read, or a body or an encoding or compression stream
 // needs a stream. An isolate that never touches streams never pays for them
 // (several hundred KB of heap once loaded and used).
@@ -80,7 +80,7 @@ for (const name of ['Object', 'Symbol', 'TypeError', 'RangeError', 'Error', 'Num
 const NO_STRATEGY = Object.freeze({ __proto__: null });
 
 let lib = null;
-let libFn = null;  // the compiled library, for natives.streamsCache
+let libFn = null;  // the compiled library, for natives.libraryCache
 let lockedOf, getReader, read, cancel, tee, readableOf, writableOf, enqueue;
 
 function load() {
@@ -88,7 +88,7 @@ function load() {
   const exports = {};
   ENV.exports = exports;
   ENV.module = { exports };
-  const fn = natives.streamsLibrary(ObjectKeys(ENV));
+  const fn = natives.library(ObjectKeys(ENV), 0);
   ReflectApply(fn, undefined, ObjectValues(ENV));
   const got = ENV.module.exports;
   ENV.exports = ENV.module = null;
@@ -112,11 +112,11 @@ function load() {
   if (probe._disturbed !== true) throw new ErrorCtor('25-streams.js: web-streams-polyfill has no _disturbed');
   lib = got;
   libFn = fn;
-  natives.streamsCache(fn, false);
+  natives.libraryCache(fn, false, 0);
   return lib;
 }
 
-if (typeof natives.streamsLibrary === 'function') {
+if (typeof natives.library === 'function') {
   natives.lazyGlobals(NAMES, (name) => load()[name]);
 
   internal.hasStreams = true;
@@ -151,7 +151,7 @@ if (typeof natives.streamsLibrary === 'function') {
   // isolate; the engine makes it for the first few).
   internal.streamsUsed = () => {
     if (libFn !== null) {
-      natives.streamsCache(libFn, true);
+      natives.libraryCache(libFn, true, 0);
       libFn = null;
     }
   };
