@@ -9,6 +9,7 @@
 #   make install    copy the module where the system nginx loads modules
 #   make bench      the benchmark suite (bench/)
 #   make soak       a million mixed requests against one nginx (bench/soak)
+#   make fuzz       the engine's fuzz targets, 60 s each (fuzz/README.md)
 
 NGX_SRC     ?= /usr/share/nginx/src
 NGINX       ?= /usr/sbin/nginx
@@ -30,8 +31,8 @@ UBSAN_OPTS  := print_stacktrace=1:abort_on_error=1:halt_on_error=1
 SAN_REPORT  := runtime error: \|ERROR: [A-Za-z]*Sanitizer
 
 SOURCES := config config.make $(wildcard include/*.h ngx_module/*.[ch] \
-                                        shim/*.cc shim/*.h shim/js/*.js shim/js/lib/*.js \
-                                        shim/Makefile shim/*.sh)
+                                        shim/*.cc shim/*.h shim/js/*.js \
+                                        shim/node/*.js shim/js/lib/*.js shim/Makefile shim/*.sh)
 
 all: $(MODULE)
 
@@ -108,7 +109,10 @@ bench: $(MODULE)
 soak: $(MODULE)
 	bench/soak
 
+fuzz:
+	fuzz/run $(FUZZ_SECONDS)
+
 clean:
 	rm -rf $(BUILD)/shim $(NGX_BUILD) $(MODULE) $(ASAN_BUILD)
 
-.PHONY: all run test check-asan install bench soak clean
+.PHONY: all run test check-asan install bench soak fuzz clean

@@ -120,6 +120,8 @@ public:
         v8::Local<v8::Value> error);
     void Log(int level, const char *msg, size_t len);
     void TakeResponse(Call *call, v8::Local<v8::Value> parts);
+    bool ByteString(v8::Local<v8::String> s, std::string *out);
+    static bool Token(const std::string &s);
     void SettleHung();
     void ChargeTimers(uint64_t ns);
 
@@ -277,6 +279,17 @@ void NativeCryptoSign(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeCryptoVerify(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeCryptoCipher(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeCryptoDerive(const v8::FunctionCallbackInfo<v8::Value> &args);
+
+/* a JS library an isolate compiles on first use: web-streams-polyfill,
+   the node: modules (gen_libraries.sh makes library_sources[], streams.cc
+   compiles them) */
+struct LibrarySource {
+    const char           *name;
+    const unsigned char  *text;
+    size_t                len;
+};
+
+extern const LibrarySource  library_sources[];
 
 /* the JS half of the runtime, generated from js/ (runtime_js.cc) */
 extern const char    runtime_js[];

@@ -7,6 +7,7 @@
  */
 
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -1037,6 +1038,49 @@ Isolate::Settle(uint32_t id, v8::Local<v8::Value> parts, int code,
 
 
 /*
+ * A Fetch ByteString as the bytes it stands for: every character must be
+ * at most U+00FF, and goes out as that one byte (as request headers come
+ * in: one character per byte).
+ */
+bool
+Isolate::ByteString(v8::Local<v8::String> s, std::string *out)
+{
+    if (!s->ContainsOnlyOneByte()) {
+        return false;
+    }
+
+    out->resize(s->Length());
+
+    if (!out->empty()) {
+        s->WriteOneByte(isolate, reinterpret_cast<uint8_t *>(&(*out)[0]), 0,
+                        (int) out->size(), v8::String::NO_NULL_TERMINATION);
+    }
+
+    return true;
+}
+
+
+/* an RFC 9110 token, as a header name must be */
+bool
+Isolate::Token(const std::string &s)
+{
+    static const char  extra[] = "!#$%&'*+-.^_`|~";
+
+    if (s.empty()) {
+        return false;
+    }
+
+    for (unsigned char c : s) {
+        if (!isalnum(c) && (c == '\0' || strchr(extra, c) == nullptr)) {
+            return false;
+        }
+    }
+
+    return true;
+}
+
+
+/*
  * The response parts the runtime made ({status, statusText, headers: [n,
  * v, ...], body}) copied into the call.  Only the runtime's own object
  * arrives here, but a function may have replaced the built-ins the runtime
@@ -1082,7 +1126,15 @@ Isolate::TakeResponse(Call *call, v8::Local<v8::Value> parts)
                    " characters");
     }
 
-    call->status_text = ToString(isolate, v);
+    if (!ByteString(v.As<v8::String>(), &call->status_text)) {
+        return bad("the response status text is not a ByteString");
+    }
+
+    for (unsigned char c : call->status_text) {
+        if (c != '\t' && (c < 0x20 || c == 0x7f)) {
+            return bad("invalid response status text");
+        }
+    }
 
     if (!o->Get(ctx, key_headers.Get(isolate)).ToLocal(&v)
         || !v->IsArray())
@@ -1119,13 +1171,44 @@ Isolate::TakeResponse(Call *call, v8::Local<v8::Value> parts)
                        + " KB");
         }
 
-        v8::String::Utf8Value  u(isolate, h);
-        std::string            text(*u ? *u : "", u.length());
+        std::string  text;
+
+        if (!ByteString(h.As<v8::String>(), &text)) {
+            return bad("a response header is not a ByteString (a character"
+                       " above U+00FF)");
+        }
 
         if (text.find_first_of(std::string("\r\n\0", 3))
             != std::string::npos)
         {
             return bad("response header contains CR, LF or NUL");
+        }
+
+        if (i & 1) {
+            /* a value's surrounding whitespace is not part of it (Fetch) */
+            size_t  b = text.find_first_not_of(" \t");
+            size_t  e = text.find_last_not_of(" \t");
+
+            text = b == std::string::npos ? std::string()
+                                           : text.substr(b, e - b + 1);
+
+        } else if (!Token(text)) {
+            /* quoted with its bytes escaped, as nginx's check logs it */
+            std::string  q;
+            char         hex[4];
+
+            for (size_t k = 0; k < text.size() && k < 64; k++) {
+                unsigned char  c = text[k];
+
+                if (c <= 0x20 || c >= 0x7f || c == '"' || c == '%') {
+                    snprintf(hex, sizeof(hex), "%%%02X", c);
+                    q += hex;
+                } else {
+                    q += (char) c;
+                }
+            }
+
+            return bad("invalid response header name \"" + q + "\"");
         }
 
         call->header_data.push_back(std::move(text));

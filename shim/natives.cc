@@ -400,6 +400,13 @@ NativeContextSet(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
+/* the node: modules (node.cc) */
+void NativeTypeOf(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeValueDetails(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeStringBytes(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeBytesString(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeUtf8Length(const v8::FunctionCallbackInfo<v8::Value> &args);
+
 /* clone.cc */
 void NativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value> &args);
 
@@ -446,6 +453,11 @@ static const struct {
         { "cryptoVerify",   NativeCryptoVerify },
         { "cryptoCipher",   NativeCryptoCipher },
         { "cryptoDerive",   NativeCryptoDerive },
+        { "typeOf",       NativeTypeOf },
+        { "valueDetails", NativeValueDetails },
+        { "stringBytes",  NativeStringBytes },
+        { "bytesString",  NativeBytesString },
+        { "utf8Length",   NativeUtf8Length },
 };
 
 

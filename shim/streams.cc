@@ -1,35 +1,35 @@
 /*
- * streams.cc: what js/25-streams.js (and 28-blob.js) need from C++.
+ * streams.cc: what js/25-streams.js, js/28-blob.js and the node: modules
+ * need from C++.
  *
- *   library(names, which)          a JS library built in, compiled as the
- *                                  body of a function of the given
- *                                  parameters: 0 web-streams-polyfill
- *                                  (fetched by vendor.sh, built in as
- *                                  streams_js), 1 js/lib/blob.js (Blob,
- *                                  File, FormData: blob_js)
- *   libraryCache(fn, used, which)  keeps V8's code cache of that function
+ *   library(name, params)          a built-in JS library (gen_libraries.sh:
+ *                                  web-streams-polyfill, fetched by
+ *                                  vendor.sh, the node: modules of node/,
+ *                                  the runtime's own of js/lib/) compiled as
+ *                                  the body of a function of the given
+ *                                  parameters
+ *   libraryCache(name, fn, used)   keeps V8's code cache of that function
  *                                  for the isolates to come: if the process
  *                                  has none yet, or (used) for the first
- *                                  few times it is used more (stream bodies
- *                                  read whole)
+ *                                  few times the library has done its work
  *   lazyGlobals(names, loader)     makes each name a global data property
  *                                  (not enumerable) whose value is
  *                                  loader(name), asked for the first time the
- *                                  property is read
+ *                                  property is read (each name keeps its
+ *                                  loader: several files have lazy globals)
  *   transfer(ab)                   the same memory under a new ArrayBuffer,
  *                                  ab detached (the Streams spec's
  *                                  "transfer": V8 10.2 has no
  *                                  ArrayBuffer.prototype.transfer)
  *
  * The streams library is about 65 KB of JS, and several hundred KB of heap
- * per isolate once it has run.  It does not run when the snapshot is made:
- * an isolate that never touches a stream never has it (nor one that never
- * touches a Blob or a FormData the other library, about 100 KB of RSS).
- * The first isolate of the process that uses a library compiles it from the
+ * per isolate once it has run.  No library runs when the snapshot is made:
+ * an isolate that never touches a stream or imports a node: module never
+ * has it.  The first isolate of the process that does compiles it from the
  * built-in text (an external string: not copied) and leaves a code cache
  * that later ones use: made once the library has loaded, and made again
- * when the first few isolates have read a stream body whole, by when more of
- * the functions streams run are compiled.  Each of those started from the
+ * when the first few isolates have used it (read a stream body whole), by
+ * when more of its functions are compiled.  Each of those started from the
  * cache before, so the cache gathers what each of them ran.
  */
 
@@ -40,66 +40,34 @@
 
 namespace jsfn {
 
-extern const unsigned char  streams_js[];
-extern const size_t         streams_js_len;
-extern const unsigned char  blob_js[];
-extern const size_t         blob_js_len;
-
 namespace {
 
-struct Library {
-    const char            *name;        /* the script's name in stacks */
-    const unsigned char   *text;
-    const size_t          *len;
-
-    /* the library compiled by an isolate of this process */
-    std::vector<uint8_t>   code_cache;
-    int                    refreshes;
-};
-
-Library    libraries[] = {
-    { "web-streams-polyfill", streams_js, &streams_js_len, {}, 0 },
-    { "jsfn:blob", blob_js, &blob_js_len, {}, 0 },
-};
-
-const int  code_cache_refreshes_max = 3;
-
-
-/* a library's text, in place: V8 does not own it */
+/* a library's text, in place: V8 does not own it (ASCII: gen_libraries.sh) */
 class StaticSource : public v8::String::ExternalOneByteStringResource {
 public:
-    explicit StaticSource(const Library *lib) : lib(lib) {}
+    explicit StaticSource(const LibrarySource *lib) : lib(lib) {}
 
     const char *data() const override {
         return reinterpret_cast<const char *>(lib->text);
     }
 
     size_t length() const override {
-        return *lib->len;
+        return lib->len;
     }
 
 private:
-    const Library  *lib;
+    const LibrarySource  *lib;
 };
 
 
-/* the library a "which" argument names (undefined: 0), or nullptr */
-Library *
-Which(v8::Local<v8::Value> v)
-{
-    if (v->IsUndefined()) {
-        return &libraries[0];
-    }
+/* a library as compiled by an isolate of this process */
+struct CodeCache {
+    std::vector<uint8_t>  data;
+    int                   refreshes = 0;
+};
 
-    if (!v->IsUint32()
-        || v.As<v8::Uint32>()->Value()
-               >= sizeof(libraries) / sizeof(libraries[0]))
-    {
-        return nullptr;
-    }
-
-    return &libraries[v.As<v8::Uint32>()->Value()];
-}
+std::map<std::string, CodeCache>  code_caches;
+const int                         code_cache_refreshes_max = 3;
 
 
 void
@@ -134,6 +102,26 @@ Elements(v8::Local<v8::Context> ctx, v8::Local<v8::Value> v, uint32_t max,
     return true;
 }
 
+
+/* the built-in library of that name, or null */
+const LibrarySource *
+Library(v8::Isolate *isolate, v8::Local<v8::Value> name)
+{
+    if (!name->IsString()) {
+        return nullptr;
+    }
+
+    std::string  s = ToString(isolate, name);
+
+    for (const LibrarySource *lib = library_sources; lib->name; lib++) {
+        if (s == lib->name) {
+            return lib->len ? lib : nullptr;
+        }
+    }
+
+    return nullptr;
+}
+
 }  /* namespace */
 
 
@@ -142,14 +130,14 @@ NativeLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
     v8::Isolate                        *isolate = args.GetIsolate();
     v8::Local<v8::Context>              ctx = isolate->GetCurrentContext();
+    const LibrarySource                *lib = Library(isolate, args[0]);
     std::vector<v8::Local<v8::Value>>   names;
     std::vector<v8::Local<v8::String>>  params;
     v8::Local<v8::String>               text;
     v8::Local<v8::Function>             fn;
-    Library                            *lib = Which(args[1]);
 
-    if (!Elements(ctx, args[0], 64, &names) || lib == nullptr) {
-        Throw(isolate, "library: expected parameter names and a library");
+    if (!Elements(ctx, args[1], 64, &names)) {
+        Throw(isolate, "library: expected parameter names");
         return;
     }
 
@@ -161,21 +149,22 @@ NativeLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
         params.push_back(n.As<v8::String>());
     }
 
-    if (*lib->len == 0
+    if (lib == nullptr
         || !v8::String::NewExternalOneByte(isolate, new StaticSource(lib))
                 .ToLocal(&text))
     {
-        Throw(isolate, "library: the library is not built in");
+        Throw(isolate, "library: no such library is built in");
         return;
     }
 
     v8::ScriptOrigin  origin(isolate, v8::String::NewFromUtf8(isolate,
                                  lib->name).ToLocalChecked());
     v8::ScriptCompiler::CachedData  *cached = nullptr;
+    CodeCache                       &cache = code_caches[lib->name];
 
-    if (!lib->code_cache.empty()) {
-        cached = new v8::ScriptCompiler::CachedData(lib->code_cache.data(),
-                     (int) lib->code_cache.size(),
+    if (!cache.data.empty()) {
+        cached = new v8::ScriptCompiler::CachedData(cache.data.data(),
+                     (int) cache.data.size(),
                      v8::ScriptCompiler::CachedData::BufferNotOwned);
     }
 
@@ -192,7 +181,7 @@ NativeLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
     }
 
     if (cached != nullptr && cached->rejected) {
-        lib->code_cache.clear();
+        cache.data.clear();
     }
 
     args.GetReturnValue().Set(fn);
@@ -202,28 +191,33 @@ NativeLibrary(const v8::FunctionCallbackInfo<v8::Value> &args)
 void
 NativeLibraryCache(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
-    bool      used = args[1]->IsTrue();
-    Library  *lib = Which(args[2]);
+    const LibrarySource  *lib = Library(args.GetIsolate(), args[0]);
+    bool                  used = args[2]->IsTrue();
 
-    if (!args[0]->IsFunction() || lib == nullptr
-        || (used ? lib->refreshes >= code_cache_refreshes_max
-                 : !lib->code_cache.empty()))
+    if (lib == nullptr || !args[1]->IsFunction()) {
+        return;
+    }
+
+    CodeCache  &cache = code_caches[lib->name];
+
+    if (used ? cache.refreshes >= code_cache_refreshes_max
+             : !cache.data.empty())
     {
         return;
     }
 
     if (used) {
-        lib->refreshes++;
+        cache.refreshes++;
     }
 
     /* V8 checks a cache against its source when it is used: a wrong one
-       would only be refused */
+       (another library's function) would only be refused */
     std::unique_ptr<v8::ScriptCompiler::CachedData>  made(
         v8::ScriptCompiler::CreateCodeCacheForFunction(
-            args[0].As<v8::Function>()));
+            args[1].As<v8::Function>()));
 
     if (made && made->length > 0) {
-        lib->code_cache.assign(made->data, made->data + made->length);
+        cache.data.assign(made->data, made->data + made->length);
     }
 }
 

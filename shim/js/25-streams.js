@@ -36,6 +36,7 @@ const { ReflectApply, promiseThen } = internal;
 const { keys: ObjectKeys, values: ObjectValues, getOwnPropertyDescriptor } = Object;
 const ErrorCtor = Error;
 
+const LIBRARY = 'web-streams-polyfill';
 const NAMES = [
   'ReadableStream', 'ReadableStreamDefaultReader', 'ReadableStreamBYOBReader',
   'ReadableStreamDefaultController', 'ReadableByteStreamController',
@@ -88,7 +89,7 @@ function load() {
   const exports = {};
   ENV.exports = exports;
   ENV.module = { exports };
-  const fn = natives.library(ObjectKeys(ENV), 0);
+  const fn = natives.library(LIBRARY, ObjectKeys(ENV));
   ReflectApply(fn, undefined, ObjectValues(ENV));
   const got = ENV.module.exports;
   ENV.exports = ENV.module = null;
@@ -112,7 +113,7 @@ function load() {
   if (probe._disturbed !== true) throw new ErrorCtor('25-streams.js: web-streams-polyfill has no _disturbed');
   lib = got;
   libFn = fn;
-  natives.libraryCache(fn, false, 0);
+  natives.libraryCache(LIBRARY, fn, false);
   return lib;
 }
 
@@ -151,7 +152,7 @@ if (typeof natives.library === 'function') {
   // isolate; the engine makes it for the first few).
   internal.streamsUsed = () => {
     if (libFn !== null) {
-      natives.libraryCache(libFn, true, 0);
+      natives.libraryCache(LIBRARY, libFn, true);
       libFn = null;
     }
   };

@@ -1,5 +1,6 @@
 // 28-blob.js: `Blob`, `File` and `FormData`, loaded on first use. Their code
-// (js/lib/blob.js, built in as blob_js) is not in the startup snapshot: an
+// (js/lib/blob.js, the built-in library js/lib/blob) is not in the startup
+// snapshot: an
 // isolate that never touches them never compiles or holds it (in the
 // snapshot it cost every isolate about 100 KB of RSS). The globals are lazy
 // data properties (natives.lazyGlobals), and the hooks 30-fetch.js uses load
@@ -10,6 +11,7 @@
 // the ones its byte paths use (what reaches nginx), captured now.
 
 const { ReflectApply } = internal;
+const LIBRARY = 'js/lib/blob';
 
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 const getter = (o, name) => Object.getOwnPropertyDescriptor(o, name).get;
@@ -39,9 +41,9 @@ let libFn = null;  // the compiled library, until its cache is made again
 
 function load() {
   if (lib === null) {
-    const fn = natives.library(['natives', 'internal', 'builtins'], 1);
+    const fn = natives.library(LIBRARY, ['natives', 'internal', 'builtins']);
     lib = ReflectApply(fn, undefined, [natives, internal, BUILTINS]);
-    natives.libraryCache(fn, false, 1);
+    natives.libraryCache(LIBRARY, fn, false);
     libFn = fn;
   }
   return lib;
@@ -52,7 +54,7 @@ function load() {
 // makes it for the first few).
 function used(v) {
   if (libFn !== null) {
-    natives.libraryCache(libFn, true, 1);
+    natives.libraryCache(LIBRARY, libFn, true);
     libFn = null;
   }
   return v;

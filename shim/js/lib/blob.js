@@ -3,8 +3,9 @@
 // RFC 7578 frames it), and MIME types (the MIME Sniffing Standard's parser,
 // Fetch's "extract a MIME type"), for the bodies of 30-fetch.js.
 //
-// Not part of the startup snapshot: built in as blob_js and compiled by an
-// isolate the first time it needs a Blob, a File or a FormData (28-blob.js),
+// Not part of the startup snapshot: built in as the library js/lib/blob and
+// compiled by an isolate the first time it needs a Blob, a File or a
+// FormData (28-blob.js),
 // as the body of a function of (natives, internal, builtins); it returns
 // the classes and the hooks 28-blob.js hands to 30-fetch.js. It runs when a
 // function may have replaced built-ins: the byte paths (what reaches nginx:

@@ -85,14 +85,14 @@ const FAKE_NATIVES_SRC = `(function () {
   };
 })()`;
 
-// Stand-ins for streams.cc's natives, when the build fetched the streams
-// library (shim/vendor.sh): the libraries (0 streams, 1 js/lib/blob.js) are
-// compiled and the globals made on first read, as in the engine.
+// Stand-ins for streams.cc's natives, when the build fetched the library
+// (shim/vendor.sh): the globals are made on first read, as in the engine.
 const STREAMS_LIB = path.resolve(shimDir, '../../build/vendor/web-streams-polyfill/dist/ponyfill.js');
-function addStreamsNatives(ctx, natives, dir) {
-  const libs = [STREAMS_LIB, path.join(dir, 'lib/blob.js')];
-  natives.library = (names, which) => vm.compileFunction(fs.readFileSync(libs[which], 'utf8'), names,
-    { parsingContext: ctx, filename: path.basename(libs[which]) });
+function addStreamsNatives(ctx, natives) {
+  const src = fs.readFileSync(STREAMS_LIB, 'utf8');
+  const read = (name) => (name === 'web-streams-polyfill' ? src
+    : fs.readFileSync(path.join(shimDir, '..', `${name}.js`), 'utf8'));
+  natives.library = (name, names) => vm.compileFunction(read(name), names, { parsingContext: ctx });
   natives.libraryCache = () => {};
   natives.lazyGlobals = vm.runInContext(`(names, loader) => {
     for (const name of names) {
@@ -116,7 +116,7 @@ function loadRuntime(withNatives, dir = shimDir) {
   const ctx = vm.createContext({});
   const fn = vm.runInContext(src, ctx, { filename: 'shim-bundle.js' });
   const natives = withNatives ? vm.runInContext(FAKE_NATIVES_SRC, ctx) : vm.runInContext('({})', ctx);
-  if (withNatives && fs.existsSync(STREAMS_LIB)) addStreamsNatives(ctx, natives, dir);
+  if (withNatives && fs.existsSync(STREAMS_LIB)) addStreamsNatives(ctx, natives);
   const internal = vm.runInContext('({})', ctx);
   fn(natives, internal);
   return { ctx, internal, natives, files };
