@@ -10,11 +10,16 @@ use Test::Nginx::Socket 'no_plan';
 master_on();
 workers(1);
 
-# every block's function is html/b.js, at /b, unless it says otherwise
+# every block's function is html/b.js at /b (5 s of CPU, for the hostile
+# inputs), or html/m.js at /m with 16 MB of memory, unless it says otherwise
 add_block_preprocessor(sub {
     my $block = shift;
-    $block->set_value(config => '    location /b { js_function $TEST_NGINX_SERVER_ROOT/html/b.js; }')
-        unless defined $block->config;
+    return if defined $block->config;
+    $block->set_value(config => ($block->user_files // '') =~ /^>>> m\.js$/m
+        ? "    location /m {\n        js_function_memory 16m;\n"
+          . "        js_function \$TEST_NGINX_SERVER_ROOT/html/m.js;\n    }"
+        : "    location /b {\n        js_function_cpu_limit 5s;\n"
+          . "        js_function \$TEST_NGINX_SERVER_ROOT/html/b.js;\n    }");
 });
 
 # a multipart/form-data body as a browser sends it: a text field, a file
@@ -951,11 +956,6 @@ error "" false 0
 
 
 === TEST 21: hostile: a multipart body of 100,000 small parts (6 MB) is read in bounded time, part by part
---- config
-    location /b {
-        js_function_cpu_limit 5s;
-        js_function $TEST_NGINX_SERVER_ROOT/html/b.js;
-    }
 --- user_files
 >>> b.js
 export default { async fetch(request) {
@@ -979,11 +979,6 @@ Content-Type: multipart/form-data; boundary=XyZ
 
 
 === TEST 22: hostile: a part header line of 1 MB (ignored), a name of 1 MB, a quote that never closes over 1 MB, headers that never end, a boundary that never comes, a value of 500,000 CRs: parsed or a TypeError, in bounded time
---- config
-    location /b {
-        js_function_cpu_limit 5s;
-        js_function $TEST_NGINX_SERVER_ROOT/html/b.js;
-    }
 --- user_files
 >>> b.js
 export default { async fetch(request) {
@@ -1076,23 +1071,18 @@ opq
 
 
 === TEST 24: a Blob larger than js_function_memory, read whole: 503 at the memory limit, not a crash
---- config
-    location /b {
-        js_function_memory 16m;
-        js_function $TEST_NGINX_SERVER_ROOT/html/b.js;
-    }
 --- user_files
->>> b.js
+>>> m.js
 export default { async fetch() {
     const b = new Blob([new Uint8Array(6 << 20)]);
     const huge = new Blob([b, b, b, b]);
     return new Response(`${huge.size} ${(await huge.arrayBuffer()).byteLength}`);
 } };
 --- request
-GET /b
+GET /m
 --- error_code: 503
 --- error_log eval
-qr/\[error\] .*js_function ".*b\.js": memory limit of 16 MB exceeded \(js_function_memory\)/
+qr/\[error\] .*js_function ".*m\.js": memory limit of 16 MB exceeded \(js_function_memory\)/
 --- no_error_log
 [alert]
 [crit]
@@ -1100,23 +1090,18 @@ qr/\[error\] .*js_function ".*b\.js": memory limit of 16 MB exceeded \(js_functi
 
 
 === TEST 25: a Blob built past js_function_memory (its parts copied together), caught by the function: still 503 at the memory limit
---- config
-    location /b {
-        js_function_memory 16m;
-        js_function $TEST_NGINX_SERVER_ROOT/html/b.js;
-    }
 --- user_files
->>> b.js
+>>> m.js
 export default { fetch() {
     const parts = [];
     for (let i = 0; i < 20; i++) parts.push(new Uint8Array(1 << 20));
     try { return new Response(`${new Blob(parts).size}`); } catch (e) { return new Response(`caught ${e}`); }
 } };
 --- request
-GET /b
+GET /m
 --- error_code: 503
 --- error_log eval
-qr/\[error\] .*js_function ".*b\.js": memory limit of 16 MB exceeded \(js_function_memory\)/
+qr/\[error\] .*js_function ".*m\.js": memory limit of 16 MB exceeded \(js_function_memory\)/
 --- no_error_log
 [alert]
 [crit]
@@ -1124,21 +1109,16 @@ qr/\[error\] .*js_function ".*b\.js": memory limit of 16 MB exceeded \(js_functi
 
 
 === TEST 26: a Blob of shared parts whose whole is past js_function_memory, as a response body: 503 at the memory limit; the worker goes on
---- config
-    location /b {
-        js_function_memory 16m;
-        js_function $TEST_NGINX_SERVER_ROOT/html/b.js;
-    }
 --- user_files
->>> b.js
+>>> m.js
 const b = new Blob([new Uint8Array(1 << 20)]);
 export default { fetch: (request) => new Response(new URL(request.url).search === '?small' ? b.slice(0, 5)
     : new Blob(Array.from({ length: 100 }, () => b))) };
 --- request
-GET /b
+GET /m
 --- error_code: 503
 --- error_log eval
-qr/\[error\] .*js_function ".*b\.js": memory limit of 16 MB exceeded \(js_function_memory\)/
+qr/\[error\] .*js_function ".*m\.js": memory limit of 16 MB exceeded \(js_function_memory\)/
 --- no_error_log
 [alert]
 [crit]
@@ -1146,20 +1126,15 @@ qr/\[error\] .*js_function ".*b\.js": memory limit of 16 MB exceeded \(js_functi
 
 
 === TEST 27: the stream() of a Blob of shared parts past js_function_memory, as a response body: 503; the next request gets a fresh isolate
---- config
-    location /b {
-        js_function_memory 16m;
-        js_function $TEST_NGINX_SERVER_ROOT/html/b.js;
-    }
 --- user_files
->>> b.js
+>>> m.js
 const mb = new Blob([new Uint8Array(1 << 20).fill(0x2e)]);
 export default { fetch(request) {
     const b = new Blob(Array.from({ length: new URL(request.url).search === '?small' ? 1 : 100 }, () => mb));
     return new Response(b.slice(0, b.size > (1 << 20) ? b.size : 5).stream());
 } };
 --- request eval
-["GET /b", "GET /b?small"]
+["GET /m", "GET /m?small"]
 --- error_code eval
 [503, 200]
 --- response_body_like eval
