@@ -1,12 +1,13 @@
 /*
- * streams.cc: what js/25-streams.js and the node: modules need from C++.
+ * streams.cc: what js/25-streams.js, js/28-blob.js and the node: modules
+ * need from C++.
  *
  *   library(name, params)          a built-in JS library (gen_libraries.sh:
- *                                  web-streams-polyfill and
- *                                  urlpattern-polyfill, fetched by
- *                                  vendor.sh, and the node: modules of
- *                                  node/) compiled as the body of a function
- *                                  of the given parameters
+ *                                  web-streams-polyfill, fetched by
+ *                                  vendor.sh, the node: modules of node/,
+ *                                  the runtime's own of js/lib/) compiled as
+ *                                  the body of a function of the given
+ *                                  parameters
  *   libraryCache(name, fn, used)   keeps V8's code cache of that function
  *                                  for the isolates to come: if the process
  *                                  has none yet, or (used) for the first
@@ -14,8 +15,8 @@
  *   lazyGlobals(names, loader)     makes each name a global data property
  *                                  (not enumerable) whose value is
  *                                  loader(name), asked for the first time the
- *                                  property is read (each call its own
- *                                  loader)
+ *                                  property is read (each name keeps its
+ *                                  loader: several files have lazy globals)
  *   transfer(ab)                   the same memory under a new ArrayBuffer,
  *                                  ab detached (the Streams spec's
  *                                  "transfer": V8 10.2 has no
@@ -221,21 +222,21 @@ NativeLibraryCache(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
-/* the lazy globals' loaders: an array kept on the global object */
+/* the private key of a lazy global's loader: one per name, so that
+   several runtime files each have their own */
 v8::Local<v8::Private>
-LoadersKey(v8::Isolate *isolate)
+LoaderKey(v8::Isolate *isolate, v8::Local<v8::String> name)
 {
-    return v8::Private::ForApi(isolate,
-        v8::String::NewFromUtf8Literal(isolate, "jsfn:lazy"));
+    return v8::Private::ForApi(isolate, v8::String::Concat(isolate,
+        v8::String::NewFromUtf8Literal(isolate, "jsfn:lazy:"), name));
 }
 
 
 /*
- * The getter of a lazyGlobals() property.  The loaders are kept in an array
- * on the global object under a private key, the accessor's data being the
- * index of its loader: V8 puts accessors in the isolate's part of the
- * snapshot, where the runtime's closures (and the typed arrays they reach)
- * cannot go.
+ * The getter of a lazyGlobals() property.  The loader is kept on the
+ * global object under a private key, not as the accessor's data: V8 puts
+ * accessors in the isolate's part of the snapshot, where the runtime's
+ * closures (and the typed arrays they reach) cannot go.
  */
 void
 LazyGlobal(v8::Local<v8::Name> name,
@@ -243,14 +244,11 @@ LazyGlobal(v8::Local<v8::Name> name,
 {
     v8::Isolate             *isolate = info.GetIsolate();
     v8::Local<v8::Context>   ctx = isolate->GetCurrentContext();
-    v8::Local<v8::Value>     loaders, loader, arg = name, v;
+    v8::Local<v8::Value>     loader, arg = name, v;
 
-    if (!info.Data()->IsUint32()
-        || !ctx->Global()->GetPrivate(ctx, LoadersKey(isolate))
-                .ToLocal(&loaders)
-        || !loaders->IsArray()
-        || !loaders.As<v8::Array>()->Get(ctx,
-                info.Data().As<v8::Uint32>()->Value()).ToLocal(&loader)
+    if (!name->IsString()
+        || !ctx->Global()->GetPrivate(ctx,
+                LoaderKey(isolate, name.As<v8::String>())).ToLocal(&loader)
         || !loader->IsFunction())
     {
         return;
@@ -269,41 +267,21 @@ NativeLazyGlobals(const v8::FunctionCallbackInfo<v8::Value> &args)
 {
     v8::Isolate                        *isolate = args.GetIsolate();
     v8::Local<v8::Context>              ctx = isolate->GetCurrentContext();
-    v8::Local<v8::Object>               global = ctx->Global();
     std::vector<v8::Local<v8::Value>>   names;
-    v8::Local<v8::Value>                loaders;
 
     if (!Elements(ctx, args[0], 64, &names) || !args[1]->IsFunction()) {
         Throw(isolate, "lazyGlobals: expected names and a loader");
         return;
     }
 
-    if (!global->GetPrivate(ctx, LoadersKey(isolate)).ToLocal(&loaders)) {
-        return;
-    }
-
-    if (!loaders->IsArray()) {
-        loaders = v8::Array::New(isolate, 0);
-
-        if (global->SetPrivate(ctx, LoadersKey(isolate), loaders)
-                .IsNothing())
-        {
-            return;
-        }
-    }
-
-    /* each call's loader at its own index */
-    uint32_t  index = loaders.As<v8::Array>()->Length();
-
-    if (loaders.As<v8::Array>()->Set(ctx, index, args[1]).IsNothing()) {
-        return;
-    }
-
     for (auto &n : names) {
         if (!n->IsString()
-            || global->SetLazyDataProperty(ctx, n.As<v8::String>(),
-                   LazyGlobal, v8::Integer::NewFromUnsigned(isolate, index),
-                   v8::DontEnum).IsNothing())
+            || ctx->Global()->SetPrivate(ctx,
+                   LoaderKey(isolate, n.As<v8::String>()), args[1])
+                   .IsNothing()
+            || ctx->Global()->SetLazyDataProperty(ctx, n.As<v8::String>(),
+                   LazyGlobal, v8::Local<v8::Value>(), v8::DontEnum)
+                   .IsNothing())
         {
             Throw(isolate, "lazyGlobals: cannot define a global");
             return;

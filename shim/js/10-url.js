@@ -971,16 +971,32 @@ const cannotHaveCredentialsOrPort = (url) => url.host === null || url.host === '
 // non-writable, non-enumerable, configurable.
 const WEBIDL_ENUMERABLE_MEMBERS = true;
 
+// These helpers also run when a library loads on first use (js/lib), when a
+// function may have replaced built-ins: they use the ones captured now, and
+// descriptors without a prototype.
+const { defineProperty: ReflectDefineProperty, ownKeys: ReflectOwnKeys,
+  getOwnPropertyDescriptor: ReflectGetOwnPropertyDescriptor } = Reflect;
+const ReflectApply = Reflect.apply;
+const ObjectCreate = Object.create;
+const WeakMapCtor = WeakMap;
+const { get: WeakMapGet, set: WeakMapSet } = WeakMap.prototype;
+const SymbolToStringTag = Symbol.toStringTag;
+
 function webIDLClass(C, tag) {
-  Reflect.defineProperty(C.prototype, Symbol.toStringTag, { value: tag, writable: false, enumerable: false, configurable: true });
+  ReflectDefineProperty(C.prototype, SymbolToStringTag,
+    { __proto__: null, value: tag, writable: false, enumerable: false, configurable: true });
   if (!WEBIDL_ENUMERABLE_MEMBERS) return;
-  for (const target of [C.prototype, C]) {
-    for (const key of Reflect.ownKeys(target)) {
+  const targets = [C.prototype, C];
+  for (let t = 0; t < 2; t++) {
+    const target = targets[t];
+    const keys = ReflectOwnKeys(target);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
       if (key === 'constructor' || key === 'prototype' || key === 'length' || key === 'name') continue;
-      const d = Reflect.getOwnPropertyDescriptor(target, key);
+      const d = ReflectGetOwnPropertyDescriptor(target, key);
       if (typeof key === 'string' && d.configurable) {
         d.enumerable = true;
-        Reflect.defineProperty(target, key, d);
+        ReflectDefineProperty(target, key, { __proto__: null, ...d });
       }
     }
   }
@@ -997,11 +1013,12 @@ function makeIteratorClass(tag) {
   // next() reads from a snapshot-free source: `source()` returns the current
   // list each time, so mutation during iteration behaves like the spec's
   // "value pairs to iterate over" with an index.
-  const proto = Object.create(IteratorPrototype);
-  const state = new WeakMap();
-  Object.defineProperty(proto, 'next', {
+  const proto = ObjectCreate(IteratorPrototype);
+  const state = new WeakMapCtor();
+  ReflectDefineProperty(proto, 'next', {
+    __proto__: null,
     value: function next() {
-      const s = state.get(this);
+      const s = ReflectApply(WeakMapGet, state, [this]);
       if (!s) throw new TypeError(`next method called on incompatible receiver`);
       const list = s.source();
       if (s.index >= list.length) return { value: undefined, done: true };
@@ -1010,10 +1027,10 @@ function makeIteratorClass(tag) {
     },
     writable: true, enumerable: true, configurable: true,
   });
-  Object.defineProperty(proto, Symbol.toStringTag, { value: tag, configurable: true });
+  ReflectDefineProperty(proto, SymbolToStringTag, { __proto__: null, value: tag, configurable: true });
   return (source, kind) => {
-    const it = Object.create(proto);
-    state.set(it, { source, kind, index: 0 });
+    const it = ObjectCreate(proto);
+    ReflectApply(WeakMapSet, state, [it, { source, kind, index: 0 }]);
     return it;
   };
 }
@@ -1337,6 +1354,7 @@ internal.serializeURL = (rec, excludeFragment = false) => serializeURL(rec, excl
 internal.toUSV = toUSV;
 internal.isURLSearchParams = spIs;
 internal.urlSearchParamsToString = spSerialize;
+internal.formParse = formParse;
 
 const defineGlobal = (name, value) => Object.defineProperty(globalThis, name, {
   value, writable: true, configurable: true, enumerable: false,

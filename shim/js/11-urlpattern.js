@@ -1,12 +1,13 @@
 // 11-urlpattern.js: the `URLPattern` global, a lazy one: urlpattern-polyfill
-// and the runtime's part (lazy-urlpattern.js) are compiled and run when it is
-// first read, from the process's code cache once an isolate has made one.
+// and the runtime's part (lib/urlpattern.js), built in as the library
+// js/lib/urlpattern, are compiled and run when it is first read, from the
+// process's code cache once an isolate has made one.
 // Only the built-ins they are given are captured here.
 
 if (typeof natives.library === 'function') {
   const { library, libraryCache } = natives;
   const { ReflectApply } = internal;
-  const NAME = 'urlpattern-polyfill';
+  const NAME = 'js/lib/urlpattern';
   const ENV = {
     module: null, exports: null, URL, Object, RegExp, Set, Symbol, TypeError, Math, parseInt,
     $jsfn: [ReflectApply, internal.webIDLClass, Reflect.deleteProperty, Object.getOwnPropertyDescriptor,

@@ -87,17 +87,18 @@ const FAKE_NATIVES_SRC = `(function () {
 
 // Stand-ins for streams.cc's natives, when the build fetched the libraries
 // (shim/vendor.sh): the globals are made on first read, as in the engine.
-// urlpattern-polyfill is followed by lazy-urlpattern.js, as shim/Makefile
-// joins them.
+// js/lib/urlpattern is urlpattern-polyfill followed by lib/urlpattern.js, as
+// shim/Makefile joins them.
 const VENDOR = path.resolve(shimDir, '../../build/vendor');
 const STREAMS_LIB = path.join(VENDOR, 'web-streams-polyfill/dist/ponyfill.js');
 const URLPATTERN_LIB = path.join(VENDOR, 'urlpattern-polyfill/dist/urlpattern.cjs');
 function addStreamsNatives(ctx, natives) {
   const src = fs.readFileSync(STREAMS_LIB, 'utf8');
+  const file = (name) => fs.readFileSync(path.join(shimDir, '..', `${name}.js`), 'utf8');
   const read = (name) => {
     if (name === 'web-streams-polyfill') return src;
-    if (name !== 'urlpattern-polyfill') return fs.readFileSync(path.join(shimDir, '..', `${name}.js`), 'utf8');
-    return `${fs.readFileSync(URLPATTERN_LIB, 'utf8')}\n${fs.readFileSync(path.join(shimDir, 'lazy-urlpattern.js'), 'utf8')}`;
+    if (name === 'js/lib/urlpattern') return `${fs.readFileSync(URLPATTERN_LIB, 'utf8')}\n${file(name)}`;
+    return file(name);
   };
   natives.library = (name, names) => vm.compileFunction(read(name), names, { parsingContext: ctx });
   // the libraries whose cache was asked to be made again (`used`)
@@ -312,9 +313,9 @@ function runURLPatternTestData(rt) {
     try { why = urlPatternCheck(rt, entry); } catch (e) { why = `exception ${e && e.message}`; }
     if (why) { fail++; failures.push(`${show(entry.pattern)} ${show(entry.inputs)}: ${why}`); } else pass++;
   }
-  const refreshed = rt.natives.cacheRefreshed.has('urlpattern-polyfill');
+  const refreshed = rt.natives.cacheRefreshed.has('js/lib/urlpattern');
   report('URLPattern code cache made again after the first exec()', refreshed ? 1 : 0, refreshed ? 0 : 1,
-    refreshed ? [] : ['lazy-urlpattern.js: test()/exec() did not call libraryCache(name, fn, true)']);
+    refreshed ? [] : ['lib/urlpattern.js: test()/exec() did not call libraryCache(name, fn, true)']);
   const name = 'urlpatterntestdata.json';
   if (pass < URLPATTERN_PASSES) {
     report(`${name} (${URLPATTERN_PASSES} passed before)`, pass, fail, failures);
@@ -343,18 +344,18 @@ function runBase64(rt) {
 
 // ------------------------------------------------------------ own asserts
 
-// Assertions live in unit.js and run inside the context (so instanceof,
+// Assertions live in unit.js (and blob.js) and run inside the context (so instanceof,
 // TypeError and friends are that realm's). They report through `__report`.
-function runUnit(rt) {
-  const src = fs.readFileSync(path.join(__dirname, 'unit.js'), 'utf8');
+function runUnit(rt, file) {
+  const src = fs.readFileSync(path.join(__dirname, file), 'utf8');
   const results = [];
   rt.ctx.__report = (name, ok, msg) => results.push({ name, ok, msg });
   rt.ctx.__internal = rt.internal;
   rt.ctx.__natives = rt.natives;
-  const done = vm.runInContext(src, rt.ctx, { filename: 'unit.js' });
+  const done = vm.runInContext(src, rt.ctx, { filename: file });
   return Promise.resolve(done).then(() => {
     const failures = results.filter((r) => !r.ok).map((r) => `${r.name}: ${r.msg}`);
-    report('unit.js', results.length - failures.length, failures.length, failures);
+    report(file, results.length - failures.length, failures.length, failures);
   });
 }
 
@@ -378,7 +379,7 @@ if (require.main === module) (async () => {
       if (rt.ctx.atob) runBase64(rt);
     }
     if (rt.ctx.URLPattern) runURLPatternTestData(rt);
-    if (fs.existsSync(path.join(__dirname, 'unit.js'))) await runUnit(rt);
+    for (const file of ['unit.js', 'blob.js']) if (fs.existsSync(path.join(__dirname, file))) await runUnit(rt, file);
   }
   console.log(totalFail ? `\n${totalFail} failure(s)` : '\nall passed');
   process.exitCode = totalFail ? 1 : 0;

@@ -1,18 +1,19 @@
-// lazy-urlpattern.js: the runtime's part of `URLPattern`, compiled with the
+// lib/urlpattern.js: the runtime's part of `URLPattern`, compiled with the
 // library on first use and not part of the snapshot, so that an isolate that
 // never reads `URLPattern` carries none of it. The build appends it to
 // urlpattern-polyfill's dist/urlpattern.cjs (pinned in shim/vendor.sh,
-// unchanged) and the engine compiles the two as the body of one function
-// (natives.library, "urlpattern-polyfill", called by 11-urlpattern.js) whose
-// parameters shadow the globals the library names: `module` and `exports`, and `URL`,
-// `Object`, `RegExp`, `Set`, `Symbol`, `TypeError`, `Math` and `parseInt`,
-// the runtime's own, captured when the snapshot was made (so a function that
-// replaces `globalThis.URL` does not change URLPattern). `$jsfn` holds the
-// other built-ins this part uses, captured the same way. What the library
-// reaches through members or prototypes (Object.assign,
-// RegExp.prototype.exec, String.prototype.replace, ...) stays replaceable: a
-// function that replaces those breaks its own patterns only, and nothing of
-// URLPattern reaches nginx.
+// unchanged): the two are the library js/lib/urlpattern, which the engine
+// compiles as the body of one function (natives.library, called by
+// 11-urlpattern.js). Its parameters shadow the globals the library names:
+// `module` and `exports`, and `URL`, `Object`, `RegExp`, `Set`, `Symbol`,
+// `TypeError`, `Math` and `parseInt`, the runtime's own, captured when the
+// snapshot was made (so a function that replaces `globalThis.URL` does not
+// change URLPattern). `$jsfn` holds the other built-ins this part uses,
+// captured the same way. What the library reaches through members or
+// prototypes (Object.assign, RegExp.prototype.exec,
+// String.prototype.replace, ...) stays replaceable: a function that replaces
+// those breaks its own patterns only, and nothing of URLPattern reaches
+// nginx.
 //
 // By here the library has run and filled module.exports. This part gives
 // back the class, less the polyfill's compareComponent (not in the
