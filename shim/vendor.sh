@@ -7,8 +7,8 @@
 #   web-streams-polyfill: WHATWG Streams, a port of the reference
 #   implementation (MIT); js/25-streams.js includes dist/ponyfill.js.
 #   urlpattern-polyfill: the URL Pattern Standard's URLPattern, kept with
-#   the spec and its web-platform-tests (MIT); js/11-urlpattern.js
-#   includes dist/urlpattern.cjs.
+#   the spec and its web-platform-tests (MIT); dist/urlpattern.cjs and
+#   js/lib/urlpattern.js are the library js/lib/urlpattern (js/11-urlpattern.js).
 set -eu
 
 dir=$1
