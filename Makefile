@@ -32,8 +32,7 @@ SAN_REPORT  := runtime error: \|ERROR: [A-Za-z]*Sanitizer
 
 SOURCES := config config.make $(wildcard include/*.h ngx_module/*.[ch] \
                                         shim/*.cc shim/*.h shim/js/*.js \
-                                        shim/node/*.js shim/js/lib/*.js \
-                                        shim/Makefile shim/*.sh)
+                                        shim/node/*.js shim/js/lib/*.js shim/Makefile shim/*.sh)
 
 all: $(MODULE)
 

@@ -448,7 +448,9 @@ NativeStringBytes(const v8::FunctionCallbackInfo<v8::Value> &args)
     n = Decode(isolate, s, enc, out, cap);
 
     /* the memory came uninitialised: nothing of it may show */
-    memset(out + n, 0, cap - n);
+    if (cap > n) {
+        memset(out + n, 0, cap - n);
+    }
 
     args.GetReturnValue().Set(v8::Uint8Array::New(ab, 0, n));
 }

@@ -1,11 +1,12 @@
 /*
- * streams.cc: what js/25-streams.js and the node: modules need from C++.
+ * streams.cc: what js/25-streams.js, js/28-blob.js and the node: modules
+ * need from C++.
  *
  *   library(name, params)          a built-in JS library (gen_libraries.sh:
  *                                  web-streams-polyfill, fetched by
- *                                  vendor.sh, the node: modules of node/ and
- *                                  the runtime's libraries of lib/) compiled
- *                                  as the body of a function of the given
+ *                                  vendor.sh, the node: modules of node/,
+ *                                  the runtime's own of js/lib/) compiled as
+ *                                  the body of a function of the given
  *                                  parameters (an array of names, or one
  *                                  string of them, a space between two)
  *   libraryCache(name, fn, used)   keeps V8's code cache of that function
@@ -15,7 +16,8 @@
  *   lazyGlobals(names, loader)     makes each name a global data property
  *                                  (not enumerable) whose value is
  *                                  loader(name), asked for the first time the
- *                                  property is read
+ *                                  property is read (each name keeps its
+ *                                  loader: several files have lazy globals)
  *   transfer(ab)                   the same memory under a new ArrayBuffer,
  *                                  ab detached (the Streams spec's
  *                                  "transfer": V8 10.2 has no
@@ -253,11 +255,13 @@ NativeLibraryCache(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
+/* the private key of a lazy global's loader: one per name, so that
+   several runtime files each have their own */
 v8::Local<v8::Private>
-LoaderKey(v8::Isolate *isolate)
+LoaderKey(v8::Isolate *isolate, v8::Local<v8::String> name)
 {
-    return v8::Private::ForApi(isolate,
-        v8::String::NewFromUtf8Literal(isolate, "jsfn:lazy"));
+    return v8::Private::ForApi(isolate, v8::String::Concat(isolate,
+        v8::String::NewFromUtf8Literal(isolate, "jsfn:lazy:"), name));
 }
 
 
@@ -275,7 +279,9 @@ LazyGlobal(v8::Local<v8::Name> name,
     v8::Local<v8::Context>   ctx = isolate->GetCurrentContext();
     v8::Local<v8::Value>     loader, arg = name, v;
 
-    if (!ctx->Global()->GetPrivate(ctx, LoaderKey(isolate)).ToLocal(&loader)
+    if (!name->IsString()
+        || !ctx->Global()->GetPrivate(ctx,
+                LoaderKey(isolate, name.As<v8::String>())).ToLocal(&loader)
         || !loader->IsFunction())
     {
         return;
@@ -301,14 +307,11 @@ NativeLazyGlobals(const v8::FunctionCallbackInfo<v8::Value> &args)
         return;
     }
 
-    if (ctx->Global()->SetPrivate(ctx, LoaderKey(isolate), args[1])
-            .IsNothing())
-    {
-        return;
-    }
-
     for (auto &n : names) {
         if (!n->IsString()
+            || ctx->Global()->SetPrivate(ctx,
+                   LoaderKey(isolate, n.As<v8::String>()), args[1])
+                   .IsNothing()
             || ctx->Global()->SetLazyDataProperty(ctx, n.As<v8::String>(),
                    LazyGlobal, v8::Local<v8::Value>(), v8::DontEnum)
                    .IsNothing())

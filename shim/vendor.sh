@@ -6,6 +6,9 @@
 #
 #   web-streams-polyfill: WHATWG Streams, a port of the reference
 #   implementation (MIT); js/25-streams.js includes dist/ponyfill.js.
+#   urlpattern-polyfill: the URL Pattern Standard's URLPattern, kept with
+#   the spec and its web-platform-tests (MIT); dist/urlpattern.cjs and
+#   js/lib/urlpattern.js are the library js/lib/urlpattern (js/11-urlpattern.js).
 set -eu
 
 dir=$1
@@ -54,3 +57,5 @@ fetch() {
 
 fetch web-streams-polyfill 4.3.0 \
     sha512-/Gnggvj9oSrEvJbDyyPtAnxBt5fGQM2iWOKQNu7ie1OxDgK40iZpyV3TKaRiEzVj1oA1UxKnEy9XPXh6PW3eVw==
+fetch urlpattern-polyfill 10.1.0 \
+    sha512-IGjKp/o0NL3Bso1PymYURCJxMPNAf/ILOpendP9f5B6e1rTJgdgiOvgfoT8VxCAdY+Wisb9uhGaJJf3yZ2V9nw==

@@ -48,8 +48,9 @@ internal.define = define;
  * names and an array of values: an object of them would have a map and a
  * descriptor array, and every name would be a string of its own, which
  * every isolate made from the snapshot would deserialize and hash again.
- * The registries are arrays, searched, for the same reason: objects used
- * as maps of names would be dictionaries, rehashed by every isolate.)
+ * The registry of libraries is an array, searched, for the same reason:
+ * an object used as a map of names would be a dictionary, rehashed by every
+ * isolate.)
  */
 const hasLibraries = typeof natives.library === 'function';
 const ObjectKeys = Object.keys;
@@ -93,27 +94,10 @@ function libraryUsed(name) {
 }
 
 /* global data properties whose value loader(name) gives when first read */
-const lazyNames = [];
-const lazyLoaders = [];
-
-function lazyGlobal(name) {
-    for (let i = 0; i < lazyNames.length; i++) {
-        if (lazyNames[i] === name) {
-            return lazyLoaders[i](name);
-        }
-    }
-    return undefined;
-}
-
 function lazyGlobals(names, loader) {
-    if (!hasLibraries) {
-        return;
+    if (hasLibraries) {
+        natives.lazyGlobals(names, loader);
     }
-    for (let i = 0; i < names.length; i++) {
-        lazyNames[lazyNames.length] = names[i];
-        lazyLoaders[lazyLoaders.length] = loader;
-    }
-    natives.lazyGlobals(names, lazyGlobal);
 }
 
 /* the library's exports named `names` as lazy globals; its loader */

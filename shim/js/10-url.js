@@ -968,19 +968,27 @@ const cannotHaveCredentialsOrPort = (url) => url.host === null || url.host === '
 // *enumerable* properties, as browsers and Node show them (for-in over a URL
 // lists href, origin, ...); class syntax makes them non-enumerable. Set this
 // to false to keep the class default instead. @@toStringTag is always
-// non-writable, non-enumerable, configurable. (It and the built-ins it uses,
-// captured when the snapshot is made, are in a scope of their own: the
-// libraries call it later, when a function may have replaced Reflect's
-// members, and the file's scope is kept at 75 names at most, past which V8
+// non-writable, non-enumerable, configurable.
+//
+// These helpers also run when a library loads on first use (js/lib), when a
+// function may have replaced built-ins: they use the ones captured now, and
+// descriptors without a prototype. (They and those built-ins are in a scope
+// of their own: the file's scope is kept at 75 names at most, past which V8
 // makes every isolate rehash a table of them.)
-const webIDLClass = (() => {
+const { webIDLClass, makeIteratorClass } = (() => {
   const WEBIDL_ENUMERABLE_MEMBERS = true;
   const { defineProperty: ReflectDefineProperty, ownKeys: ReflectOwnKeys,
     getOwnPropertyDescriptor: ReflectGetOwnPropertyDescriptor } = Reflect;
+  const ReflectApply = Reflect.apply;
+  const ObjectCreate = Object.create;
+  const WeakMapCtor = WeakMap;
+  const { get: WeakMapGet, set: WeakMapSet } = WeakMap.prototype;
   const SymbolToStringTag = Symbol.toStringTag;
+  const IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
 
-  return function webIDLClass(C, tag) {
-    ReflectDefineProperty(C.prototype, SymbolToStringTag, { value: tag, writable: false, enumerable: false, configurable: true });
+  function webIDLClass(C, tag) {
+    ReflectDefineProperty(C.prototype, SymbolToStringTag,
+      { __proto__: null, value: tag, writable: false, enumerable: false, configurable: true });
     if (!WEBIDL_ENUMERABLE_MEMBERS) return;
     const targets = [C.prototype, C];
     for (let t = 0; t < 2; t++) {
@@ -989,15 +997,43 @@ const webIDLClass = (() => {
       for (let i = 0; i < keys.length; i++) {
         const key = keys[i];
         if (key === 'constructor' || key === 'prototype' || key === 'length' || key === 'name') continue;
-        // (no prototype: members Object.prototype may have gained are no part of it)
-        const d = { __proto__: null, ...ReflectGetOwnPropertyDescriptor(target, key) };
+        const d = ReflectGetOwnPropertyDescriptor(target, key);
         if (typeof key === 'string' && d.configurable) {
           d.enumerable = true;
-          ReflectDefineProperty(target, key, d);
+          ReflectDefineProperty(target, key, { __proto__: null, ...d });
         }
       }
     }
-  };
+  }
+
+  // Iterator objects shared by URLSearchParams (and reused by Headers via internal).
+  function makeIteratorClass(tag) {
+    // next() reads from a snapshot-free source: `source()` returns the current
+    // list each time, so mutation during iteration behaves like the spec's
+    // "value pairs to iterate over" with an index.
+    const proto = ObjectCreate(IteratorPrototype);
+    const state = new WeakMapCtor();
+    ReflectDefineProperty(proto, 'next', {
+      __proto__: null,
+      value: function next() {
+        const s = ReflectApply(WeakMapGet, state, [this]);
+        if (!s) throw new TypeError(`next method called on incompatible receiver`);
+        const list = s.source();
+        if (s.index >= list.length) return { value: undefined, done: true };
+        const pair = list[s.index++];
+        return { value: s.kind === 'key' ? pair[0] : s.kind === 'value' ? pair[1] : [pair[0], pair[1]], done: false };
+      },
+      writable: true, enumerable: true, configurable: true,
+    });
+    ReflectDefineProperty(proto, SymbolToStringTag, { __proto__: null, value: tag, configurable: true });
+    return (source, kind) => {
+      const it = ObjectCreate(proto);
+      ReflectApply(WeakMapSet, state, [it, { source, kind, index: 0 }]);
+      return it;
+    };
+  }
+
+  return { webIDLClass, makeIteratorClass };
 })();
 internal.webIDLClass = webIDLClass;
 
@@ -1005,32 +1041,6 @@ function requireArgs(n, got, what) {
   if (got < n) throw new TypeError(`${what}: ${n} argument${n > 1 ? 's' : ''} required, but only ${got} present.`);
 }
 
-// Iterator objects shared by URLSearchParams (and reused by Headers via internal).
-// (IteratorPrototype in a scope of its own: see webIDLClass)
-const makeIteratorClass = ((IteratorPrototype) => function makeIteratorClass(tag) {
-  // next() reads from a snapshot-free source: `source()` returns the current
-  // list each time, so mutation during iteration behaves like the spec's
-  // "value pairs to iterate over" with an index.
-  const proto = Object.create(IteratorPrototype);
-  const state = new WeakMap();
-  Object.defineProperty(proto, 'next', {
-    value: function next() {
-      const s = state.get(this);
-      if (!s) throw new TypeError(`next method called on incompatible receiver`);
-      const list = s.source();
-      if (s.index >= list.length) return { value: undefined, done: true };
-      const pair = list[s.index++];
-      return { value: s.kind === 'key' ? pair[0] : s.kind === 'value' ? pair[1] : [pair[0], pair[1]], done: false };
-    },
-    writable: true, enumerable: true, configurable: true,
-  });
-  Object.defineProperty(proto, Symbol.toStringTag, { value: tag, configurable: true });
-  return (source, kind) => {
-    const it = Object.create(proto);
-    state.set(it, { source, kind, index: 0 });
-    return it;
-  };
-})(Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())));
 internal.makeIteratorClass = makeIteratorClass;
 const newSearchParamsIterator = makeIteratorClass('URLSearchParams Iterator');
 
@@ -1351,6 +1361,7 @@ internal.serializeURL = (rec, excludeFragment = false) => serializeURL(rec, excl
 internal.toUSV = toUSV;
 internal.isURLSearchParams = spIs;
 internal.urlSearchParamsToString = spSerialize;
+internal.formParse = formParse;
 
 const defineGlobal = (name, value) => Object.defineProperty(globalThis, name, {
   value, writable: true, configurable: true, enumerable: false,

@@ -53,6 +53,8 @@ function toDict(v, what) {
   if (typeof v !== 'object' && typeof v !== 'function') throw new TypeError(`${what}: The provided value is not an object.`);
   return v;
 }
+internal.requireArgs = requireArgs;
+internal.toDict = toDict;
 
 const isObject = (v) => (typeof v === 'object' && v !== null) || typeof v === 'function';
 

@@ -34,8 +34,6 @@
 // nginx (a byte view) before nginx sends it.
 
 if (internal.hasLibraries) {
-  const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
-  const get = (o, name) => Object.getOwnPropertyDescriptor(o, name).get;
   // the constructors and namespaces the polyfill names, as [name, value, ...]
   const GLOBALS = [];
   for (const name of ['Object', 'Symbol', 'TypeError', 'RangeError', 'Error', 'Number', 'Math',
@@ -57,16 +55,6 @@ if (internal.hasLibraries) {
     ObjectFreeze: Object.freeze,
     ErrorCtor: Error,
     GLOBALS,
-    abLength: get(ArrayBuffer.prototype, 'byteLength'),
-    taTag: get(TypedArrayPrototype, Symbol.toStringTag),
-    taBuffer: get(TypedArrayPrototype, 'buffer'),
-    taOffset: get(TypedArrayPrototype, 'byteOffset'),
-    taLength: get(TypedArrayPrototype, 'byteLength'),
-    dvBuffer: get(DataView.prototype, 'buffer'),
-    dvOffset: get(DataView.prototype, 'byteOffset'),
-    dvLength: get(DataView.prototype, 'byteLength'),
-    isView: ArrayBuffer.isView,
-    Uint8ArrayCtor: Uint8Array,
   });
   let lib = null;
   const streams = () => (lib === null ? (lib = load()) : lib);
@@ -81,7 +69,7 @@ if (internal.hasLibraries) {
   ], (name) => streams().classes[name]);
 
   internal.hasStreams = true;
-  // js/lib/streams, loaded: {newTransform, enqueue, bufferSource, ...}, for
+  // js/lib/streams, loaded: {newTransform, enqueue, ...}, for
   // js/lib/text-streams and js/lib/compression
   internal.streams = streams;
   // No stream can exist before the library is loaded: nothing to load then.
@@ -93,4 +81,40 @@ if (internal.hasLibraries) {
   // library sets internal.streamReader, streamRead, streamCancel, streamTee
   // and streamsUsed when it loads.
   internal.newByteStream = (pull, cancel) => streams().newByteStream(pull, cancel);
+}
+
+// Web IDL BufferSource (no SharedArrayBuffer), for the chunks of the encoding
+// and compression streams and the parts of a Blob: a Uint8Array over the
+// same bytes (empty for a detached buffer), or null. Brand checks through
+// the built-in getters, which a function can neither fake nor replace.
+{
+  const { ReflectApply } = internal;
+  const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
+  const get = (o, name) => Object.getOwnPropertyDescriptor(o, name).get;
+  const abLength = get(ArrayBuffer.prototype, 'byteLength');
+  const taTag = get(TypedArrayPrototype, Symbol.toStringTag);
+  const taBuffer = get(TypedArrayPrototype, 'buffer');
+  const taOffset = get(TypedArrayPrototype, 'byteOffset');
+  const taLength = get(TypedArrayPrototype, 'byteLength');
+  const dvBuffer = get(DataView.prototype, 'buffer');
+  const dvOffset = get(DataView.prototype, 'byteOffset');
+  const dvLength = get(DataView.prototype, 'byteLength');
+  const isView = ArrayBuffer.isView;
+  const Uint8ArrayCtor = Uint8Array;
+  const isBuffer = (v) => {
+    try { ReflectApply(abLength, v, []); return true; } catch { return false; }
+  };
+
+  internal.bufferSource = (v) => {
+    if (isBuffer(v)) {
+      return ReflectApply(abLength, v, []) === 0 ? new Uint8ArrayCtor(0) : new Uint8ArrayCtor(v);
+    }
+    if (!isView(v)) return null;
+    const ta = ReflectApply(taTag, v, []) !== undefined;
+    const buffer = ReflectApply(ta ? taBuffer : dvBuffer, v, []);
+    if (!isBuffer(buffer)) return null;
+    const length = ReflectApply(ta ? taLength : dvLength, v, []);
+    if (length === 0) return new Uint8ArrayCtor(0);
+    return new Uint8ArrayCtor(buffer, ReflectApply(ta ? taOffset : dvOffset, v, []), length);
+  };
 }

@@ -2,7 +2,8 @@
 // the runtime hooks `internal.makeRequest` / `internal.responseParts`.
 //
 // A body is null, a string (from a string or URLSearchParams init: encoded
-// lazily, often never), a Uint8Array, or a ReadableStream (25-streams.js).
+// lazily, often never), a Uint8Array (a Blob's or a FormData's bytes are
+// shared: see `shared`), or a ReadableStream (25-streams.js).
 // `.body` is a byte stream; for an in-memory body it is made only if asked
 // for. Without 25-streams.js (the node unit tests), `.body` is null and the
 // read methods (`text()`, `json()`, `arrayBuffer()`, `bytes()`) are the way
@@ -15,6 +16,7 @@ const {
   toUSV, parseURLRecord, serializeURL, isURLSearchParams, urlSearchParamsToString,
   utf8Encode, utf8Decode, isArrayBuffer, makeIteratorClass, webIDLClass,
   isAbortSignal, requestSignal, signalFollow, signalFromInit,
+  isBlob, blobBytes, blobType, newBlob, isFormData, formDataBody, parseFormData, mimeTypeOf,
 } = internal;
 
 const propertyIsEnumerable = Object.prototype.propertyIsEnumerable;
@@ -68,6 +70,7 @@ let headersInitFlat; // (init) -> a HeadersInit as a validated flat list (names 
 let headersFlat;     // (headers) -> [name, value, ...] in insertion order, names lowercase
 let headersHasCT;    // (headers) -> has content-type
 let headersSetRaw;   // (headers, name, value) -> append without validation or guard
+let headersGetRaw;   // (headers, name) -> the combined value or null (name lowercase)
 
 class Headers {
   // lowercase name -> array of values. A Map keeps the names in first-insertion
@@ -153,6 +156,10 @@ class Headers {
     };
     headersHasCT = (h) => h.#map.has('content-type');
     headersSetRaw = (h, name, value) => { h.#append(name, value); };
+    headersGetRaw = (h, name) => {
+      const values = h.#map.get(name);
+      return values === undefined ? null : values.join(', ');
+    };
   }
 
   #append(name, value) {
@@ -256,7 +263,8 @@ Object.defineProperty(Headers.prototype, Symbol.iterator, {
 //   lazy:   stream is our own view of `data`, made by the `body` getter
 //   used:   the runtime read the body (bodyUsed is this, or the stream
 //           disturbed: read or cancelled by the function)
-//   shared: data is also referenced by a clone, so hand out copies only
+//   shared: data is also referenced by a clone or a Blob, so hand out
+//           copies only
 //
 // Streams are handled through the hooks of 25-streams.js, which call the
 // library's own methods: the function's replacements of ReadableStream's
@@ -292,6 +300,20 @@ function extractBody(init) {
     }
     if (isArrayBuffer(init)) return newBody(new Uint8Array(init.slice(0)));
     if (isURLSearchParams(init)) { extractedType = FORM_TYPE; return newBody(urlSearchParamsToString(init)); }
+    if (isBlob(init)) {
+      const type = blobType(init);
+      if (type !== '') extractedType = type;
+      const b = newBody(blobBytes(init));
+      b.shared = true;
+      return b;
+    }
+    if (isFormData(init)) {
+      const form = formDataBody(init);
+      extractedType = form.type;
+      const b = newBody(form.data);
+      b.shared = true;
+      return b;
+    }
     if (hasStreams && isReadableStream(init)) {
       if (streamLocked(init) || streamDisturbed(init)) throw new TypeError('ReadableStream is locked or disturbed.');
       const b = newBody(null);
@@ -398,6 +420,14 @@ function cloneBody(b) {
   return c;
 }
 
+// blob(): `ctype` is the Content-Type header's value (or null), read once
+// the body is. The Blob takes the bytes over: a body's array is either the
+// body's own (now used) or shared, which no one changes.
+function bodyBlob(data, ctype) {
+  return newBlob(data === null ? new Uint8ArrayCtor(0) : typeof data === 'string' ? utf8Encode(data) : data,
+    mimeTypeOf(ctype));
+}
+
 // ---------------------------------------------------------------- Request and Response state
 //
 // Most isolates see too few requests for V8 to optimise the runtime, so the
@@ -444,11 +474,84 @@ function flatHas(flat, name) {
   return false;
 }
 
+// The value of a header in a flat list (its values joined), or null.
+function flatGet(flat, name) {
+  let value = null;
+  for (let i = 0; i < flat.length; i += 2) {
+    if (flat[i] === name) value = value === null ? flat[i + 1] : `${value}, ${flat[i + 1]}`;
+  }
+  return value;
+}
+
 // ---------------------------------------------------------------- Request
 
 const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 const REDIRECT_MODES = new Set(['follow', 'error', 'manual']);
+const CACHE_MODES = new Set(['default', 'no-store', 'reload', 'no-cache', 'force-cache', 'only-if-cached']);
+const CREDENTIALS = new Set(['omit', 'same-origin', 'include']);
+const MODES = new Set(['same-origin', 'no-cors', 'cors', 'navigate']);
+const PRIORITIES = new Set(['high', 'low', 'auto']);
+const REFERRER_POLICIES = new Set(['', 'no-referrer', 'no-referrer-when-downgrade', 'same-origin', 'origin',
+  'strict-origin', 'origin-when-cross-origin', 'strict-origin-when-cross-origin', 'unsafe-url']);
+
+// A Request's attributes that only describe it (nothing here fetches), as
+// Fetch's defaults give them; `referrer` is "client", "no-referrer" or a URL.
+const DEFAULT_OPTS = Object.freeze({
+  cache: 'default', credentials: 'same-origin', integrity: '', keepalive: false,
+  mode: 'cors', referrer: 'client', referrerPolicy: '',
+});
+
+function toEnum(v, set, type, what) {
+  const s = `${v}`;
+  if (!set.has(s)) throw new TypeError(`${what}: The provided value '${s}' is not a valid enum value of type ${type}.`);
+  return s;
+}
+
+// The Request constructor's steps for those attributes: `m` holds those
+// members of the init (as read), `base` the input request's attributes (or
+// the defaults), `nonEmpty` whether the init has any member at all.
+function requestOptions(m, base, nonEmpty, what) {
+  // Web IDL conversions, in the dictionary's order
+  const cache = m.cache === undefined ? undefined : toEnum(m.cache, CACHE_MODES, 'RequestCache', what);
+  const credentials = m.credentials === undefined ? undefined
+    : toEnum(m.credentials, CREDENTIALS, 'RequestCredentials', what);
+  const integrity = m.integrity === undefined ? undefined : `${m.integrity}`;
+  const keepalive = m.keepalive === undefined ? undefined : !!m.keepalive;
+  const mode = m.mode === undefined ? undefined : toEnum(m.mode, MODES, 'RequestMode', what);
+  if (m.priority !== undefined) toEnum(m.priority, PRIORITIES, 'RequestPriority', what);
+  const referrer = m.referrer === undefined ? undefined : toUSV(m.referrer);
+  const referrerPolicy = m.referrerPolicy === undefined ? undefined
+    : toEnum(m.referrerPolicy, REFERRER_POLICIES, 'ReferrerPolicy', what);
+  if (m.window !== undefined && m.window !== null) throw new TypeError(`${what}: 'window' must be null.`);
+  if (!nonEmpty) return base;
+
+  const o = { ...base };
+  if (o.mode === 'navigate') o.mode = 'same-origin';
+  o.referrer = 'client';
+  o.referrerPolicy = '';
+  if (referrer !== undefined && referrer !== '') {
+    // There is no document base URL here, so relative URLs fail.
+    const rec = parseURLRecord(referrer);
+    if (rec === null) throw new TypeError(`${what}: Referrer '${referrer}' is not a valid URL.`);
+    o.referrer = rec.scheme === 'about' && rec.path === 'client' ? 'client' : serializeURL(rec);
+  } else if (referrer === '') {
+    o.referrer = 'no-referrer';
+  }
+  if (referrerPolicy !== undefined) o.referrerPolicy = referrerPolicy;
+  if (mode === 'navigate') {
+    throw new TypeError(`${what}: Cannot construct a Request with a RequestInit whose mode member is set as 'navigate'.`);
+  }
+  if (mode !== undefined) o.mode = mode;
+  if (credentials !== undefined) o.credentials = credentials;
+  if (cache !== undefined) o.cache = cache;
+  if (o.cache === 'only-if-cached' && o.mode !== 'same-origin') {
+    throw new TypeError(`${what}: 'only-if-cached' can be set only with 'same-origin' mode.`);
+  }
+  if (integrity !== undefined) o.integrity = integrity;
+  if (keepalive !== undefined) o.keepalive = keepalive;
+  return o;
+}
 
 // Set by requestCreate()/responseCreate() just before `new Request()` /
 // `new Response()` (never while user code runs): the constructor returns at
@@ -458,7 +561,7 @@ let buildingResponse = false;
 
 let isRequest;       // brand checks
 let isResponse;
-let requestCreate;   // (method, url, headers, headersFlat, body, redirect, signal) -> Request
+let requestCreate;   // (method, url, headers, headersFlat, body, redirect, signal, opts) -> Request
 
 // A Request's state:
 //   method, url, redirect: strings
@@ -469,6 +572,7 @@ let requestCreate;   // (method, url, headers, headersFlat, body, redirect, sign
 //   body:        the body state (see newBody)
 //   signal:      the AbortSignal once `signal` was read; until then its
 //                source (see internal.requestSignal in 16-events.js)
+//   opts:        cache, credentials, ... (see DEFAULT_OPTS), never changed
 // (Built with object literals in place, in this order, rather than through
 // a helper: one call less per request in the interpreter.)
 
@@ -517,11 +621,26 @@ class Request {
 
     // Dictionary members are read in lexicographic order, like Web IDL.
     const initBody = init.body;
+    const attrs = { cache: init.cache, credentials: init.credentials, integrity: undefined, keepalive: undefined,
+      mode: undefined, priority: undefined, referrer: undefined, referrerPolicy: undefined, window: undefined };
     const initDuplex = init.duplex;
     const initHeaders = init.headers;
+    attrs.integrity = init.integrity;
+    attrs.keepalive = init.keepalive;
     const initMethod = init.method;
+    attrs.mode = init.mode;
+    attrs.priority = init.priority;
     const initRedirect = init.redirect;
+    attrs.referrer = init.referrer;
+    attrs.referrerPolicy = init.referrerPolicy;
     const initSignal = init.signal;
+    attrs.window = init.window;
+    const nonEmpty = initBody !== undefined || initDuplex !== undefined || initHeaders !== undefined
+      || initMethod !== undefined || initRedirect !== undefined || initSignal !== undefined
+      || attrs.cache !== undefined || attrs.credentials !== undefined || attrs.integrity !== undefined
+      || attrs.keepalive !== undefined || attrs.mode !== undefined || attrs.priority !== undefined
+      || attrs.referrer !== undefined || attrs.referrerPolicy !== undefined || attrs.window !== undefined;
+    const opts = requestOptions(attrs, inputReq !== null ? inputReq.opts : DEFAULT_OPTS, nonEmpty, what);
     let signal = inputReq !== null ? signalFollow(inputReq.signal) : null;
     if (initSignal !== undefined) signal = signalFromInit(initSignal, what);
 
@@ -535,6 +654,9 @@ class Request {
       if (FORBIDDEN_METHODS.has(upper)) throw new TypeError(`${what}: '${m}' HTTP method is unsupported.`);
       if (NORMALIZED_METHODS.has(upper)) m = upper;
       method = m;
+    }
+    if (opts.mode === 'no-cors' && method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
+      throw new TypeError(`${what}: '${method}' is unsupported in no-cors mode.`);
     }
     if (initRedirect !== undefined) {
       const r = `${initRedirect}`;
@@ -564,6 +686,9 @@ class Request {
       if (body.stream !== null && initDuplex === undefined) {
         throw new TypeError(`${what}: The duplex member must be 'half' when the body is a ReadableStream.`);
       }
+      if (body.stream !== null && opts.keepalive) {
+        throw new TypeError(`${what}: keepalive cannot be set with a ReadableStream body.`);
+      }
       const type = extractedType;
       if (type !== null && !headersHasCT(headers)) headersSetRaw(headers, 'content-type', type);
     } else if (inputBody !== null && !isNullBody(inputBody)) {
@@ -578,15 +703,18 @@ class Request {
     } else {
       body = newBody(null);
     }
-    this.#s = { method, url, headers, headersFlat: null, body, redirect, signal };
+    if (body.stream !== null && !body.lazy && opts.mode !== 'same-origin' && opts.mode !== 'cors') {
+      throw new TypeError(`${what}: A ReadableStream body needs mode 'same-origin' or 'cors'.`);
+    }
+    this.#s = { method, url, headers, headersFlat: null, body, redirect, signal, opts };
   }
 
   static {
     isRequest = (v) => v !== null && typeof v === 'object' && #s in v;
-    requestCreate = (method, url, headers, headersFlat, body, redirect, signal) => {
+    requestCreate = (method, url, headers, headersFlat, body, redirect, signal, opts) => {
       buildingRequest = true;
       const r = new Request();
-      r.#s = { method, url, headers, headersFlat, body, redirect, signal };
+      r.#s = { method, url, headers, headersFlat, body, redirect, signal, opts };
       return r;
     };
   }
@@ -600,6 +728,20 @@ class Request {
     return isAbortSignal(s.signal) ? s.signal : (s.signal = requestSignal(s.signal));
   }
   get duplex() { void this.#s; return 'half'; }
+  get cache() { return this.#s.opts.cache; }
+  get credentials() { return this.#s.opts.credentials; }
+  get destination() { void this.#s; return ''; }
+  get integrity() { return this.#s.opts.integrity; }
+  get keepalive() { return this.#s.opts.keepalive; }
+  get mode() { return this.#s.opts.mode; }
+  get referrer() {
+    const r = this.#s.opts.referrer;
+    return r === 'client' ? 'about:client' : r === 'no-referrer' ? '' : r;
+  }
+  get referrerPolicy() { return this.#s.opts.referrerPolicy; }
+  // (no request here comes from a navigation)
+  get isHistoryNavigation() { void this.#s; return false; }
+  get isReloadNavigation() { void this.#s; return false; }
   get body() { return bodyStream(this.#s.body); }
   get bodyUsed() { return isUsed(this.#s.body); }
 
@@ -609,13 +751,23 @@ class Request {
     // A request from makeRequest that never had its headers looked at can
     // share the (never mutated) flat list, or its source, instead.
     return requestCreate(s.method, s.url, s.headers === null ? null : headersCopy(s.headers),
-      s.headersFlat, body, s.redirect, signalFollow(s.signal));
+      s.headersFlat, body, s.redirect, signalFollow(s.signal), s.opts);
   }
 
   async arrayBuffer() { const b = this.#s.body; return bodyArrayBuffer(await takeBody(b), b); }
   async bytes() { const b = this.#s.body; return bodyBytes(await takeBody(b), b); }
   async text() { return bodyText(await takeBody(this.#s.body)); }
   async json() { return JSON.parse(bodyText(await takeBody(this.#s.body))); }
+  async blob() {
+    const s = this.#s;
+    const data = await takeBody(s.body);
+    return bodyBlob(data, headersGetRaw(requestHeaders(s), 'content-type'));
+  }
+  async formData() {
+    const s = this.#s;
+    const data = await takeBody(s.body);
+    return parseFormData(data, headersGetRaw(requestHeaders(s), 'content-type'), "Failed to execute 'formData' on 'Request'");
+  }
 }
 webIDLClass(Request, 'Request');
 
@@ -694,6 +846,9 @@ function initResponseState(body, ctype, init, what) {
   // (the literal is newResponseState's, in place: one call less per Response)
   return { status, statusText, headers, flat, body, type: 'default', url: '' };
 }
+
+const responseContentType = (s) => (s.headers === null ? flatGet(s.flat, 'content-type')
+  : headersGetRaw(s.headers, 'content-type'));
 
 class Response {
   #s;
@@ -809,6 +964,16 @@ class Response {
   async bytes() { const b = this.#s.body; return bodyBytes(await takeBody(b), b); }
   async text() { return bodyText(await takeBody(this.#s.body)); }
   async json() { return JSON.parse(bodyText(await takeBody(this.#s.body))); }
+  async blob() {
+    const s = this.#s;
+    const data = await takeBody(s.body);
+    return bodyBlob(data, responseContentType(s));
+  }
+  async formData() {
+    const s = this.#s;
+    const data = await takeBody(s.body);
+    return parseFormData(data, responseContentType(s), "Failed to execute 'formData' on 'Response'");
+  }
 }
 // Without default parameter values the lengths would be 2: keep Web IDL's.
 Object.defineProperty(Request, 'length', { value: 1 });
@@ -834,7 +999,8 @@ internal.makeRequest = function makeRequest(method, url, headersFlat, body) {
   if (headersFlat === null || headersFlat === undefined) headersFlat = EMPTY_FLAT;
   const b = { data, stream: null, lazy: false, used: false, shared: false }; // newBody(data)
   // (the call id, when there is one, is also the source of its signal)
-  return requestCreate(method, url, null, headersFlat, b, 'follow', typeof headersFlat === 'number' ? headersFlat : null);
+  return requestCreate(method, url, null, headersFlat, b, 'follow', typeof headersFlat === 'number' ? headersFlat : null,
+    DEFAULT_OPTS);
 };
 
 // internal.responseParts(response), set in Response's static block: what the

@@ -18,7 +18,8 @@
 // either global (js/27-compression.js).
 
 const { webIDLClass } = internal;
-const { newTransform, enqueue, bufferSource } = internal.streams();
+const { bufferSource } = internal;
+const { newTransform, enqueue } = internal.streams();
 const { zlibNew, zlibRun } = natives;
 
 // zlibRun's flags

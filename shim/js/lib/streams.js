@@ -2,7 +2,7 @@
 // with it (js/25-streams.js): the polyfill's environment, its classes (the
 // globals), and the hooks of the other runtime files. Its result is
 //   { classes, isReadableStream, streamLocked, streamDisturbed,
-//     newByteStream, newTransform, enqueue, bufferSource }
+//     newByteStream, newTransform, enqueue }
 // and it sets internal.streamReader, streamRead, streamCancel, streamTee
 // and streamsUsed, which 30-fetch.js calls on streams only (so never
 // before this has run).
@@ -12,9 +12,7 @@
 // PromiseResolve, PromiseReject, PromiseAll, resolved (a resolved promise),
 // ObjectKeys, ObjectValues,
 // getOwnPropertyDescriptor, ObjectSetPrototypeOf, ObjectFreeze, ErrorCtor,
-// GLOBALS (the constructors and namespaces the polyfill names, by name),
-// abLength, taTag, taBuffer, taOffset, taLength, dvBuffer, dvOffset,
-// dvLength, isView, Uint8ArrayCtor.
+// GLOBALS (the constructors and namespaces the polyfill names, by name).
 
 const { ReflectApply, promiseThen } = internal;
 const LIBRARY = 'web-streams-polyfill';
@@ -88,27 +86,6 @@ internal.streamsUsed = () => {
   }
 };
 
-// Web IDL BufferSource (no SharedArrayBuffer), for the chunks of the encoding
-// and compression streams: a Uint8Array over the same bytes (empty for a
-// detached buffer), or null. Brand checks through the built-in getters,
-// which a function can neither fake nor replace.
-const isBuffer = (v) => {
-  try { ReflectApply(abLength, v, []); return true; } catch { return false; }
-};
-
-function bufferSource(v) {
-  if (isBuffer(v)) {
-    return ReflectApply(abLength, v, []) === 0 ? new Uint8ArrayCtor(0) : new Uint8ArrayCtor(v);
-  }
-  if (!isView(v)) return null;
-  const ta = ReflectApply(taTag, v, []) !== undefined;
-  const buffer = ReflectApply(ta ? taBuffer : dvBuffer, v, []);
-  if (!isBuffer(buffer)) return null;
-  const length = ReflectApply(ta ? taLength : dvLength, v, []);
-  if (length === 0) return new Uint8ArrayCtor(0);
-  return new Uint8ArrayCtor(buffer, ReflectApply(ta ? taOffset : dvOffset, v, []), length);
-}
-
 return {
   classes,
   isReadableStream: (v) => {
@@ -127,5 +104,4 @@ return {
     return { readable: ReflectApply(readableOf, ts, []), writable: ReflectApply(writableOf, ts, []) };
   },
   enqueue: (controller, v) => { ReflectApply(enqueueChunk, controller, [v]); },
-  bufferSource,
 };

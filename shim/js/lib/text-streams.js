@@ -9,7 +9,8 @@
 // either global (js/26-text-streams.js), with the built-ins captured there.
 
 const { ReflectApply, utf8Encode, webIDLClass } = internal;
-const { newTransform, enqueue, bufferSource } = internal.streams();
+const { bufferSource } = internal;
+const { newTransform, enqueue } = internal.streams();
 // Parameters after natives and internal: the built-ins js/26-text-streams.js
 // captured when the snapshot was made: TextDecoder, decode, encodingOf,
 // fatalOf, ignoreBOMOf, ObjectDefineProperty, Uint8ArrayCtor.
