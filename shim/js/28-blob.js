@@ -3,22 +3,18 @@
 // snapshot: an
 // isolate that never touches them never compiles or holds it (in the
 // snapshot it cost every isolate about 100 KB of RSS). The globals are lazy
-// data properties (natives.lazyGlobals), and the hooks 30-fetch.js uses load
+// data properties (internal.lazyGlobals), and the hooks 30-fetch.js uses load
 // the library only when a Blob or a FormData is made or read: none can
 // exist before it is loaded.
 //
 // The library runs when a function may have replaced built-ins: it is given
 // the ones its byte paths use (what reaches nginx), captured now.
 
-const { ReflectApply } = internal;
-const LIBRARY = 'js/lib/blob';
-
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
 const getter = (o, name) => Object.getOwnPropertyDescriptor(o, name).get;
-const BUILTINS = Object.freeze({
-  __proto__: null,
-  Uint8Array, TypeError, Map,
-  ArrayBufferIsView: ArrayBuffer.isView,
+const load = internal.libraryLoader('blob', {
+  Uint8ArrayCtor: Uint8Array, TypeError, Map,
+  isView: ArrayBuffer.isView,
   SymbolIterator: Symbol.iterator,
   ObjectDefineProperty: Object.defineProperty,
   ObjectFreeze: Object.freeze,
@@ -35,33 +31,19 @@ const BUILTINS = Object.freeze({
   MathTrunc: Math.trunc,
   MathRandom: Math.random,
 });
-
-let lib = null;
-let libFn = null;  // the compiled library, until its cache is made again
-
-function load() {
-  if (lib === null) {
-    const fn = natives.library(LIBRARY, ['natives', 'internal', 'builtins']);
-    lib = ReflectApply(fn, undefined, [natives, internal, BUILTINS]);
-    natives.libraryCache(LIBRARY, fn, false);
-    libFn = fn;
-  }
-  return lib;
-}
+let lib = null;   // the library, once loaded
+const blob = () => (lib === null ? (lib = load()) : lib);
 
 // A body was made or read: more of the library is compiled by now, for the
 // code cache of the isolates to come (asked once per isolate; the engine
 // makes it for the first few).
 function used(v) {
-  if (libFn !== null) {
-    natives.libraryCache(LIBRARY, libFn, true);
-    libFn = null;
-  }
+  internal.libraryUsed('blob');
   return v;
 }
 
-if (typeof natives.library === 'function') {
-  natives.lazyGlobals(['Blob', 'File', 'FormData'], (name) => load()[name]);
+if (internal.hasLibraries) {
+  internal.lazyGlobals(['Blob', 'File', 'FormData'], (name) => blob()[name]);
   internal.isBlob = (v) => lib !== null && lib.isBlob(v);
   internal.isFormData = (v) => lib !== null && lib.isFormData(v);
   // (these take a Blob or a FormData: the library is loaded)
@@ -69,9 +51,9 @@ if (typeof natives.library === 'function') {
   internal.blobType = (b) => lib.blobType(b);
   internal.formDataBody = (fd) => used(lib.formDataBody(fd));
   // blob() and formData() of a body
-  internal.newBlob = (u8, type) => load().newBlob(u8, type);
-  internal.parseFormData = (data, contentType, what) => used(load().parseFormData(data, contentType, what));
-  internal.mimeTypeOf = (contentType) => load().mimeTypeOf(contentType);
+  internal.newBlob = (u8, type) => blob().newBlob(u8, type);
+  internal.parseFormData = (data, contentType, what) => used(blob().parseFormData(data, contentType, what));
+  internal.mimeTypeOf = (contentType) => blob().mimeTypeOf(contentType);
 } else {
   // without the engine (unit tests under Node without the natives) there
   // is no Blob or FormData

@@ -5,12 +5,12 @@
 //
 // Not part of the startup snapshot: built in as the library js/lib/blob and
 // compiled by an isolate the first time it needs a Blob, a File or a
-// FormData (28-blob.js),
-// as the body of a function of (natives, internal, builtins); it returns
-// the classes and the hooks 28-blob.js hands to 30-fetch.js. It runs when a
-// function may have replaced built-ins: the byte paths (what reaches nginx:
-// a Blob's bytes, the multipart encoding) use those in `builtins`, captured
-// when the snapshot was made. ASCII only (V8 reads it as Latin-1 in place).
+// FormData (28-blob.js), as the body of a function of natives, internal and
+// the built-ins below; it returns the classes and the hooks 28-blob.js hands
+// to 30-fetch.js. It runs when a function may have replaced built-ins: the
+// byte paths (what reaches nginx: a Blob's bytes, the multipart encoding)
+// use those parameters, captured when the snapshot was made. ASCII only
+// (V8 reads it as Latin-1 in place).
 //
 // A Blob's bytes are a list of parts, each a range (offset, length) of a
 // Uint8Array that no one changes any more: one the runtime made itself (a
@@ -32,11 +32,11 @@ const {
   ReflectApply, toUSV, utf8Encode, utf8Decode, bufferSource, webIDLClass, makeIteratorClass,
   requireArgs, toDict, formParse,
 } = internal;
-const {
-  Uint8Array: Uint8ArrayCtor, TypeError, Map, ArrayBufferIsView: isView, SymbolIterator,
-  ObjectDefineProperty, ObjectFreeze, taSet, taIndexOf, taLength, taBuffer, taByteOffset,
-  StringIndexOf, StringSlice, StringCharCodeAt, StringToLowerCase, MathRound, MathTrunc, MathRandom,
-} = builtins;
+// Parameters after natives and internal: the built-ins 28-blob.js captured
+// when the snapshot was made: Uint8ArrayCtor, TypeError, Map, isView,
+// SymbolIterator, ObjectDefineProperty, ObjectFreeze, taSet, taIndexOf,
+// taLength, taBuffer, taByteOffset, StringIndexOf, StringSlice,
+// StringCharCodeAt, StringToLowerCase, MathRound, MathTrunc, MathRandom.
 // Date.now(): the clock frozen for the entry into JS (0 without the native)
 const nowMs = typeof natives.now === 'function' ? natives.now : () => 0;
 // OpenSSL's RAND_bytes (crypto.cc); Math.random without the engine
