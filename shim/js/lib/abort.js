@@ -6,12 +6,12 @@
 // two classes and the hooks 16-events.js forwards to: no signal exists
 // before it is loaded.
 
-const { domException, webIDLClass } = internal;
+const { domException, webIDLClass, libraryUsed } = internal;
 // Parameters after natives and internal: built-ins and pieces of
-// js/16-events.js, captured when the snapshot was made: EventTarget, events, setHandler,
-// reportException, requireArgs, isObject, hrnow, startTimer, stopTimer,
-// MathMax, MathTrunc, NumberIsFinite, WeakRefCtor, MapCtor, abortedCalls.
-const { dispatch, trustedEvent } = events();   // js/lib/event
+// js/16-events.js, captured when the snapshot was made: EventTarget, events
+// (js/lib/event's loader), setHandler, reportException, requireArgs,
+// isObject, hrnow, startTimer, stopTimer, MathMax, MathTrunc,
+// NumberIsFinite, WeakRefCtor, MapCtor, abortedCalls.
 
 // A signal's state, private to this file (#a):
 //   aborted, reason
@@ -59,7 +59,9 @@ const newSignalState = () => ({
 
 function newSignal() {
   creatingSignal = true;
-  return new AbortSignal();
+  const signal = new AbortSignal();
+  libraryUsed('abort');
+  return signal;
 }
 
 const isAbortSignal = (v) => isObject(v) && signalState(v) !== undefined;
@@ -237,6 +239,8 @@ function abortSteps(signal, a) {
       }
     }
   }
+  // (js/lib/event, loaded by the first signal that aborts)
+  const { dispatch, trustedEvent } = events();
   dispatch(signal, trustedEvent('abort'));
 }
 

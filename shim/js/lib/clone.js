@@ -5,10 +5,10 @@
 // the global (js/16-events.js), with the built-ins captured there when the
 // snapshot was made.
 
-const { domException, ReflectApply } = internal;
+const { domException, ReflectApply, libraryUsed } = internal;
 // Parameters after natives and internal: built-ins and pieces of
-// js/16-events.js, captured when the snapshot was made: requireArgs, toDict, isObject,
-// setCloneHook, DOMExceptionCtor, DOMExceptionProto, messageGet,
+// js/16-events.js, captured when the snapshot was made: requireArgs, toDict,
+// isObject, setCloneHook, DOMExceptionCtor, DOMExceptionProto, messageGet,
 // ObjectGetPrototypeOf, ObjectSetPrototypeOf, ObjectKeys, ArrayIsArray,
 // ReflectDefineProperty, ReflectDeleteProperty,
 // ReflectGetOwnPropertyDescriptor, ReflectConstruct, MapForEach, SetForEach,
@@ -135,6 +135,7 @@ function structuredClone(value, options = undefined) {
     untag(records);
   }
   if (records.size !== 0) revive(copy, records);
+  libraryUsed('clone');
   return copy;
 }
 

@@ -3,15 +3,15 @@
 //
 // A library (js/README.md, "Libraries"): loaded when a function first reads
 // one of the three globals, dispatches an event, reports an exception the
-// global object listens for, or loads js/lib/abort (js/16-events.js, where
-// EventTarget and the listeners are kept). Its result is the classes and
-// {isEvent, eventState, trustedEvent, dispatch}: no event exists before.
+// global object listens for, or when an AbortSignal aborts (js/16-events.js,
+// where EventTarget and the listeners are kept). Its result is the classes
+// and {isEvent, eventState, trustedEvent, dispatch}: no event exists before.
 
-const { webIDLClass, ReflectApply } = internal;
+const { webIDLClass, ReflectApply, libraryUsed } = internal;
 // Parameters after natives and internal: built-ins and pieces of
-// js/16-events.js, captured when the snapshot was made: requireArgs, toDict, isObject, hrnow,
-// ObjectDefineProperty, ObjectGetOwnPropertyDescriptor, listenerMap,
-// removeListener, signalAborted, reportException.
+// js/16-events.js, captured when the snapshot was made: requireArgs, toDict,
+// isObject, hrnow, ObjectDefineProperty, ObjectGetOwnPropertyDescriptor,
+// listenerMap, removeListener, signalAborted, reportException.
 
 // the phases: NONE 0, CAPTURING_PHASE 1, AT_TARGET 2, BUBBLING_PHASE 3
 const NONE = 0;
@@ -210,6 +210,7 @@ function dispatch(target, event) {
   s.dispatching = false;
   s.stop = false;
   s.stopImmediate = false;
+  libraryUsed('event');
   return !s.canceled;
 }
 
