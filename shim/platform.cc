@@ -66,14 +66,17 @@ PlatformInit(const jsfn_engine_conf_t *conf, jsfn_err_t *err)
  * The same flags for workers and for jsfn-mksnapshot: a snapshot holds the
  * global object, so what the flags add or remove must agree.  Code
  * generation from strings (and WebAssembly compiled from bytes made at run
- * time) is refused per isolate (isolate.cc).  Short builtin calls would give every isolate its
+ * time) is refused per isolate (isolate.cc); a WebAssembly memory may not
+ * pass 1 GiB (16384 pages), so that one entry into JS, before its end
+ * checks the memory limit, cannot commit more.  Short builtin calls would give every isolate its
  * own copy of the builtins and search /proc/self/maps for room near them
  * on each isolate creation, a cost that grows with the isolates resident.
  */
 void
 PlatformFlags()
 {
-    static const char  flags[] = "--no-short-builtin-calls";
+    static const char  flags[] = "--no-short-builtin-calls"
+                                 " --wasm-max-mem-pages=16384";
 
     v8::V8::SetFlagsFromString(flags, sizeof(flags) - 1);
 }

@@ -156,3 +156,28 @@ qr/js_function ".*w\.js": cannot load: .*cannot compile ".*bad\.wasm": CompileEr
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 7: one WebAssembly memory cannot pass 1 GiB, whatever js_function_memory allows
+--- config
+    location /w {
+        js_function_memory 4096m;
+        js_function $TEST_NGINX_SERVER_ROOT/html/w.js;
+    }
+--- user_files
+>>> w.js
+export default { fetch() {
+    const m = new WebAssembly.Memory({ initial: 1 });
+    const out = [];
+    try { m.grow(16383); out.push(m.buffer.byteLength); } catch (e) { out.push(e.name); }
+    try { m.grow(1); out.push('grew past 1 GiB'); } catch (e) { out.push(e.name); }
+    return new Response(out.join(' '));
+} };
+--- request
+GET /w
+--- response_body: 1073741824 RangeError
+--- no_error_log
+[error]
+[alert]
+[crit]
