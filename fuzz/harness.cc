@@ -106,7 +106,8 @@ CallDone(void *call_host)
 }
 
 
-const jsfn_host_t  host = { Log, TimerStart, TimerStop, CallDone };
+const jsfn_host_t  host = { Log, TimerStart, TimerStop, CallDone, nullptr,
+    nullptr, nullptr };
 
 
 void

@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 
-#define JSFN_API_VERSION  1
+#define JSFN_API_VERSION  2
 
 
 /* Return codes.  Negative codes say what the caller should do next. */
@@ -36,6 +36,7 @@ extern "C" {
 #define JSFN_ERR_HUNG    -10     /* the handler's promise can never settle:
                                     nothing left in the isolate could settle
                                     it; isolate fine */
+#define JSFN_DONE          2     /* a streamed body has ended */
 
 
 /* Log levels, as console.debug/info/warn/error. */
@@ -47,6 +48,7 @@ extern "C" {
 
 typedef struct jsfn_isolate_s  jsfn_isolate_t;
 typedef struct jsfn_call_s     jsfn_call_t;
+typedef struct jsfn_fetch_s    jsfn_fetch_t;
 
 
 /*
@@ -84,7 +86,76 @@ typedef struct {
      * host must only take note (post an event), not call back into it.
      */
     void  (*call_done)(void *call_host);
+
+    /*
+     * Outbound fetch().  The engine asks the host to make one HTTP request
+     * (one hop: the engine follows redirects itself, each hop a new
+     * fetch_start).  "call_host" is the host pointer of the call whose
+     * handler (or a continuation of it) called fetch(), NULL when that call
+     * has been freed (ctx.waitUntil() work after the response).  "id" is
+     * unique in the isolate until the fetch ends.  Return 0, or -1 with
+     * err->msg saying why (denied host, too many fetches, no resolver...):
+     * fetch() rejects with a TypeError of that message.  The host then
+     * answers with jsfn_fetch_head(), jsfn_fetch_data() pieces and the end,
+     * or a failure, from its own events (never from inside fetch_start).
+     */
+    int   (*fetch_start)(void *isolate_host, void *call_host, uint32_t id,
+                         const jsfn_fetch_t *req, jsfn_err_t *err);
+
+    /*
+     * JSFN_FETCH_WANT: the engine wants more of the response body after a
+     * jsfn_fetch_data() that returned JSFN_AGAIN.  JSFN_FETCH_ABORT: the
+     * engine no longer wants the fetch (AbortSignal, body cancelled, the
+     * isolate goes): the host drops it and calls nothing more for "id".
+     * Like call_done, called from inside the engine: take note only.
+     */
+    void  (*fetch_ctl)(void *isolate_host, uint32_t id, int what);
+
+    /*
+     * The call's request body stream was read and holds nothing more: the
+     * host should read more of the body from the client and jsfn_call_feed()
+     * it (for requests started with body_stream).  Take note only.
+     */
+    void  (*body_want)(void *call_host);
 } jsfn_host_t;
+
+
+#define JSFN_FETCH_WANT    1
+#define JSFN_FETCH_ABORT   2
+
+
+/* An outbound request (fetch_start); memory valid during the callback. */
+struct jsfn_fetch_s {
+    jsfn_str_t          method;       /* upper case for the standard ones */
+    jsfn_str_t          url;          /* absolute http: or https:, serialised
+                                         by the URL parser, no fragment */
+    int                 local;        /* 1: same origin as the calling
+                                         request (relative URLs are): the
+                                         host serves it from its own
+                                         locations (a subrequest) */
+    const jsfn_str_t   *headers;      /* name, value, ...: names lower case,
+                                         checked as ByteStrings/tokens */
+    size_t              nheaders;
+    const char         *body;         /* NULL: no body; the whole body (a
+                                         stream is read to its end first) */
+    size_t              body_len;
+};
+
+
+/* The head of a fetch's response, as the host received it. */
+typedef struct {
+    int                 status;
+    jsfn_str_t          status_text;
+    const jsfn_str_t   *headers;      /* name, value, ... as received */
+    size_t              nheaders;
+    jsfn_str_t          url;          /* the URL answered (= the request's) */
+} jsfn_fetch_head_t;
+
+
+/* flags of jsfn_fetch_data() and jsfn_call_feed() */
+#define JSFN_DATA_LAST     1          /* the body ends after this piece */
+#define JSFN_DATA_ERROR    2          /* the body failed: data is the reason
+                                         (a message), the stream errors */
 
 
 typedef struct {
@@ -121,6 +192,8 @@ typedef struct {
     size_t              nenv;
     const char         *body;         /* NULL: no body */
     size_t              body_len;
+    int                 body_stream;  /* 1: body is NULL and its pieces
+                                         follow through jsfn_call_feed() */
     uint64_t            cpu_limit_us; /* 0: none */
 } jsfn_request_t;
 
@@ -133,6 +206,8 @@ typedef struct {
     size_t              nheaders;
     const char         *body;
     size_t              body_len;
+    int                 streamed;     /* 1: body is NULL; its pieces come
+                                         from jsfn_call_read() */
 } jsfn_response_t;
 
 
@@ -227,10 +302,55 @@ int jsfn_call_finish(jsfn_call_t *call, jsfn_response_t *resp,
     jsfn_err_t *err);
 
 /*
+ * The next piece of a streamed response body (resp->streamed).  JSFN_OK:
+ * *data and *len hold it, valid until the next jsfn_call_read() or
+ * jsfn_call_free() (the host copies it or sends it first); JSFN_DONE: the
+ * body has ended; JSFN_AGAIN: nothing yet, host->call_done(call_host)
+ * follows when there is (only then does the function's stream produce the
+ * next piece: the host's pace is the backpressure); negative: the stream
+ * failed or the isolate was condemned, err says why (the host aborts the
+ * response; for JSFN_ERR_TIMEOUT/HEAP it retires the isolate).
+ */
+int jsfn_call_read(jsfn_call_t *call, const char **data, size_t *len,
+    jsfn_err_t *err);
+
+/*
+ * A piece of the request body of a call started with req->body_stream,
+ * copied into the isolate (counted against its budget); flags
+ * JSFN_DATA_LAST at the end, JSFN_DATA_ERROR when reading failed (data is
+ * the message).  JSFN_OK: the host may feed more; JSFN_AGAIN: stop until
+ * host->body_want(call_host); JSFN_ERR_BODY: over the budget (the stream
+ * errors; the host stops reading); JSFN_ERR_TIMEOUT/HEAP: condemned.
+ */
+int jsfn_call_feed(jsfn_call_t *call, const char *data, size_t len,
+    int flags, jsfn_err_t *err);
+
+/*
  * The host gives up on a call (timeout, client gone) or is done with it:
- * no callback for it follows.  The JS work it started may go on.
+ * no callback for it follows.  The JS work it started may go on; a
+ * streamed response body not read to its end is cancelled (its source's
+ * cancel() runs), a request body stream not fed to its end errors.
  */
 void jsfn_call_free(jsfn_call_t *call);
+
+
+/*
+ * The host's answers to fetch_start(), made from its own events.  Each
+ * runs JS (the fetch's promise, its body stream) and returns JSFN_OK (for
+ * jsfn_fetch_data: more is welcome), JSFN_AGAIN (jsfn_fetch_data: hold the
+ * rest until fetch_ctl(JSFN_FETCH_WANT)), JSFN_ERR_ARG (the engine no
+ * longer knows "id": drop the fetch), or JSFN_ERR_TIMEOUT/HEAP (the
+ * isolate was condemned: retire it, as after jsfn_timer_fire()).
+ * jsfn_fetch_data() with JSFN_DATA_LAST or JSFN_DATA_ERROR ends the fetch;
+ * so does jsfn_fetch_fail() (before or instead of a head: fetch() rejects
+ * with a TypeError of "msg").
+ */
+int jsfn_fetch_head(jsfn_isolate_t *iso, uint32_t id,
+    const jsfn_fetch_head_t *head, jsfn_err_t *err);
+int jsfn_fetch_data(jsfn_isolate_t *iso, uint32_t id, const char *data,
+    size_t len, int flags, jsfn_err_t *err);
+int jsfn_fetch_fail(jsfn_isolate_t *iso, uint32_t id, const char *msg,
+    size_t len, jsfn_err_t *err);
 
 
 /* A host timer armed with timer_start() expired. */

@@ -25,7 +25,10 @@ static const jsfn_host_t  ngx_http_jsfn_host = {
     ngx_http_jsfn_host_log,
     ngx_http_jsfn_host_timer_start,
     ngx_http_jsfn_host_timer_stop,
-    ngx_http_jsfn_host_call_done
+    ngx_http_jsfn_host_call_done,
+    NULL,                                  /* fetch_start */
+    NULL,                                  /* fetch_ctl */
+    NULL                                   /* body_want */
 };
 
 
