@@ -102,6 +102,31 @@ typedef struct {
 } ngx_http_jsfn_ctx_t;
 
 
+/*
+ * An outbound fetch() in flight (ngx_http_jsfn_fetch.c keeps them per
+ * isolate).  A same-origin URL is a subrequest of the calling request
+ * (ngx_http_jsfn_fetch.c); an absolute one goes through nginx's own client
+ * (ngx_http_jsfn_client.c), which does not need the request to live.
+ */
+typedef struct ngx_http_jsfn_fetch_s  ngx_http_jsfn_fetch_t;
+
+struct ngx_http_jsfn_fetch_s {
+    ngx_queue_t                 queue;     /* in the isolate's fetches */
+    uint32_t                    id;        /* the engine's fetch id */
+    ngx_http_jsfn_isolate_t    *isolate;
+    ngx_http_jsfn_ctx_t        *ctx;       /* the calling request; NULL once
+                                              it has ended */
+    ngx_http_jsfn_loc_conf_t   *conf;      /* the calling request's location
+                                              (or the isolate's last one) */
+    ngx_log_t                  *log;
+
+    /* the backend's: JSFN_FETCH_WANT or JSFN_FETCH_ABORT (then the
+       backend frees its state and never reports for the fetch again) */
+    void                      (*ctl)(ngx_http_jsfn_fetch_t *f, int what);
+    void                       *data;      /* the backend's state */
+};
+
+
 /* counters kept per function and worker (ngx_http_jsfn_status.c) */
 typedef enum {
     NGX_HTTP_JSFN_STAT_REQUESTS = 0,       /* requests reaching a function */
@@ -151,6 +176,31 @@ void ngx_http_jsfn_pool_set_alias(ngx_http_jsfn_ctx_t *ctx);
 ngx_int_t ngx_http_jsfn_timer_start(ngx_http_jsfn_isolate_t *isolate,
     uint32_t id, ngx_msec_t ms);
 void ngx_http_jsfn_timer_stop(ngx_http_jsfn_isolate_t *isolate, uint32_t id);
+
+/*
+ * fetch() (ngx_http_jsfn_fetch.c): the backends report through these, which
+ * run JS.  They return NGX_OK (more welcome), NGX_AGAIN (data: pause until
+ * ctl(f, JSFN_FETCH_WANT)) or NGX_DECLINED (the fetch is gone: the engine
+ * dropped it or the isolate was retired; the backend frees its state and
+ * stops).  After data with JSFN_DATA_LAST/ERROR or after fail, "f" is
+ * freed: the backend must not touch it again.
+ */
+ngx_int_t ngx_http_jsfn_fetch_head(ngx_http_jsfn_fetch_t *f,
+    const jsfn_fetch_head_t *head);
+ngx_int_t ngx_http_jsfn_fetch_data(ngx_http_jsfn_fetch_t *f, const char *p,
+    size_t len, int flags);
+void ngx_http_jsfn_fetch_fail(ngx_http_jsfn_fetch_t *f, const char *msg,
+    size_t len);
+
+/*
+ * The absolute-URL client (ngx_http_jsfn_client.c): starts the request
+ * "req" (copying what it keeps) for "f", sets f->ctl and f->data.  NGX_OK,
+ * or NGX_ERROR with err->msg for fetch() to reject with (denied host, bad
+ * URL, no resolver...), "f" untouched then.  Reports come later, from
+ * nginx events, never from inside this call.
+ */
+ngx_int_t ngx_http_jsfn_client_start(ngx_http_jsfn_fetch_t *f,
+    const jsfn_fetch_t *req, jsfn_err_t *err);
 
 /* engine wrappers (ngx_http_jsfn_engine.c) */
 ngx_int_t ngx_http_jsfn_engine_init(ngx_cycle_t *cycle);
