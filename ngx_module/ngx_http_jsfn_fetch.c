@@ -62,6 +62,7 @@ static ngx_int_t ngx_http_jsfn_fetch_done(ngx_http_request_t *r, void *data,
 static void ngx_http_jsfn_fetch_kick(ngx_event_t *ev);
 static void ngx_http_jsfn_fetch_gone(ngx_event_t *ev);
 static void ngx_http_jsfn_fetch_request_end(void *data);
+static ngx_int_t ngx_http_jsfn_fetch_access(ngx_http_request_t *r);
 static ngx_int_t ngx_http_jsfn_fetch_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_jsfn_fetch_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
@@ -77,10 +78,25 @@ static ngx_str_t  ngx_http_jsfn_fetch_ended =
     ngx_string("the request that made this fetch() has ended");
 
 
-/* postconfiguration: the filters that take subrequest fetches' output */
+/*
+ * postconfiguration: the filters that take subrequest fetches' output, and
+ * the access checks nginx skips for subrequests
+ */
 ngx_int_t
 ngx_http_jsfn_fetch_init(ngx_conf_t *cf)
 {
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PREACCESS_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_jsfn_fetch_access;
+
     ngx_http_next_header_filter = ngx_http_top_header_filter;
     ngx_http_top_header_filter = ngx_http_jsfn_fetch_header_filter;
 
@@ -359,6 +375,10 @@ ngx_http_jsfn_fetch_report(ngx_http_jsfn_fetch_t *f, int rc,
 static void
 ngx_http_jsfn_fetch_error(ngx_http_jsfn_fetch_t *f, int rc, jsfn_err_t *err)
 {
+    if (f->ctx != NULL && f->ctx->pending) {
+        return;     /* the call's answer, a 503, says it */
+    }
+
     ngx_log_error(NGX_LOG_ERR, f->log, 0, "js_function \"%V\": %s",
                   &f->isolate->sn.str, err->msg);
 }
@@ -380,6 +400,32 @@ static ngx_uint_t  ngx_http_jsfn_method_ids[] = {
     NGX_HTTP_DELETE, NGX_HTTP_MKCOL, NGX_HTTP_COPY, NGX_HTTP_MOVE,
     NGX_HTTP_OPTIONS, NGX_HTTP_PROPFIND, NGX_HTTP_PROPPATCH, NGX_HTTP_LOCK,
     NGX_HTTP_UNLOCK, NGX_HTTP_PATCH, NGX_HTTP_TRACE, NGX_HTTP_CONNECT
+};
+
+
+/* the reason phrases nginx sends for the codes it knows */
+static struct {
+    int          status;
+    const char  *text;
+} ngx_http_jsfn_reasons[] = {
+    { 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
+    { 204, "No Content" }, { 206, "Partial Content" },
+    { 301, "Moved Permanently" }, { 302, "Moved Temporarily" },
+    { 303, "See Other" }, { 304, "Not Modified" },
+    { 307, "Temporary Redirect" }, { 308, "Permanent Redirect" },
+    { 400, "Bad Request" }, { 401, "Unauthorized" },
+    { 402, "Payment Required" }, { 403, "Forbidden" },
+    { 404, "Not Found" }, { 405, "Not Allowed" },
+    { 406, "Not Acceptable" }, { 408, "Request Time-out" },
+    { 409, "Conflict" }, { 410, "Gone" }, { 411, "Length Required" },
+    { 412, "Precondition Failed" }, { 413, "Request Entity Too Large" },
+    { 414, "Request-URI Too Large" }, { 415, "Unsupported Media Type" },
+    { 416, "Requested Range Not Satisfiable" }, { 421, "Misdirected Request" },
+    { 429, "Too Many Requests" }, { 500, "Internal Server Error" },
+    { 501, "Not Implemented" }, { 502, "Bad Gateway" },
+    { 503, "Service Temporarily Unavailable" },
+    { 504, "Gateway Time-out" }, { 505, "HTTP Version Not Supported" },
+    { 507, "Insufficient Storage" }, { 0, NULL }
 };
 
 
@@ -772,6 +818,76 @@ ngx_http_jsfn_fetch_of(ngx_http_request_t *r)
 }
 
 
+/*
+ * nginx runs no access phase handler for a subrequest (it trusts the
+ * request that made it): a fetch() is the function's request, so the
+ * target location's allow/deny, auth_basic, auth_request... apply to it,
+ * run here in the phase's order with its "satisfy".  An auth_request still
+ * pending (NGX_AGAIN) brings nginx back here, where all run again.
+ */
+static ngx_int_t
+ngx_http_jsfn_fetch_access(ngx_http_request_t *r)
+{
+    ngx_int_t                   rc, denied;
+    ngx_uint_t                  i, n;
+    ngx_http_handler_pt        *h;
+    ngx_http_core_loc_conf_t   *clcf;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    if (ngx_http_jsfn_fetch_of(r) == NULL) {
+        return NGX_DECLINED;
+    }
+
+    cmcf = ngx_http_get_module_main_conf(r, ngx_http_core_module);
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    h = cmcf->phases[NGX_HTTP_ACCESS_PHASE].handlers.elts;
+    n = cmcf->phases[NGX_HTTP_ACCESS_PHASE].handlers.nelts;
+    denied = 0;
+
+    /* the phase engine runs a phase's handlers last registered first */
+    for (i = n; i > 0; i--) {
+        rc = h[i - 1](r);
+
+        if (rc == NGX_DECLINED) {
+            continue;
+        }
+
+        if (rc == NGX_AGAIN || rc == NGX_DONE) {
+            return rc;
+        }
+
+        if (clcf->satisfy == NGX_HTTP_SATISFY_ALL) {
+            if (rc == NGX_OK) {
+                continue;
+            }
+
+            return rc;
+        }
+
+        if (rc == NGX_OK) {
+            if (r->headers_out.www_authenticate) {
+                r->headers_out.www_authenticate->hash = 0;
+            }
+
+            return NGX_DECLINED;
+        }
+
+        if (rc == NGX_HTTP_FORBIDDEN || rc == NGX_HTTP_UNAUTHORIZED) {
+            if (denied != NGX_HTTP_UNAUTHORIZED) {
+                denied = rc;
+            }
+
+            continue;
+        }
+
+        return rc;
+    }
+
+    return denied ? denied : NGX_DECLINED;
+}
+
+
 static void
 ngx_http_jsfn_fetch_kick(ngx_event_t *ev)
 {
@@ -823,11 +939,21 @@ ngx_http_jsfn_fetch_header_filter(ngx_http_request_t *r)
     head.headers = s;
     head.status = r->headers_out.status;
 
-    /* the status line's reason, if a module set one ("200 OK") */
+    /* the status line's reason: a module's ("200 OK"), or nginx's */
     text = r->headers_out.status_line;
+
     if (text.len > 4) {
         head.status_text.data = (const char *) text.data + 4;
         head.status_text.len = text.len - 4;
+
+    } else {
+        for (i = 0; ngx_http_jsfn_reasons[i].status; i++) {
+            if (ngx_http_jsfn_reasons[i].status == head.status) {
+                head.status_text.data = ngx_http_jsfn_reasons[i].text;
+                head.status_text.len = ngx_strlen(head.status_text.data);
+                break;
+            }
+        }
     }
 
     for (part = &r->headers_out.headers.part; part; part = part->next) {
