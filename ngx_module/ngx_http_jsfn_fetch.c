@@ -68,6 +68,7 @@ static ngx_int_t ngx_http_jsfn_fetch_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static void ngx_http_jsfn_fetch_error(ngx_http_jsfn_fetch_t *f, int rc,
     jsfn_err_t *err);
+static void ngx_http_jsfn_fetch_err(jsfn_err_t *err, const char *fmt, ...);
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
@@ -120,9 +121,7 @@ ngx_http_jsfn_fetch_start(void *isolate_host, void *call_host, uint32_t id,
     ngx_http_jsfn_fetch_ctx_t  *fc;
 
     if (req->local && ctx == NULL) {
-        err->len = ngx_sprintf((u_char *) err->msg, "fetch(): %V%Z",
-                               &ngx_http_jsfn_fetch_ended)
-                   - (u_char *) err->msg - 1;
+        ngx_http_jsfn_fetch_err(err, "fetch(): %V", &ngx_http_jsfn_fetch_ended);
         return -1;
     }
 
@@ -194,8 +193,7 @@ ngx_http_jsfn_fetch_start(void *isolate_host, void *call_host, uint32_t id,
 
 nomem:
 
-    err->len = ngx_sprintf((u_char *) err->msg, "fetch(): out of memory%Z")
-               - (u_char *) err->msg - 1;
+    ngx_http_jsfn_fetch_err(err, "fetch(): out of memory");
     return -1;
 }
 
@@ -384,6 +382,23 @@ ngx_http_jsfn_fetch_error(ngx_http_jsfn_fetch_t *f, int rc, jsfn_err_t *err)
 }
 
 
+/* fetch() rejects with this message: bounded by err->msg */
+static void
+ngx_http_jsfn_fetch_err(jsfn_err_t *err, const char *fmt, ...)
+{
+    u_char   *p;
+    va_list   args;
+
+    va_start(args, fmt);
+    p = ngx_vslprintf((u_char *) err->msg,
+                      (u_char *) err->msg + sizeof(err->msg) - 1, fmt, args);
+    va_end(args);
+
+    *p = '\0';
+    err->len = p - (u_char *) err->msg;
+}
+
+
 /* ---- same-origin URLs: subrequests ------------------------------------ */
 
 static ngx_str_t  ngx_http_jsfn_methods[] = {
@@ -505,9 +520,7 @@ ngx_http_jsfn_fetch_subrequest(ngx_http_jsfn_fetch_ctx_t *fc,
     flags = NGX_HTTP_LOG_UNSAFE;
 
     if (ngx_http_parse_unsafe_uri(r, &uri, &args, &flags) != NGX_OK) {
-        err->len = ngx_sprintf((u_char *) err->msg, "fetch(): unsafe URL"
-                               " path \"%V\"%Z", &uri)
-                   - (u_char *) err->msg - 1;
+        ngx_http_jsfn_fetch_err(err, "fetch(): unsafe URL path \"%V\"", &uri);
         return NGX_ERROR;
     }
 
@@ -523,11 +536,9 @@ ngx_http_jsfn_fetch_subrequest(ngx_http_jsfn_fetch_ctx_t *fc,
                             NGX_HTTP_SUBREQUEST_BACKGROUND)
         != NGX_OK)
     {
-        err->len = ngx_sprintf((u_char *) err->msg, "fetch(): nginx refused"
-                               " the subrequest to \"%V\" (too deep a"
-                               " recursion of subrequests, or too many)%Z",
-                               &uri)
-                   - (u_char *) err->msg - 1;
+        ngx_http_jsfn_fetch_err(err, "fetch(): nginx refused the subrequest"
+                                " to \"%V\" (too deep a recursion of"
+                                " subrequests, or too many)", &uri);
         return NGX_ERROR;
     }
 
@@ -617,20 +628,17 @@ nomem_sr:
     fc->f.ctl = ngx_http_jsfn_fetch_ctl_local;
     ngx_post_event(&fc->kick, &ngx_posted_events);
 
-    err->len = ngx_sprintf((u_char *) err->msg, "fetch(): out of memory%Z")
-               - (u_char *) err->msg - 1;
+    ngx_http_jsfn_fetch_err(err, "fetch(): out of memory");
     return NGX_DECLINED;
 
 nomem:
 
-    err->len = ngx_sprintf((u_char *) err->msg, "fetch(): out of memory%Z")
-               - (u_char *) err->msg - 1;
+    ngx_http_jsfn_fetch_err(err, "fetch(): out of memory");
     return NGX_ERROR;
 
 invalid:
 
-    err->len = ngx_sprintf((u_char *) err->msg, "fetch(): invalid URL%Z")
-               - (u_char *) err->msg - 1;
+    ngx_http_jsfn_fetch_err(err, "fetch(): invalid URL");
     return NGX_ERROR;
 }
 
@@ -781,6 +789,19 @@ ngx_http_jsfn_fetch_headers_in(ngx_http_request_t *r, ngx_http_request_t *sr,
 
             *ph = h;
         }
+
+#if (NGX_HTTP_X_FORWARDED_FOR)
+        if (name.len == 15
+            && ngx_strncmp(name.data, "x-forwarded-for", 15) == 0)
+        {
+            ph = ngx_array_push(&hi->x_forwarded_for);
+            if (ph == NULL) {
+                return NGX_ERROR;
+            }
+
+            *ph = h;
+        }
+#endif
 
         if (name.len == 14 && ngx_strncmp(name.data, "content-length", 14)
                               == 0)

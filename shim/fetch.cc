@@ -275,7 +275,7 @@ NativeFetchCtl(const v8::FunctionCallbackInfo<v8::Value> &args)
     Isolate      *self = Isolate::From(isolate);
 
     if (self == nullptr || self->fetch == nullptr || !args[0]->IsUint32()
-        || !args[1]->IsInt32())
+        || !args[1]->IsInt32() || engine.host->fetch_ctl == nullptr)
     {
         return;
     }
