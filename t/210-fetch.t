@@ -789,3 +789,88 @@ POST b x
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 23: the client leaves while a fetch runs: the fetch rejects, the subrequest goes with the request
+--- config
+    location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/f.js; }
+    location = /slow { js_function $TEST_NGINX_SERVER_ROOT/html/slow.js; }
+--- user_files
+>>> f.js
+export default {
+    async fetch(request) {
+        try {
+            await fetch('/slow');
+            console.log('fetch: resolved');
+        } catch (e) {
+            console.log('fetch: ' + e);
+        }
+        return new Response('too late');
+    }
+};
+>>> slow.js
+export default {
+    async fetch() {
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        return new Response('slow');
+    }
+};
+--- request
+GET /f
+--- timeout: 0.1
+--- abort
+--- ignore_response
+--- wait: 0.6
+--- error_log
+fetch: TypeError: the request that made this fetch() has ended
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 24: a stream body: cancelled at once with the reason of a signal aborted already; a chunk not bytes rejects; the request is used
+--- config
+    location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/f.js; }
+    location = /echo { js_function $TEST_NGINX_SERVER_ROOT/html/echo.js; }
+--- user_files
+>>> f.js
+export default {
+    async fetch(request) {
+        const out = [];
+        let cancelReason;
+        const body = new ReadableStream({
+            pull(c) { c.enqueue(new Uint8Array([42])); },
+            cancel(reason) { cancelReason = reason; },
+        });
+        const c = new AbortController();
+        c.abort();
+        const p = fetch('/echo', { method: 'POST', body, duplex: 'half', signal: c.signal });
+        out.push(cancelReason && cancelReason.name);
+        const e = await p.catch((x) => x);
+        out.push(e === cancelReason);
+        const bad = new ReadableStream({ start(c) { c.enqueue('not bytes'); c.close(); } });
+        await fetch('/echo', { method: 'POST', body: bad, duplex: 'half' }).catch((x) => out.push(x.name));
+        const req = new Request(new URL('/echo', request.url), { method: 'POST', body: 'b' });
+        const c2 = new AbortController();
+        c2.abort();
+        await fetch(req, { signal: c2.signal }).catch(() => {});
+        out.push(req.bodyUsed);
+        return new Response(out.join('|'));
+    }
+};
+>>> echo.js
+export default {
+    async fetch(request) {
+        return new Response(await request.text());
+    }
+};
+--- request
+GET /f
+--- response_body chomp
+AbortError|true|TypeError|true
+--- no_error_log
+[error]
+[alert]
+[crit]

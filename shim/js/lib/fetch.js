@@ -82,16 +82,22 @@ function fetch(input, init) {
     const f = {
       id: 0, callId, resolve, reject, method: parts.method, url: serializeURL(rec, true),
       headers: parts.headers, body: null, redirect: parts.redirect, signal: parts.signal,
-      hops: 0, controller: null, done: false, onAbort: null,
+      hops: 0, controller: null, done: false, onAbort: null, reader: null,
     };
     const signal = f.signal;
-    if (signal.aborted) throw signal.reason;
+    const body = parts.body;
+    const stream = body !== null && typeof body === 'object' && !(body instanceof Uint8ArrayCtor);
+    if (stream) f.reader = internal.streamReader(body);
+    if (signal.aborted) {
+      // a stream body is cancelled with the same reason, at once
+      if (stream) promiseThen(internal.streamCancel(f.reader, signal.reason), undefined, () => {});
+      throw signal.reason;
+    }
     f.onAbort = () => abort(f, signal.reason);
     ReflectApply(addEventListener, signal, ['abort', f.onAbort]);
-    const body = parts.body;
-    if (body !== null && typeof body === 'object' && !(body instanceof Uint8ArrayCtor)) {
-      // a stream, read to its end first
-      promiseThen(body, (u8) => { f.body = u8; if (!f.done) hop(f); },
+    if (stream) {
+      // read to its end first: uploads are not streamed
+      promiseThen(readBody(f), (u8) => { if (!f.done) { f.reader = null; f.body = u8; hop(f); } },
         (e) => finish(f, e));
       return;
     }
@@ -100,6 +106,30 @@ function fetch(input, init) {
   });
 }
 ObjectDefineProperty(fetch, 'length', { value: 1 });
+
+// the request's stream body, whole
+async function readBody(f) {
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { value, done } = await internal.streamRead(f.reader);
+    if (f.done || done) break;
+    if (!(value instanceof Uint8ArrayCtor)) {
+      const e = new TypeErrorCtor('fetch(): the body stream gave a chunk that is not a Uint8Array.');
+      promiseThen(internal.streamCancel(f.reader, e), undefined, () => {});
+      throw e;
+    }
+    chunks[chunks.length] = value;
+    total += value.length;
+  }
+  const out = new Uint8ArrayCtor(total);
+  let n = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    out.set(chunks[i], n);
+    n += chunks[i].length;
+  }
+  return out;
+}
 
 // start the next hop of f; a refusal rejects
 function hop(f) {
@@ -134,6 +164,10 @@ function abort(f, reason) {
     ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
     try { f.controller.error(reason); } catch { /* already closed */ }
     return;
+  }
+  if (f.reader !== null) {
+    // the request's body stream, still being read
+    promiseThen(internal.streamCancel(f.reader, reason), undefined, () => {});
   }
   finish(f, reason);
 }
