@@ -40,6 +40,8 @@ typedef struct {
     unsigned                    engine:1;  /* the engine still knows it */
     unsigned                    local:1;
     unsigned                    head:1;    /* the head was reported */
+    unsigned                    reporting:1; /* in a jsfn_fetch_*() call */
+    unsigned                    aborted:1; /* JS aborted it meanwhile */
 } ngx_http_jsfn_fetch_ctx_t;
 
 
@@ -202,9 +204,10 @@ nomem:
 void
 ngx_http_jsfn_fetch_ctl(void *isolate_host, uint32_t id, int what)
 {
-    ngx_queue_t              *q;
-    ngx_http_jsfn_fetch_t    *f;
-    ngx_http_jsfn_isolate_t  *isolate = isolate_host;
+    ngx_queue_t                *q;
+    ngx_http_jsfn_fetch_t      *f;
+    ngx_http_jsfn_isolate_t    *isolate = isolate_host;
+    ngx_http_jsfn_fetch_ctx_t  *fc;
 
     for (q = ngx_queue_head(&isolate->fetches);
          q != ngx_queue_sentinel(&isolate->fetches);
@@ -217,9 +220,17 @@ ngx_http_jsfn_fetch_ctl(void *isolate_host, uint32_t id, int what)
         }
 
         if (what == JSFN_FETCH_ABORT) {
-            ngx_http_jsfn_fetch_forget((ngx_http_jsfn_fetch_ctx_t *) f);
+            fc = (ngx_http_jsfn_fetch_ctx_t *) f;
+            ngx_http_jsfn_fetch_forget(fc);
+
+            if (fc->reporting) {
+                /* its backend is inside a report: NGX_DECLINED tells it */
+                fc->aborted = 1;
+                return;
+            }
+
             f->ctl(f, JSFN_FETCH_ABORT);
-            ngx_http_jsfn_fetch_release((ngx_http_jsfn_fetch_ctx_t *) f);
+            ngx_http_jsfn_fetch_release(fc);
 
         } else {
             f->ctl(f, what);
@@ -288,10 +299,13 @@ ngx_int_t
 ngx_http_jsfn_fetch_head(ngx_http_jsfn_fetch_t *f,
     const jsfn_fetch_head_t *head)
 {
-    int         rc;
-    jsfn_err_t  err;
+    int                         rc;
+    jsfn_err_t                  err;
+    ngx_http_jsfn_fetch_ctx_t  *fc = (ngx_http_jsfn_fetch_ctx_t *) f;
 
+    fc->reporting = 1;
     rc = jsfn_fetch_head(f->isolate->iso, f->id, head, &err);
+    fc->reporting = 0;
 
     return ngx_http_jsfn_fetch_report(f, rc, &err);
 }
@@ -301,10 +315,13 @@ ngx_int_t
 ngx_http_jsfn_fetch_data(ngx_http_jsfn_fetch_t *f, const char *p,
     size_t len, int flags)
 {
-    int         rc;
-    jsfn_err_t  err;
+    int                         rc;
+    jsfn_err_t                  err;
+    ngx_http_jsfn_fetch_ctx_t  *fc = (ngx_http_jsfn_fetch_ctx_t *) f;
 
+    fc->reporting = 1;
     rc = jsfn_fetch_data(f->isolate->iso, f->id, p, len, flags, &err);
+    fc->reporting = 0;
 
     if (rc == JSFN_OK && (flags & (JSFN_DATA_LAST | JSFN_DATA_ERROR))) {
         ngx_http_jsfn_fetch_forget((ngx_http_jsfn_fetch_ctx_t *) f);
@@ -342,7 +359,23 @@ static ngx_int_t
 ngx_http_jsfn_fetch_report(ngx_http_jsfn_fetch_t *f, int rc,
     jsfn_err_t *err)
 {
-    ngx_http_jsfn_isolate_t  *isolate = f->isolate;
+    ngx_http_jsfn_isolate_t    *isolate = f->isolate;
+    ngx_http_jsfn_fetch_ctx_t  *fc = (ngx_http_jsfn_fetch_ctx_t *) f;
+
+    if (fc->aborted) {
+        /* aborted by JS during the report: dropped, whatever else */
+        if (rc == JSFN_ERR_TIMEOUT || rc == JSFN_ERR_HEAP) {
+            ngx_http_jsfn_fetch_error(f, rc, err);
+        }
+
+        ngx_http_jsfn_fetch_release(fc);
+
+        if (rc == JSFN_ERR_TIMEOUT || rc == JSFN_ERR_HEAP) {
+            ngx_http_jsfn_pool_retire(isolate, rc);
+        }
+
+        return NGX_DECLINED;
+    }
 
     if (rc == JSFN_OK) {
         return NGX_OK;
