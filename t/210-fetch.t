@@ -281,7 +281,8 @@ export default {
         const put = await fetch('/r303', { method: 'PUT', body: 'x' });
         out += `PUT /r303 ${await put.text()}\n`;
         const r = await fetch('/r301');
-        out += `GET /r301 ${r.redirected} ${await r.text()}\n`;
+        const c = r.clone();
+        out += `GET /r301 ${r.redirected} ${c.redirected} ${c.url} ${await r.text()}\n`;
         return new Response(out);
     }
 };
@@ -300,7 +301,7 @@ GET /f
 /r307 200 true http://localhost/echo?from=307 POST k text/plain;charset=UTF-8 [data]
 /chain 200 true http://localhost/echo?from=307 GET k null []
 PUT /r303 GET null null []
-GET /r301 true GET null null []
+GET /r301 true true http://localhost/echo?from=301 GET null null []
 --- no_error_log
 [error]
 [alert]

@@ -982,8 +982,10 @@ class Response {
     const body = cloneBody(s.body);
     // The copy keeps the guard (the headers of a redirect stay immutable);
     // a flat list is never changed, so both can share it.
-    return responseCreate(s.status, s.statusText, s.headers === null ? null : headersCopy(s.headers),
+    const r = responseCreate(s.status, s.statusText, s.headers === null ? null : headersCopy(s.headers),
       s.flat, body, s.type, s.url);
+    if (s.redirected === true) r.#s.redirected = true;
+    return r;
   }
 
   async arrayBuffer() { const b = this.#s.body; return bodyArrayBuffer(await takeBody(b), b); }
