@@ -65,6 +65,7 @@ static void ngx_http_jsfn_fetch_kick(ngx_event_t *ev);
 static void ngx_http_jsfn_fetch_gone(ngx_event_t *ev);
 static void ngx_http_jsfn_fetch_request_end(void *data);
 static ngx_int_t ngx_http_jsfn_fetch_access(ngx_http_request_t *r);
+static void ngx_http_jsfn_fetch_unpostpone(ngx_http_request_t *r);
 static ngx_int_t ngx_http_jsfn_fetch_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_jsfn_fetch_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
@@ -911,6 +912,9 @@ ngx_http_jsfn_fetch_access(ngx_http_request_t *r)
             return rc;
         }
 
+        /* an auth_request subrequest, done: out of the way */
+        ngx_http_jsfn_fetch_unpostpone(r);
+
         if (clcf->satisfy == NGX_HTTP_SATISFY_ALL) {
             if (rc == NGX_OK) {
                 continue;
@@ -939,6 +943,37 @@ ngx_http_jsfn_fetch_access(ngx_http_request_t *r)
     }
 
     return denied ? denied : NGX_DECLINED;
+}
+
+
+/*
+ * The subrequests a fetch's subrequest made and waited for (auth_request)
+ * wait, once done, to be made the active request by nginx's postpone
+ * filter, which its output never reaches (this module's filters take it,
+ * and a background subrequest is never the active one): they are retired
+ * here as nginx would then retire them (ngx_http_finalize_request()),
+ * without making them active.
+ */
+static void
+ngx_http_jsfn_fetch_unpostpone(ngx_http_request_t *r)
+{
+    ngx_http_postponed_request_t  **ppr, *pr;
+
+    for (ppr = &r->postponed; *ppr != NULL; /* void */) {
+        pr = *ppr;
+
+        if (pr->request == NULL || !pr->request->done) {
+            ppr = &pr->next;
+            continue;
+        }
+
+        *ppr = pr->next;
+
+        pr->request->logged = 1;
+
+        /* balances the count ngx_http_subrequest() took for it */
+        r->main->count--;
+    }
 }
 
 
@@ -1112,6 +1147,8 @@ ngx_http_jsfn_fetch_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         return ngx_http_next_body_filter(r, in);
     }
 
+    ngx_http_jsfn_fetch_unpostpone(r);
+
     for (cl = in; cl; cl = cl->next) {
         b = cl->buf;
 
@@ -1170,6 +1207,8 @@ static ngx_int_t
 ngx_http_jsfn_fetch_done(ngx_http_request_t *r, void *data, ngx_int_t rc)
 {
     ngx_http_jsfn_fetch_ctx_t  *fc = data;
+
+    ngx_http_jsfn_fetch_unpostpone(r);
 
     if (fc->sr != r) {
         return rc;

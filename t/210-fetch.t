@@ -875,3 +875,53 @@ AbortError|true|TypeError|true
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 25: auth_basic and auth_request of the target location apply to a fetch; satisfy any
+--- config
+    location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/f.js; }
+    location /basic/ { auth_basic "fn"; auth_basic_user_file $TEST_NGINX_SERVER_ROOT/html/htpasswd; alias $TEST_NGINX_SERVER_ROOT/html/; }
+    location /checked/ { auth_request /auth; alias $TEST_NGINX_SERVER_ROOT/html/; }
+    location = /auth { internal; js_function $TEST_NGINX_SERVER_ROOT/html/auth.js; }
+    location /any/ { satisfy any; deny all; auth_basic "fn"; auth_basic_user_file $TEST_NGINX_SERVER_ROOT/html/htpasswd; alias $TEST_NGINX_SERVER_ROOT/html/; }
+--- user_files
+>>> f.js
+export default {
+    async fetch(request) {
+        const out = [];
+        const basic = 'Basic ' + btoa('user:pass');
+        for (const [path, headers] of [['/basic/secret.txt', {}], ['/basic/secret.txt', { authorization: basic }],
+                                       ['/checked/secret.txt', {}], ['/checked/secret.txt', { 'x-token': 'good' }],
+                                       ['/any/secret.txt', {}], ['/any/secret.txt', { authorization: basic }]]) {
+            const r = await fetch(path, { headers });
+            out.push(`${path} ${r.status} ${r.status === 200 ? await r.text() : r.headers.get('www-authenticate')}`);
+        }
+        return new Response(out.join('\n'));
+    }
+};
+>>> auth.js
+export default {
+    fetch(request) {
+        return new Response(null, { status: request.headers.get('x-token') === 'good' ? 204 : 403 });
+    }
+};
+>>> htpasswd
+user:{PLAIN}pass
+>>> secret.txt
+secret
+--- request
+GET /f
+--- response_body
+/basic/secret.txt 401 Basic realm="fn"
+/basic/secret.txt 200 secret
+
+/checked/secret.txt 403 null
+/checked/secret.txt 200 secret
+
+/any/secret.txt 401 Basic realm="fn"
+/any/secret.txt 200 secret
+
+--- no_error_log
+[alert]
+[crit]
