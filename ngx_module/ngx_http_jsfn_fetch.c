@@ -593,6 +593,9 @@ ngx_http_jsfn_fetch_subrequest(ngx_http_jsfn_fetch_ctx_t *fc,
     sr->unparsed_uri = raw;
     sr->method = NGX_HTTP_UNKNOWN;
 
+    /* a request from outside: "internal" locations are not for it */
+    sr->internal = 0;
+
     for (i = 0; ngx_http_jsfn_methods[i].len; i++) {
         if (ngx_http_jsfn_methods[i].len == req->method.len
             && ngx_strncmp(ngx_http_jsfn_methods[i].data, req->method.data,

@@ -878,7 +878,7 @@ AbortError|true|TypeError|true
 
 
 
-=== TEST 25: auth_basic and auth_request of the target location apply to a fetch; satisfy any
+=== TEST 25: auth_basic and auth_request of the target location apply to a fetch; satisfy any; an internal location is not found
 --- config
     location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/f.js; }
     location /basic/ { auth_basic "fn"; auth_basic_user_file $TEST_NGINX_SERVER_ROOT/html/htpasswd; alias $TEST_NGINX_SERVER_ROOT/html/; }
@@ -897,6 +897,8 @@ export default {
             const r = await fetch(path, { headers });
             out.push(`${path} ${r.status} ${r.status === 200 ? await r.text() : r.headers.get('www-authenticate')}`);
         }
+        const internal = await fetch('/auth', { headers: { 'x-token': 'good' } });
+        out.push(`/auth ${internal.status}\n`);
         return new Response(out.join('\n'));
     }
 };
@@ -922,6 +924,7 @@ GET /f
 /any/secret.txt 401 Basic realm="fn"
 /any/secret.txt 200 secret
 
+/auth 404
 --- no_error_log
 [alert]
 [crit]
