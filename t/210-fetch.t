@@ -928,3 +928,39 @@ GET /f
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 26: a big static file is handed on as the function reads it (backpressure): 40 MB through a 16 MB isolate
+--- config
+    location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/f.js; js_function_memory 16m; }
+    location /files/ { alias $TEST_NGINX_SERVER_ROOT/html/; }
+--- user_files eval
+[["f.js", <<'JS'], ["big.bin", "z" x 40_000_000]]
+export default {
+    async fetch(request) {
+        const r = await fetch('/files/big.bin');
+        const reader = r.body.getReader();
+        let total = 0, chunks = 0, z = 0;
+        // a pause: what the host would push meanwhile would not fit
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            total += value.length;
+            chunks++;
+            if (value[0] === 122) z++;
+        }
+        return new Response(`${r.headers.get('content-length')} ${total} ${chunks > 100} ${z === chunks}`);
+    }
+};
+JS
+--- request
+GET /f
+--- response_body chomp
+40000000 40000000 true true
+--- timeout: 20
+--- no_error_log
+[error]
+[alert]
+[crit]
