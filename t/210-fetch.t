@@ -964,3 +964,27 @@ GET /f
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 27: fetch() as a global (Web IDL attributes) and at module evaluation, where no request gives relative URLs a base
+--- config
+    location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/f.js; }
+--- user_files
+>>> f.js
+const early = fetch('/ret').then(() => 'resolved', (e) => e.name + ': ' + e.message);
+export default {
+    async fetch(request) {
+        const d = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+        return new Response([typeof fetch, fetch.name, fetch.length, d.writable, d.enumerable, d.configurable,
+            Object.keys(globalThis).includes('fetch'), await early].join('|'));
+    }
+};
+--- request
+GET /f
+--- response_body chomp
+function|fetch|1|true|false|true|false|TypeError: Fetch API cannot load: Invalid URL '/ret'.
+--- no_error_log
+[error]
+[alert]
+[crit]
