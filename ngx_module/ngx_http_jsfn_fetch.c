@@ -1097,7 +1097,8 @@ ngx_http_jsfn_fetch_of(ngx_http_request_t *r)
  * nginx runs no access phase handler for a subrequest (it trusts the
  * request that made it): a fetch() is the function's request, so the
  * target location's allow/deny, auth_basic, auth_request... apply to it,
- * run here in the phase's order with its "satisfy".  An auth_request still
+ * run here (in the preaccess phase, first) in the access phase's order
+ * with its "satisfy".  An auth_request still
  * pending (NGX_AGAIN) brings nginx back here, where all run again.
  */
 static ngx_int_t
@@ -1112,6 +1113,12 @@ ngx_http_jsfn_fetch_access(ngx_http_request_t *r)
     if (ngx_http_jsfn_fetch_of(r) == NULL) {
         return NGX_DECLINED;
     }
+
+    /*
+     * limit_req (next in this phase) checks a request once, by its main
+     * request's status: each fetch is a request of its own
+     */
+    r->main->limit_req_status = 0;
 
     cmcf = ngx_http_get_module_main_conf(r, ngx_http_core_module);
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);

@@ -988,3 +988,33 @@ function|fetch|1|true|false|true|false|TypeError: Fetch API cannot load: Invalid
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 28: limit_req of the target location counts each fetch
+--- http_config
+    limit_req_zone $binary_remote_addr zone=fetchzone:1m rate=1r/m;
+--- config
+    location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/f.js; }
+    location /limited/ { limit_req zone=fetchzone nodelay; alias $TEST_NGINX_SERVER_ROOT/html/; }
+--- user_files
+>>> f.js
+export default {
+    async fetch(request) {
+        const a = await fetch('/limited/data.txt');
+        const b = await fetch('/limited/data.txt');
+        return new Response(`${a.status} ${await a.text()} ${b.status}`);
+    }
+};
+>>> data.txt
+data
+--- request
+GET /f
+--- response_body
+200 data
+ 503
+--- error_log
+limiting requests, excess: 1.000 by zone "fetchzone"
+--- no_error_log
+[alert]
+[crit]
