@@ -1010,7 +1010,7 @@ export default {
 data
 --- request
 GET /f
---- response_body
+--- response_body chomp
 200 data
  503
 --- error_log
