@@ -154,6 +154,10 @@ public:
     /* Web Crypto's keys, made on first use (crypto.cc) */
     CryptoState                           *crypto = nullptr;
 
+    /* the host's KV namespaces seen by the isolate; JS holds indexes
+       (kv.cc) */
+    std::vector<void *>                    kv_ns;
+
     /* CPU time of timer callbacks in the current window (ChargeTimers) */
     double                                 window_us = 0;
     uint64_t                               window_ns = 0;
@@ -280,6 +284,11 @@ void NativeCryptoSign(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeCryptoVerify(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeCryptoCipher(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeCryptoDerive(const v8::FunctionCallbackInfo<v8::Value> &args);
+
+/* KV namespaces (kv.cc): the native of js/lib/kv.js, a request's
+   bindings for the dispatcher */
+void NativeKv(const v8::FunctionCallbackInfo<v8::Value> &args);
+v8::Local<v8::Value> KvBindings(Isolate *self, const jsfn_request_t *req);
 
 /* a JS library an isolate compiles on first use: web-streams-polyfill,
    the node: modules (gen_libraries.sh makes library_sources[], streams.cc

@@ -458,6 +458,7 @@ static const struct {
         { "stringBytes",  NativeStringBytes },
         { "bytesString",  NativeBytesString },
         { "utf8Length",   NativeUtf8Length },
+        { "kv",           NativeKv },
 };
 
 
