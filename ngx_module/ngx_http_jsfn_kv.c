@@ -545,7 +545,7 @@ int
 ngx_http_jsfn_kv_op(void *isolate_host, void *ns, const jsfn_kv_op_t *op,
     jsfn_kv_result_t *res, jsfn_err_t *err)
 {
-    int                       rc;
+    ngx_http_jsfn_kv_node_t  *kn;
     ngx_http_jsfn_kv_zone_t  *ctx = ns;
 
     if (ctx == NULL || ctx->magic != NGX_HTTP_JSFN_KV_MAGIC
@@ -573,23 +573,17 @@ ngx_http_jsfn_kv_op(void *isolate_host, void *ns, const jsfn_kv_op_t *op,
     case JSFN_KV_DELETE:
         ngx_shmtx_lock(&ctx->shpool->mutex);
 
-        rc = 0;
-        res->found = 0;
+        kn = ngx_http_jsfn_kv_find(ctx, (u_char *) op->key.data, op->key.len);
 
-        {
-            ngx_http_jsfn_kv_node_t  *kn;
+        res->found = (kn != NULL);
 
-            kn = ngx_http_jsfn_kv_find(ctx, (u_char *) op->key.data,
-                                       op->key.len);
-            if (kn != NULL) {
-                ngx_http_jsfn_kv_remove(ctx, kn);
-                res->found = 1;
-            }
+        if (kn != NULL) {
+            ngx_http_jsfn_kv_remove(ctx, kn);
         }
 
         ngx_shmtx_unlock(&ctx->shpool->mutex);
 
-        return rc;
+        return 0;
 
     case JSFN_KV_LIST:
         return ngx_http_jsfn_kv_list(ctx, op, res, err);
@@ -813,6 +807,10 @@ ngx_http_jsfn_kv_list(ngx_http_jsfn_kv_zone_t *ctx, const jsfn_kv_op_t *op,
 
     if (plen > JSFN_KV_MAX_KEY || (plen && prefix == NULL)) {
         return 0;                        /* no key is that long */
+    }
+
+    if (prefix == NULL) {
+        prefix = (u_char *) "";
     }
 
     cursor.len = 0;
