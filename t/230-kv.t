@@ -305,7 +305,7 @@ export default {
 };
 --- request
 GET /fn
---- response_body
+--- response_body chomp
 empty: TypeError: Key name cannot be empty.
 dot: TypeError: "." is not allowed as a key name.
 dotdot: TypeError: ".." is not allowed as a key name.
