@@ -649,3 +649,292 @@ KV PUT failed: 507 no room for N bytes in the js_function_kv zone "cache"
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 9: the zone survives nginx -s reload (same name and size): new workers read what old ones wrote
+--- config
+    js_function_kv KV zone=kept:1m;
+    location = /put { js_function $TEST_NGINX_SERVER_ROOT/html/put.js; }
+    location = /get { js_function $TEST_NGINX_SERVER_ROOT/html/get.js; }
+--- user_files
+>>> put.js
+export default {
+    async fetch(r, env) {
+        for (let i = 0; i < 100; i++) await env.KV.put(`k${i}`, `v${i}`, { metadata: i });
+        return new Response('put');
+    }
+};
+>>> get.js
+export default {
+    async fetch(r, env) {
+        const l = await env.KV.list();
+        let ok = 0;
+        for (let i = 0; i < 100; i++) if ((await env.KV.getWithMetadata(`k${i}`)).metadata === i && await env.KV.get(`k${i}`) === `v${i}`) ok++;
+        return new Response(`${l.keys.length} ${ok}`);
+    }
+};
+--- init
+main::kv_put_reload_get();
+--- request
+GET /result.txt
+--- response_body
+put: 200 put
+get: 200 100 100
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 10: a reload that changes the zone's size makes a new, empty zone
+--- config
+    js_function_kv KV zone=resized:1m;
+    location = /put { js_function $TEST_NGINX_SERVER_ROOT/html/put.js; }
+    location = /get { js_function $TEST_NGINX_SERVER_ROOT/html/get.js; }
+--- user_files
+>>> put.js
+export default {
+    async fetch(r, env) {
+        await env.KV.put('k', 'v');
+        return new Response(await env.KV.get('k'));
+    }
+};
+>>> get.js
+export default {
+    async fetch(r, env) {
+        return new Response(`${await env.KV.get('k')} ${(await env.KV.list()).keys.length}`);
+    }
+};
+--- init
+main::kv_put_reload_get(sub { my ($c) = @_; $c =~ s/zone=resized:1m/zone=resized:2m/; $c });
+--- request
+GET /result.txt
+--- response_body
+put: 200 v
+get: 200 null 0
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 11: one zone in two locations (declared once with its size), two namespaces in one location, bindings inherited from http and server levels and overridden
+--- http_config
+    js_function_kv TOP zone=top:64k;
+--- config
+    js_function_kv SHARED zone=shared:1m;
+    location = /a {
+        js_function_kv OTHER zone=other:64k;
+        js_function $TEST_NGINX_SERVER_ROOT/html/fn.js;
+    }
+    location = /b {
+        js_function_kv OTHER zone=shared;
+        js_function $TEST_NGINX_SERVER_ROOT/html/fn.js;
+    }
+    location = /c {
+        js_function_env OTHER plain;
+        js_function $TEST_NGINX_SERVER_ROOT/html/fn.js;
+    }
+--- user_files
+>>> fn.js
+export default {
+    async fetch(r, env) {
+        const path = new URL(r.url).pathname;
+        const names = Object.keys(env).sort().map((k) => `${k}=${typeof env[k] === 'string' ? env[k] : 'kv'}`).join(',');
+        await env.SHARED.put('from', path);
+        if (typeof env.OTHER === 'object') await env.OTHER.put('other', path);
+        await env.TOP.put('top', (await env.TOP.get('top') || '') + path);
+        const o = typeof env.OTHER === 'object' ? await env.OTHER.get('other') : '-';
+        return new Response(`${names} ${await env.SHARED.get('from')} ${await env.SHARED.get('other')} ${o} ${await env.TOP.get('top')}`);
+    }
+};
+--- request eval
+["GET /a", "GET /b", "GET /a", "GET /c"]
+--- response_body eval
+["OTHER=kv,SHARED=kv,TOP=kv /a null /a /a",
+ "OTHER=kv,SHARED=kv,TOP=kv /b /b /b /a/b",
+ "OTHER=kv,SHARED=kv,TOP=kv /a /b /a /a/b/a",
+ "OTHER=plain,SHARED=kv,TOP=kv /c /b - /a/b/a/c"]
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 12: a zone named but never given a size fails nginx -t
+--- config
+    location = /a {
+        js_function_kv KV zone=nosize;
+        js_function $TEST_NGINX_SERVER_ROOT/html/fn.js;
+    }
+--- user_files
+>>> fn.js
+export default { fetch() { return new Response('x'); } };
+--- must_die
+--- error_log
+zero size shared memory zone "nosize"
+
+
+
+=== TEST 13: two sizes for one zone fail
+--- config
+    js_function_kv A zone=twice:1m;
+    location = /a {
+        js_function_kv B zone=twice:2m;
+        js_function $TEST_NGINX_SERVER_ROOT/html/fn.js;
+    }
+--- user_files
+>>> fn.js
+export default { fetch() { return new Response('x'); } };
+--- must_die
+--- error_log
+the size 2097152 of shared memory zone "twice" conflicts with already declared size 1048576
+
+
+
+=== TEST 14: a zone of another module's name fails
+--- http_config
+    limit_req_zone $binary_remote_addr zone=lr:1m rate=1r/s;
+--- config
+    js_function_kv KV zone=lr:1m;
+    location = /a { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
+--- user_files
+>>> fn.js
+export default { fetch() { return new Response('x'); } };
+--- must_die
+--- error_log
+the shared memory zone "lr" is already declared for a different use
+
+
+
+=== TEST 15: bad parameters fail
+--- config
+    js_function_kv KV zone=z:1m lru;
+    location = /a { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
+--- user_files
+>>> fn.js
+export default { fetch() { return new Response('x'); } };
+--- must_die
+--- error_log
+js_function_kv: invalid parameter "lru"
+
+
+
+=== TEST 16: a zone too small fails
+--- config
+    js_function_kv KV zone=z:8k;
+    location = /a { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
+--- user_files
+>>> fn.js
+export default { fetch() { return new Response('x'); } };
+--- must_die
+--- error_log
+js_function_kv: zone "z" is too small (at least 32k)
+
+
+
+=== TEST 17: one binding name twice in a level fails; no zone fails
+--- config
+    js_function_kv KV zone=z:1m;
+    js_function_kv KV zone=y:1m;
+    location = /a { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
+--- user_files
+>>> fn.js
+export default { fetch() { return new Response('x'); } };
+--- must_die
+--- error_log
+js_function_kv: "KV" is duplicate
+
+
+
+=== TEST 18: no zone= fails
+--- config
+    js_function_kv KV evict;
+    location = /a { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
+--- user_files
+>>> fn.js
+export default { fetch() { return new Response('x'); } };
+--- must_die
+--- error_log
+js_function_kv: "KV" needs zone=NAME:SIZE
+
+
+
+=== TEST 19: two workers share the zone: sequential read-increment-write requests on new connections, served by both, count every one
+--- config
+    js_function_kv KV zone=count:1m;
+    location = /inc { js_function $TEST_NGINX_SERVER_ROOT/html/inc.js; }
+--- user_files
+>>> inc.js
+export default {
+    async fetch(r, env) {
+        const n = Number(await env.KV.get('n') || 0) + 1;
+        await env.KV.put('n', String(n));
+        return new Response(`${r.headers.get('x-pid') || ''}${globalThis.pid ??= String(Math.random()).slice(2, 10)} ${n}`);
+    }
+};
+--- init
+main::kv_counter(120);
+--- request
+GET /result.txt
+--- response_body chomp
+workers=2
+bad=0
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 20: many connections at once put and read back values of many sizes: none is corrupted
+--- config
+    js_function_kv KV zone=busy:8m;
+    location = /rw { js_function $TEST_NGINX_SERVER_ROOT/html/rw.js; }
+--- user_files
+>>> rw.js
+const value = (key, n) => {
+    const u8 = new Uint8Array(n);
+    let x = 0;
+    for (let i = 0; i < key.length; i++) x = (x * 31 + key.charCodeAt(i)) >>> 0;
+    for (let i = 0; i < n; i++) { x = (x * 1103515245 + 12345) >>> 0; u8[i] = x >>> 24; }
+    return u8;
+};
+const same = (a, b) => {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+};
+export default {
+    async fetch(r, env) {
+        const q = new URL(r.url).searchParams;
+        const c = q.get('c');
+        const i = Number(q.get('i'));
+        // each client has its keys; every client also writes the shared key
+        const key = `c${c}:${i % 7}`;
+        const n = 1 + ((i * 7919 + Number(c) * 104729) % 20000);
+        await env.KV.put(key, value(key, n), { metadata: { n } });
+        await env.KV.put('shared', value('shared' + c, 1000 + Number(c)), { metadata: { c } });
+        const mine = await env.KV.getWithMetadata(key, 'arrayBuffer');
+        const shared = await env.KV.getWithMetadata('shared', 'arrayBuffer');
+        const sc = shared.metadata.c;
+        const ok = mine.metadata.n === n && same(new Uint8Array(mine.value), value(key, n))
+            && same(new Uint8Array(shared.value), value('shared' + sc, 1000 + Number(sc)));
+        return new Response(ok ? 'ok' : 'corrupt');
+    }
+};
+--- init
+main::kv_concurrent(6, 60);
+--- request
+GET /result.txt
+--- response_body chomp
+ok=360 bad=0
+--- timeout: 30
+--- no_error_log
+[error]
+[alert]
+[crit]
