@@ -63,14 +63,15 @@ sub kv_workers {
 # SIGHUP to the master, then wait until the old workers have gone and
 # new ones are there
 sub kv_reload {
-    my $master = kv_master() or return;
+    my $master = kv_master() or return 0;
     my @old = kv_workers($master);
     kill 'HUP', $master;
     for (1 .. 1000) {
         my %now = map { $_ => 1 } kv_workers($master);
-        last if %now && !grep { $now{$_} } @old;
+        return 1 if %now && !grep { $now{$_} } @old;
         Time::HiRes::sleep(0.01);
     }
+    return 0;
 }
 
 # TEST: a put, a reload, the result of a get goes to html/result.txt;
@@ -84,9 +85,9 @@ sub kv_put_reload_get {
         $conf = $conf_edit->($conf);
         kv_write("$root/conf/nginx.conf", $conf);
     }
-    kv_reload();
+    my $reloaded = kv_reload();
     my $get = kv_http('/get');
-    kv_write("$root/html/result.txt", "put: $put\nget: $get\n");
+    kv_write("$root/html/result.txt", "put: $put\nreloaded: $reloaded\nget: $get\n");
 }
 
 # TEST: $n sequential requests to /inc on new connections: each reads a
@@ -680,6 +681,7 @@ main::kv_put_reload_get();
 GET /result.txt
 --- response_body
 put: 200 put
+reloaded: 1
 get: 200 100 100
 --- no_error_log
 [error]
@@ -713,6 +715,7 @@ main::kv_put_reload_get(sub { my ($c) = @_; $c =~ s/zone=resized:1m/zone=resized
 GET /result.txt
 --- response_body
 put: 200 v
+reloaded: 1
 get: 200 null 0
 --- no_error_log
 [error]
@@ -938,3 +941,189 @@ ok=360 bad=0
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 21: env.NAME works in timers and ctx.waitUntil() after the response; a later request (any worker) reads what they wrote
+--- config
+    js_function_kv KV zone=later:1m;
+    location = /w { js_function $TEST_NGINX_SERVER_ROOT/html/w.js; }
+    location = /r { js_function $TEST_NGINX_SERVER_ROOT/html/r.js; }
+--- user_files
+>>> w.js
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export default {
+    async fetch(r, env, ctx) {
+        const KV = env.KV;
+        setTimeout(() => { KV.put('timer', 'from a timer'); }, 20);
+        ctx.waitUntil((async () => {
+            await sleep(50);
+            await env.KV.put('wait', 'from waitUntil', { metadata: await KV.get('timer') });
+        })());
+        return new Response('sent');
+    }
+};
+>>> r.js
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+export default {
+    async fetch(r, env) {
+        for (let i = 0; i < 100 && await env.KV.get('wait') === null; i++) await sleep(20);
+        return new Response(JSON.stringify(await env.KV.getWithMetadata('wait')));
+    }
+};
+--- request eval
+["GET /w", "GET /r"]
+--- response_body eval
+["sent", '{"value":"from waitUntil","metadata":"from a timer","cacheStatus":null}']
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 22: replaced built-ins (JSON, Promise.prototype.then, Array.prototype.push, String, setters on Object.prototype) do not steer the namespace
+--- config
+    js_function_kv KV zone=hostile:1m;
+    location = /fn { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
+--- user_files
+>>> fn.js
+const realStringify = JSON.stringify;
+const log = [];
+export default {
+    async fetch(r, env) {
+        const KV = env.KV;
+        // (the streams polyfill's own queues use Array.prototype.push)
+        const stream = new ReadableStream({ start(c) { c.enqueue(new Uint8Array([67])); c.enqueue(new Uint8Array([68])); c.close(); } });
+        JSON.stringify = () => '"forged"';
+        JSON.parse = () => 'forged';
+        String = function () { return 'forged'; };
+        Array.prototype.push = function () { throw new Error('push'); };
+        Uint8Array.prototype.set = function () { throw new Error('set'); };
+        Object.defineProperty(Object.prototype, 'name', { set(v) { log[log.length] = v; }, configurable: true });
+        Object.defineProperty(Object.prototype, 'metadata', { set(v) { log[log.length] = v; }, configurable: true });
+        Object.defineProperty(Object.prototype, 'keys', { set(v) { log[log.length] = v; }, configurable: true });
+        const then = Promise.prototype.then;
+        Promise.prototype.then = function (f, g) { return then.call(this, f, g); };
+        await KV.put('a', 'A', { metadata: { m: [1] } });
+        await KV.put(12, { length: 1, 0: 1 }.length === 1 ? new Uint8Array([65, 66]) : 'x');
+        await KV.put('s', stream);
+        await KV.put('j', '{"x":2}');
+        const g = await KV.getWithMetadata('a', 'arrayBuffer');
+        const l = await KV.list();
+        const out = realStringify([await KV.get('a'), await KV.get('12'), await KV.get('s'), (await KV.getWithMetadata('a')).metadata, g.metadata, await KV.get('j', 'json'), l]);
+        delete Object.prototype.name;
+        delete Object.prototype.metadata;
+        delete Object.prototype.keys;
+        return new Response(out + ' ' + log.length);
+    }
+};
+--- request
+GET /fn
+--- response_body chomp
+["A","AB","CD",{"m":[1]},{"m":[1]},{"x":2},{"keys":[{"name":"12"},{"name":"a","metadata":{"m":[1]}},{"name":"j"},{"name":"s"}],"list_complete":true,"cacheStatus":null}] 0
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 23: a value bigger than the function's memory is a RangeError for that get; the isolate goes on
+--- config
+    js_function_kv KV zone=big:64m;
+    location = /put { js_function $TEST_NGINX_SERVER_ROOT/html/put.js; }
+    location = /get {
+        js_function_memory 16m;
+        js_function $TEST_NGINX_SERVER_ROOT/html/get.js;
+    }
+--- user_files
+>>> put.js
+export default {
+    async fetch(r, env) {
+        await env.KV.put('big', new Uint8Array(24 * 1024 * 1024).fill(7));
+        await env.KV.put('small', 'ok');
+        return new Response('put');
+    }
+};
+>>> get.js
+export default {
+    async fetch(r, env) {
+        const out = [];
+        for (const type of ['arrayBuffer', 'text', 'stream']) {
+            try {
+                await env.KV.get('big', type);
+                out.push('got it');
+            } catch (e) {
+                out.push(`${e.name}: ${e.message}`);
+            }
+        }
+        out.push(await env.KV.get('small'));
+        return new Response(out.join('\n'));
+    }
+};
+--- request eval
+["GET /put", "GET /get", "GET /get"]
+--- response_body eval
+["put",
+"RangeError: KV GET failed: the value does not fit the function's memory (js_function_memory)
+RangeError: KV GET failed: the value does not fit the function's memory (js_function_memory)
+RangeError: KV GET failed: the value does not fit the function's memory (js_function_memory)
+ok",
+"RangeError: KV GET failed: the value does not fit the function's memory (js_function_memory)
+RangeError: KV GET failed: the value does not fit the function's memory (js_function_memory)
+RangeError: KV GET failed: the value does not fit the function's memory (js_function_memory)
+ok"]
+--- timeout: 10
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 24: a location without bindings has a plain env and no KvNamespace global; a namespace object is made once per isolate and per zone
+--- config
+    location = /fn {
+        js_function_kv KV zone=once:1m;
+        js_function_kv KV2 zone=once;
+        js_function $TEST_NGINX_SERVER_ROOT/html/fn.js;
+    }
+    location = /plain { js_function $TEST_NGINX_SERVER_ROOT/html/plain.js; }
+--- user_files
+>>> fn.js
+let first = null;
+export default {
+    async fetch(r, env) {
+        const same = first === null ? 'first' : String(first === env.KV);
+        first ??= env.KV;
+        return new Response(`${same} ${env.KV === env.KV2} ${typeof globalThis.KvNamespace} ${Object.keys(env)}`);
+    }
+};
+>>> plain.js
+export default {
+    fetch(r, env) {
+        return new Response(`${JSON.stringify(env)} ${typeof globalThis.KvNamespace}`);
+    }
+};
+--- pipelined_requests eval
+["GET /fn", "GET /fn", "GET /plain"]
+--- response_body eval
+["first true undefined KV,KV2", "true true undefined KV,KV2", "{} undefined"]
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 25: an unknown parameter fails
+--- config
+    js_function_kv KV off;
+    location = /a { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
+--- user_files
+>>> fn.js
+export default { fetch() { return new Response('x'); } };
+--- must_die
+--- error_log
+js_function_kv: invalid parameter "off"
