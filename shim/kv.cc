@@ -198,6 +198,35 @@ Str(v8::Isolate *isolate, const char *s)
 }
 
 
+/*
+ * The host's kv(): true, or false with the exception thrown (a RangeError
+ * when what it read did not fit the budget).
+ */
+bool
+CallHost(v8::Isolate *isolate, void *ns, jsfn_kv_op_t *op,
+    jsfn_kv_result_t *res, KvAlloc *a)
+{
+    jsfn_err_t  err;
+
+    memset(res, 0, sizeof(*res));
+    err.len = 0;
+    err.msg[0] = '\0';
+
+    if (engine.host->kv(a->self->host, ns, op, res, &err) == 0) {
+        return true;
+    }
+
+    if (a->failed) {
+        Throw(isolate, v8::Exception::RangeError, "KV GET failed: the value"
+              " does not fit the function's memory (js_function_memory)");
+    } else {
+        Throw(isolate, v8::Exception::Error, err.msg);
+    }
+
+    return false;
+}
+
+
 /* metadata as the host keeps it (JSON text), parsed again */
 v8::MaybeLocal<v8::Value>
 Metadata(v8::Isolate *isolate, v8::Local<v8::Context> ctx, const char *p,
@@ -223,7 +252,6 @@ KvGet(const v8::FunctionCallbackInfo<v8::Value> &args, void *ns,
     v8::Isolate                *isolate = args.GetIsolate();
     v8::Local<v8::Context>      ctx = isolate->GetCurrentContext();
     int32_t                     mode = 0;
-    jsfn_err_t                  err;
     jsfn_kv_result_t            res;
     v8::Local<v8::ArrayBuffer>  ab;
     v8::Local<v8::Value>        parts[2];
@@ -232,18 +260,7 @@ KvGet(const v8::FunctionCallbackInfo<v8::Value> &args, void *ns,
         return;
     }
 
-    memset(&res, 0, sizeof(res));
-    err.len = 0;
-    err.msg[0] = '\0';
-
-    if (engine.host->kv(a->self->host, ns, op, &res, &err) != 0) {
-        if (a->failed) {
-            Throw(isolate, v8::Exception::RangeError, "KV GET failed: the"
-                  " value does not fit the function's memory"
-                  " (js_function_memory)");
-        } else {
-            Throw(isolate, v8::Exception::Error, err.msg);
-        }
+    if (!CallHost(isolate, ns, op, &res, a)) {
         return;
     }
 
@@ -317,7 +334,6 @@ KvPut(const v8::FunctionCallbackInfo<v8::Value> &args, void *ns,
     v8::Local<v8::Context>              ctx = isolate->GetCurrentContext();
     size_t                              len;
     std::string                         value, meta;
-    jsfn_err_t                          err;
     jsfn_kv_result_t                    res;
     const uint8_t                      *p;
     v8::Local<v8::String>               json;
@@ -387,13 +403,7 @@ KvPut(const v8::FunctionCallbackInfo<v8::Value> &args, void *ns,
         return;
     }
 
-    memset(&res, 0, sizeof(res));
-    err.len = 0;
-    err.msg[0] = '\0';
-
-    if (engine.host->kv(a->self->host, ns, op, &res, &err) != 0) {
-        Throw(isolate, v8::Exception::Error, err.msg);
-    }
+    CallHost(isolate, ns, op, &res, a);
 }
 
 
@@ -410,7 +420,6 @@ KvList(const v8::FunctionCallbackInfo<v8::Value> &args, void *ns,
     uint64_t                    exp;
     std::string                 prefix, cursor;
     const char                 *p, *end;
-    jsfn_err_t                  err;
     jsfn_kv_result_t            res;
     v8::Local<v8::Array>        keys;
     v8::Local<v8::Object>       result, entry;
@@ -465,16 +474,7 @@ KvList(const v8::FunctionCallbackInfo<v8::Value> &args, void *ns,
         op->key.data = prefix.data();
         op->key.len = len;
         op->limit = (size_t) limit;
-        err.len = 0;
-        err.msg[0] = '\0';
-
-        if (engine.host->kv(a->self->host, ns, op, &res, &err) != 0) {
-            if (a->failed) {
-                Throw(isolate, v8::Exception::RangeError, "KV GET failed:"
-                      " the list does not fit the function's memory");
-            } else {
-                Throw(isolate, v8::Exception::Error, err.msg);
-            }
+        if (!CallHost(isolate, ns, op, &res, a)) {
             return;
         }
 
@@ -591,7 +591,6 @@ NativeKv(const v8::FunctionCallbackInfo<v8::Value> &args)
     std::string        key;
     jsfn_kv_op_t       op;
     jsfn_kv_result_t   res;
-    jsfn_err_t         err;
     KvAlloc            a;
     const char        *method;
 
@@ -646,13 +645,7 @@ NativeKv(const v8::FunctionCallbackInfo<v8::Value> &args)
         return;
     }
 
-    memset(&res, 0, sizeof(res));
-    err.len = 0;
-    err.msg[0] = '\0';
-
-    if (engine.host->kv(self->host, ns, &op, &res, &err) != 0) {
-        Throw(isolate, v8::Exception::Error, err.msg);
-    }
+    CallHost(isolate, ns, &op, &res, &a);
 }
 
 

@@ -12,6 +12,20 @@ master_on();
 workers(2);
 no_shuffle();
 
+# by default a block's function is /fn with the namespace KV (zone kv1),
+# asked once, and logs nothing at error level or above
+add_block_preprocessor(sub {
+    my $block = shift;
+    $block->set_value(config => "    js_function_kv KV zone=kv1:1m;\n"
+        . "    location = /fn { js_function \$TEST_NGINX_SERVER_ROOT/html/fn.js; }")
+        unless defined $block->config;
+    $block->set_value(request => "GET /fn")
+        unless defined $block->request || defined $block->pipelined_requests
+               || defined $block->must_die;
+    $block->set_value(no_error_log => "[error]\n[alert]\n[crit]\n")
+        unless defined $block->no_error_log || defined $block->must_die;
+});
+
 # One request on a new connection: "STATUS BODY", or "ERROR ...".
 sub kv_http {
     my ($uri) = @_;
@@ -73,6 +87,31 @@ sub kv_reload {
     }
     return 0;
 }
+
+# TESTs 9 and 10: /put writes 100 keys; /get answers how many keys are
+# listed and how many read back right
+our $ReloadFiles = [
+    ['put.js', <<'JS'],
+export default {
+    async fetch(r, env) {
+        for (let i = 0; i < 100; i++) await env.KV.put(`k${i}`, `v${i}`, { metadata: i });
+        return new Response('put');
+    }
+};
+JS
+    ['get.js', <<'JS'],
+export default {
+    async fetch(r, env) {
+        let ok = 0;
+        for (let i = 0; i < 100; i++) {
+            const { value, metadata } = await env.KV.getWithMetadata(`k${i}`);
+            if (metadata === i && value === `v${i}`) ok++;
+        }
+        return new Response(`${(await env.KV.list()).keys.length} ${ok}`);
+    }
+};
+JS
+];
 
 # TEST: a put, a reload, the result of a get goes to html/result.txt;
 # with $conf_edit, the configuration file is changed before the reload
@@ -146,9 +185,6 @@ run_tests();
 __DATA__
 
 === TEST 1: put and get: every value type, every read type, missing keys are null
---- config
-    js_function_kv KV zone=kv1:1m;
-    location = /fn { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
 --- user_files
 >>> fn.js
 export default {
@@ -196,21 +232,12 @@ export default {
         return new Response(out.join('|'));
     }
 };
---- request
-GET /fn
 --- response_body chomp
 [object KvNamespace]|function|true||{"value":null,"metadata":null,"cacheStatus":null}||héllo 😀|héllo 😀|104,195,169,108,108,111,32,240,159,152,128|héllo 😀|héllo 😀|0,1,2,255|true|8,7,6|3,4|2,1|stream|42|string|""|0|3|{"a":[1,{"b":null}]}|{"a":[1,{"b":null}]}|true|héllo 😀||||a%EF%BF%BDb|again|a longer value that needs a new entry in the zone|true
---- no_error_log
-[error]
-[alert]
-[crit]
 
 
 
 === TEST 2: metadata: kept as JSON, returned by getWithMetadata and list, null when absent
---- config
-    js_function_kv KV zone=kv1:1m;
-    location = /fn { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
 --- user_files
 >>> fn.js
 export default {
@@ -232,25 +259,16 @@ export default {
         return new Response(out.join('\n'));
     }
 };
---- request
-GET /fn
 --- response_body eval
 '{"value":"A","metadata":{"n":1,"s":"x","l":[true,null]},"cacheStatus":null}
 [1,{"n":1,"s":"x","l":[true,null]}]
 {"value":"B","metadata":null,"cacheStatus":null}
 {"keys":[{"name":"a","metadata":{"n":1,"s":"x","l":[true,null]}},{"name":"b"},{"name":"c","metadata":"str"},{"name":"d","metadata":0},{"name":"e","metadata":[1,2]},{"name":"f","metadata":{"big":"' . ('x' x 1013) . '"}}],"list_complete":true,"cacheStatus":null}
 {"value":"A2","metadata":null,"cacheStatus":null}'
---- no_error_log
-[error]
-[alert]
-[crit]
 
 
 
 === TEST 3: bad keys, values and options reject with workerd's errors; nothing is written
---- config
-    js_function_kv KV zone=kv1:1m;
-    location = /fn { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
 --- user_files
 >>> fn.js
 export default {
@@ -291,6 +309,9 @@ export default {
         await t('expiration past', KV.put('k', 'v', { expiration: 1000 }));
         await t('expiration -1', KV.put('k', 'v', { expiration: -1 }));
         await t('value big', KV.put('k', new Uint8Array(25 * 1024 * 1024 + 1)));
+        await t('stream big', KV.put('k', new ReadableStream({
+            pull(c) { c.enqueue(new Uint8Array(1 << 20)); },
+        })));
         await t('stream chunk', KV.put('k', new ReadableStream({ start(c) { c.enqueue('text'); c.close(); } })));
         await t('limit', KV.list({ limit: 1001 }));
         await t('list options', KV.list('p'));
@@ -304,8 +325,6 @@ export default {
         return new Response(out.join('\n'));
     }
 };
---- request
-GET /fn
 --- response_body chomp
 empty: TypeError: Key name cannot be empty.
 dot: TypeError: "." is not allowed as a key name.
@@ -335,6 +354,7 @@ ttl NaN: Error: KV PUT failed: 400 Invalid expiration_ttl of NaN. Please specify
 expiration past: Error: KV PUT failed: 400 Invalid expiration of 1000. Please specify integer greater than the current number of seconds since the UNIX epoch.
 expiration -1: Error: KV PUT failed: 400 Invalid expiration of -1. Please specify integer greater than the current number of seconds since the UNIX epoch.
 value big: Error: KV PUT failed: 413 Value length of 26214401 exceeds limit of 26214400.
+stream big: Error: KV PUT failed: 413 Value length of at least 27262976 exceeds limit of 26214400.
 stream chunk: TypeError: KV put(): a ReadableStream value must give ArrayBuffers or ArrayBufferViews.
 limit: Error: KV GET failed: 400 Invalid key_count_limit of 1001. Please specify an integer of at most 1000.
 list options: TypeError: Failed to execute 'list' on 'KvNamespace': parameter 1 is not of type 'KvListOptions'.
@@ -345,17 +365,10 @@ this: TypeError: Illegal invocation
 this null: TypeError: Illegal invocation
 new: TypeError: Illegal constructor
 {"keys":[{"name":512}],"list_complete":true,"cacheStatus":null}
---- no_error_log
-[error]
-[alert]
-[crit]
 
 
 
 === TEST 4: keys are the UTF-8 of the string (lone surrogates as U+FFFD), NUL bytes kept; list is sorted by those bytes
---- config
-    js_function_kv KV zone=kv1:1m;
-    location = /fn { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
 --- user_files
 >>> fn.js
 export default {
@@ -375,8 +388,6 @@ export default {
         return new Response(out.join('\n'));
     }
 };
---- request
-GET /fn
 --- response_body eval
 "A a a%00 a%00b aa b ~ %C3%A9 %EF%BF%BF %F0%90%80%80
 v:a%00
@@ -388,10 +399,6 @@ lone
 
 v:b
 "
---- no_error_log
-[error]
-[alert]
-[crit]
 
 
 
@@ -450,8 +457,6 @@ export default {
         return new Response(out.join('\n'));
     }
 };
---- request
-GET /fn
 --- response_body chomp
 1000 1000 500.
 true
@@ -473,17 +478,10 @@ other:9
 1000
 k:0001
 --- timeout: 20
---- no_error_log
-[error]
-[alert]
-[crit]
 
 
 
 === TEST 6: expiration: expirationTtl and expiration (seconds); an expired key reads as null and leaves list()
---- config
-    js_function_kv KV zone=kv1:1m;
-    location = /fn { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
 --- user_files
 >>> fn.js
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -512,8 +510,6 @@ export default {
         return new Response(out.join('\n'));
     }
 };
---- request
-GET /fn
 --- response_body_like chomp
 ^abs:2 both:1000 long:3600 never:- ttl:[12]
 T
@@ -526,10 +522,6 @@ N
 both,long,never
 N3$
 --- timeout: 10
---- no_error_log
-[error]
-[alert]
-[crit]
 
 
 
@@ -586,8 +578,6 @@ export default {
         return new Response(out.join('\n'));
     }
 };
---- request
-GET /fn
 --- response_body chomp
 true
 Error: KV PUT failed: 507 no room for N bytes in the js_function_kv zone "small"
@@ -599,10 +589,6 @@ true
 5
 true
 --- timeout: 10
---- no_error_log
-[error]
-[alert]
-[crit]
 
 
 
@@ -635,8 +621,6 @@ export default {
         return new Response(out.join('\n'));
     }
 };
---- request
-GET /fn
 --- response_body
 true
 true
@@ -646,10 +630,6 @@ true
 true
 KV PUT failed: 507 no room for N bytes in the js_function_kv zone "cache"
 
---- no_error_log
-[error]
-[alert]
-[crit]
 
 
 
@@ -658,23 +638,8 @@ KV PUT failed: 507 no room for N bytes in the js_function_kv zone "cache"
     js_function_kv KV zone=kept:1m;
     location = /put { js_function $TEST_NGINX_SERVER_ROOT/html/put.js; }
     location = /get { js_function $TEST_NGINX_SERVER_ROOT/html/get.js; }
---- user_files
->>> put.js
-export default {
-    async fetch(r, env) {
-        for (let i = 0; i < 100; i++) await env.KV.put(`k${i}`, `v${i}`, { metadata: i });
-        return new Response('put');
-    }
-};
->>> get.js
-export default {
-    async fetch(r, env) {
-        const l = await env.KV.list();
-        let ok = 0;
-        for (let i = 0; i < 100; i++) if ((await env.KV.getWithMetadata(`k${i}`)).metadata === i && await env.KV.get(`k${i}`) === `v${i}`) ok++;
-        return new Response(`${l.keys.length} ${ok}`);
-    }
-};
+--- user_files eval
+$::ReloadFiles
 --- init
 main::kv_put_reload_get();
 --- request
@@ -683,10 +648,6 @@ GET /result.txt
 put: 200 put
 reloaded: 1
 get: 200 100 100
---- no_error_log
-[error]
-[alert]
-[crit]
 
 
 
@@ -695,32 +656,16 @@ get: 200 100 100
     js_function_kv KV zone=resized:1m;
     location = /put { js_function $TEST_NGINX_SERVER_ROOT/html/put.js; }
     location = /get { js_function $TEST_NGINX_SERVER_ROOT/html/get.js; }
---- user_files
->>> put.js
-export default {
-    async fetch(r, env) {
-        await env.KV.put('k', 'v');
-        return new Response(await env.KV.get('k'));
-    }
-};
->>> get.js
-export default {
-    async fetch(r, env) {
-        return new Response(`${await env.KV.get('k')} ${(await env.KV.list()).keys.length}`);
-    }
-};
+--- user_files eval
+$::ReloadFiles
 --- init
 main::kv_put_reload_get(sub { my ($c) = @_; $c =~ s/zone=resized:1m/zone=resized:2m/; $c });
 --- request
 GET /result.txt
 --- response_body
-put: 200 v
+put: 200 put
 reloaded: 1
-get: 200 null 0
---- no_error_log
-[error]
-[alert]
-[crit]
+get: 200 0 0
 
 
 
@@ -761,10 +706,6 @@ export default {
  "OTHER=kv,SHARED=kv,TOP=kv /b /b /b /a/b",
  "OTHER=kv,SHARED=kv,TOP=kv /a /b /a /a/b/a",
  "OTHER=plain,SHARED=kv,TOP=kv /c /b - /a/b/a/c"]
---- no_error_log
-[error]
-[alert]
-[crit]
 
 
 
@@ -786,13 +727,7 @@ zero size shared memory zone "nosize"
 === TEST 13: two sizes for one zone fail
 --- config
     js_function_kv A zone=twice:1m;
-    location = /a {
-        js_function_kv B zone=twice:2m;
-        js_function $TEST_NGINX_SERVER_ROOT/html/fn.js;
-    }
---- user_files
->>> fn.js
-export default { fetch() { return new Response('x'); } };
+    js_function_kv B zone=twice:2m;
 --- must_die
 --- error_log
 the size 2097152 of shared memory zone "twice" conflicts with already declared size 1048576
@@ -804,10 +739,6 @@ the size 2097152 of shared memory zone "twice" conflicts with already declared s
     limit_req_zone $binary_remote_addr zone=lr:1m rate=1r/s;
 --- config
     js_function_kv KV zone=lr:1m;
-    location = /a { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
---- user_files
->>> fn.js
-export default { fetch() { return new Response('x'); } };
 --- must_die
 --- error_log
 the shared memory zone "lr" is already declared for a different use
@@ -817,10 +748,6 @@ the shared memory zone "lr" is already declared for a different use
 === TEST 15: bad parameters fail
 --- config
     js_function_kv KV zone=z:1m lru;
-    location = /a { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
---- user_files
->>> fn.js
-export default { fetch() { return new Response('x'); } };
 --- must_die
 --- error_log
 js_function_kv: invalid parameter "lru"
@@ -830,24 +757,16 @@ js_function_kv: invalid parameter "lru"
 === TEST 16: a zone too small fails
 --- config
     js_function_kv KV zone=z:8k;
-    location = /a { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
---- user_files
->>> fn.js
-export default { fetch() { return new Response('x'); } };
 --- must_die
 --- error_log
 js_function_kv: zone "z" is too small (at least 32k)
 
 
 
-=== TEST 17: one binding name twice in a level fails; no zone fails
+=== TEST 17: one binding name twice in a level fails
 --- config
     js_function_kv KV zone=z:1m;
     js_function_kv KV zone=y:1m;
-    location = /a { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
---- user_files
->>> fn.js
-export default { fetch() { return new Response('x'); } };
 --- must_die
 --- error_log
 js_function_kv: "KV" is duplicate
@@ -857,10 +776,6 @@ js_function_kv: "KV" is duplicate
 === TEST 18: no zone= fails
 --- config
     js_function_kv KV evict;
-    location = /a { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
---- user_files
->>> fn.js
-export default { fetch() { return new Response('x'); } };
 --- must_die
 --- error_log
 js_function_kv: "KV" needs zone=NAME:SIZE
@@ -887,10 +802,6 @@ GET /result.txt
 --- response_body chomp
 workers=2
 bad=0
---- no_error_log
-[error]
-[alert]
-[crit]
 
 
 
@@ -937,10 +848,6 @@ GET /result.txt
 --- response_body chomp
 ok=360 bad=0
 --- timeout: 30
---- no_error_log
-[error]
-[alert]
-[crit]
 
 
 
@@ -975,10 +882,6 @@ export default {
 ["GET /w", "GET /r"]
 --- response_body eval
 ["sent", '{"value":"from waitUntil","metadata":"from a timer","cacheStatus":null}']
---- no_error_log
-[error]
-[alert]
-[crit]
 
 
 
@@ -1018,14 +921,8 @@ export default {
         return new Response(out + ' ' + log.length);
     }
 };
---- request
-GET /fn
 --- response_body chomp
 ["A","AB","CD",{"m":[1]},{"m":[1]},{"x":2},{"keys":[{"name":"12"},{"name":"a","metadata":{"m":[1]}},{"name":"j"},{"name":"s"}],"list_complete":true,"cacheStatus":null}] 0
---- no_error_log
-[error]
-[alert]
-[crit]
 
 
 
@@ -1075,10 +972,6 @@ RangeError: KV GET failed: the value does not fit the function's memory (js_func
 RangeError: KV GET failed: the value does not fit the function's memory (js_function_memory)
 ok"]
 --- timeout: 10
---- no_error_log
-[error]
-[alert]
-[crit]
 
 
 
@@ -1110,20 +1003,12 @@ export default {
 ["GET /fn", "GET /fn", "GET /plain"]
 --- response_body eval
 ["first true undefined KV,KV2", "true true undefined KV,KV2", "{} undefined"]
---- no_error_log
-[error]
-[alert]
-[crit]
 
 
 
 === TEST 25: an unknown parameter fails
 --- config
     js_function_kv KV off;
-    location = /a { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
---- user_files
->>> fn.js
-export default { fetch() { return new Response('x'); } };
 --- must_die
 --- error_log
 js_function_kv: invalid parameter "off"

@@ -19,6 +19,9 @@ if (internal.hasLibraries) {
     ObjectDefineProperty: Object.defineProperty,
     SymbolToStringTag: Symbol.toStringTag,
     TypedArraySet: Object.getPrototypeOf(Uint8Array.prototype).set,
+    ArrayBufferCtor: ArrayBuffer,
+    MathMin: Math.min,
+    MathMax: Math.max,
   });
   let lib = null;
 

@@ -13,7 +13,8 @@
 // Parameters after natives and internal: the built-ins js/60-kv.js captured
 // when the snapshot was made: PromiseResolve, PromiseReject, StringCtor,
 // NumberCtor, MathTrunc, TypeErrorCtor, ErrorCtor, Uint8ArrayCtor,
-// ObjectDefineProperty, SymbolToStringTag, TypedArraySet.
+// ObjectDefineProperty, SymbolToStringTag, TypedArraySet, ArrayBufferCtor,
+// MathMin, MathMax.
 
 const GET = 1;
 const PUT = 2;
@@ -188,36 +189,35 @@ function byteStream(ab) {
   }, () => { u8 = null; });
 }
 
-// a ReadableStream put(): its chunks (BufferSources) joined, up to the
-// largest value
+// a ReadableStream put(): its chunks (BufferSources) gathered in one
+// buffer, doubled as needed, up to the largest value
 async function readAll(stream) {
   const reader = internal.streamReader(stream);
-  const chunks = [];
-  let total = 0;
+  let ab = new ArrayBufferCtor(0);
+  let buf = new Uint8ArrayCtor(ab);
+  let used = 0;
   for (;;) {
-    const { value, done } = await internal.streamRead(reader);
-    if (done) break;
-    const bytes = typeof value === 'object' && value !== null ? internal.bufferSource(value) : null;
-    let e = null;
-    if (bytes === null) {
-      e = new TypeErrorCtor('KV put(): a ReadableStream value must give ArrayBuffers or ArrayBufferViews.');
-    } else if (total + bytes.length > MAX_VALUE) {
-      e = new ErrorCtor(`KV PUT failed: 413 Value length of at least ${total + bytes.length} exceeds limit of ${MAX_VALUE}.`);
-    }
-    if (e !== null) {
+    const r = await internal.streamRead(reader);
+    if (r.done) return new Uint8ArrayCtor(ab, 0, used);
+    const bytes = typeof r.value === 'object' && r.value !== null ? internal.bufferSource(r.value) : null;
+    const n = bytes === null ? 0 : bytes.length;
+    if (bytes === null || used + n > MAX_VALUE) {
+      const e = bytes === null
+        ? new TypeErrorCtor('KV put(): a ReadableStream value must give ArrayBuffers or ArrayBufferViews.')
+        : new ErrorCtor(`KV PUT failed: 413 Value length of at least ${used + n} exceeds limit of ${MAX_VALUE}.`);
       internal.promiseThen(internal.streamCancel(reader, e), undefined, () => {});
       throw e;
     }
-    chunks[chunks.length] = bytes;
-    total += bytes.length;
+    if (used + n > buf.length) {
+      const grown = new ArrayBufferCtor(MathMin(MathMax(2 * buf.length, used + n, 4096), MAX_VALUE));
+      const next = new Uint8ArrayCtor(grown);
+      internal.ReflectApply(TypedArraySet, next, [buf, 0]);
+      ab = grown;
+      buf = next;
+    }
+    internal.ReflectApply(TypedArraySet, buf, [bytes, used]);
+    used += n;
   }
-  const out = new Uint8ArrayCtor(total);
-  let n = 0;
-  for (let i = 0; i < chunks.length; i++) {
-    internal.ReflectApply(TypedArraySet, out, [chunks[i], n]);
-    n += chunks[i].length;
-  }
-  return out;
 }
 
 const namespaces = [];
