@@ -403,9 +403,6 @@ v:b
 
 
 === TEST 5: list: prefix, limit and cursor page over 2500 keys; limit 0 is the default (1000)
---- config
-    js_function_kv KV zone=kv1:4m;
-    location = /fn { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
 --- user_files
 >>> fn.js
 export default {
