@@ -379,6 +379,13 @@ KvPut(const v8::FunctionCallbackInfo<v8::Value> &args, void *ns,
             return;             /* a cycle, a BigInt: its TypeError */
         }
 
+        /* a toJSON() that gives undefined: nothing JSON.parse can read */
+        if (json->StringEquals(Str(isolate, "undefined"))) {
+            Throw(isolate, v8::Exception::TypeError,
+                  "KV put(): the metadata is not serializable to JSON");
+            return;
+        }
+
         if (!Utf8(isolate, json, &meta, JSFN_KV_MAX_METADATA, &len)) {
             return;
         }

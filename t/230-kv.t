@@ -304,6 +304,7 @@ export default {
         await t('metadata cycle', KV.put('k', 'v', { metadata: (() => { const o = {}; o.o = o; return o; })() }));
         await t('metadata bigint', KV.put('k', 'v', { metadata: 1n }));
         await t('metadata function', KV.put('k', 'v', { metadata: () => 1 }));
+        await t('metadata undefined', KV.put('k', 'v', { metadata: { toJSON() {} } }));
         await t('ttl 0', KV.put('k', 'v', { expirationTtl: 0 }));
         await t('ttl NaN', KV.put('k', 'v', { expirationTtl: 'soon' }));
         await t('expiration past', KV.put('k', 'v', { expiration: 1000 }));
@@ -349,6 +350,7 @@ metadata cycle: TypeError: Converting circular structure to JSON
     --- property 'o' closes the circle
 metadata bigint: TypeError: Do not know how to serialize a BigInt
 metadata function: TypeError: KV put(): the metadata is not serializable to JSON
+metadata undefined: TypeError: KV put(): the metadata is not serializable to JSON
 ttl 0: Error: KV PUT failed: 400 Invalid expiration_ttl of 0. Please specify integer greater than 0.
 ttl NaN: Error: KV PUT failed: 400 Invalid expiration_ttl of NaN. Please specify integer greater than 0.
 expiration past: Error: KV PUT failed: 400 Invalid expiration of 1000. Please specify integer greater than the current number of seconds since the UNIX epoch.
