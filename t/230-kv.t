@@ -310,6 +310,12 @@ export default {
         await t('expiration past', KV.put('k', 'v', { expiration: 1000 }));
         await t('expiration -1', KV.put('k', 'v', { expiration: -1 }));
         await t('value big', KV.put('k', new Uint8Array(25 * 1024 * 1024 + 1)));
+        await t('string big', KV.put('k', '\u00e9'.repeat(13 * 1024 * 1024)));
+        await t('key big', KV.get('k'.repeat(1e6)));
+        let rope = 'x'.repeat(1 << 20);
+        for (let i = 0; i < 8; i++) rope += rope;
+        await t('rope value', KV.put('k', rope));
+        await t('rope key', KV.delete(rope));
         await t('stream big', KV.put('k', new ReadableStream({
             pull(c) { c.enqueue(new Uint8Array(1 << 20)); },
         })));
@@ -356,6 +362,10 @@ ttl NaN: Error: KV PUT failed: 400 Invalid expiration_ttl of NaN. Please specify
 expiration past: Error: KV PUT failed: 400 Invalid expiration of 1000. Please specify integer greater than the current number of seconds since the UNIX epoch.
 expiration -1: Error: KV PUT failed: 400 Invalid expiration of -1. Please specify integer greater than the current number of seconds since the UNIX epoch.
 value big: Error: KV PUT failed: 413 Value length of 26214401 exceeds limit of 26214400.
+string big: Error: KV PUT failed: 413 Value length of 27262976 exceeds limit of 26214400.
+key big: Error: KV GET failed: 414 UTF-8 encoded length of 1000000 exceeds key length limit of 512.
+rope value: RangeError: the string does not fit the function's memory
+rope key: RangeError: the string does not fit the function's memory
 stream big: Error: KV PUT failed: 413 Value length of at least 27262976 exceeds limit of 26214400.
 stream chunk: TypeError: KV put(): a ReadableStream value must give ArrayBuffers or ArrayBufferViews.
 limit: Error: KV GET failed: 400 Invalid key_count_limit of 1001. Please specify an integer of at most 1000.
