@@ -88,7 +88,7 @@ sub kv_reload {
     return 0;
 }
 
-# TESTs 9 and 10: /put writes 100 keys; /get answers how many keys are
+# TESTs 10 and 11: /put writes 100 keys; /get answers how many keys are
 # listed and how many read back right
 our $ReloadFiles = [
     ['put.js', <<'JS'],
@@ -642,7 +642,48 @@ KV PUT failed: 507 no room for N bytes in the js_function_kv zone "cache"
 
 
 
-=== TEST 9: the zone survives nginx -s reload (same name and size): new workers read what old ones wrote
+=== TEST 9: bulk reads: get() and getWithMetadata() of an array of keys give a Map (null for missing keys), text or json, at most 100 keys
+--- user_files
+>>> fn.js
+export default {
+    async fetch(r, env) {
+        const KV = env.KV;
+        const out = [];
+        await KV.put('a', '{"n":1}', { metadata: 'ma' });
+        await KV.put('b', '"two"');
+        const show = (m) => `${m instanceof Map} ` + JSON.stringify([...m]);
+        out.push(show(await KV.get(['a', 'b', 'none'])));
+        out.push(show(await KV.get(['b', 'a'], 'json')));
+        out.push(show(await KV.get(['a', 'a'], { type: 'json' })));
+        out.push(show(await KV.getWithMetadata(['a', 'b', 'none'])));
+        out.push(show(await KV.getWithMetadata(['a'], 'json')));
+        const keys = [];
+        for (let i = 0; i < 100; i++) keys.push(i % 2 ? 'a' : `k${i}`);
+        out.push((await KV.get(keys)).size);
+        for (const [what, p] of [['101', KV.get([...keys, 'x'])], ['empty', KV.get([])],
+                                 ['type', KV.get(['a'], 'arrayBuffer')], ['stream', KV.getWithMetadata(['a'], 'stream')],
+                                 ['bad key', KV.get(['a', ''])]]) {
+            try { await p; out.push(`${what}: ok`); } catch (e) { out.push(`${what}: ${e.name}: ${e.message}`); }
+        }
+        return new Response(out.join('\n'));
+    }
+};
+--- response_body chomp
+true [["a","{\"n\":1}"],["b","\"two\""],["none",null]]
+true [["b","two"],["a",{"n":1}]]
+true [["a",{"n":1}]]
+true [["a",{"value":"{\"n\":1}","metadata":"ma","cacheStatus":null}],["b",{"value":"\"two\"","metadata":null,"cacheStatus":null}],["none",null]]
+true [["a",{"value":{"n":1},"metadata":"ma","cacheStatus":null}]]
+51
+101: Error: KV GET_BULK failed: 400 Between 1 and 100 keys may be read at once, not 101.
+empty: Error: KV GET_BULK failed: 400 Between 1 and 100 keys may be read at once, not 0.
+type: TypeError: Unknown response type. Possible types for a bulk get are "text" and "json".
+stream: TypeError: Unknown response type. Possible types for a bulk get are "text" and "json".
+bad key: TypeError: Key name cannot be empty.
+
+
+
+=== TEST 10: the zone survives nginx -s reload (same name and size): new workers read what old ones wrote
 --- config
     js_function_kv KV zone=kept:1m;
     location = /put { js_function $TEST_NGINX_SERVER_ROOT/html/put.js; }
@@ -660,7 +701,7 @@ get: 200 100 100
 
 
 
-=== TEST 10: a reload that changes the zone's size makes a new, empty zone
+=== TEST 11: a reload that changes the zone's size makes a new, empty zone
 --- config
     js_function_kv KV zone=resized:1m;
     location = /put { js_function $TEST_NGINX_SERVER_ROOT/html/put.js; }
@@ -678,7 +719,7 @@ get: 200 0 0
 
 
 
-=== TEST 11: one zone in two locations (declared once with its size), two namespaces in one location, bindings inherited from http and server levels and overridden
+=== TEST 12: one zone in two locations (declared once with its size), two namespaces in one location, bindings inherited from http and server levels and overridden
 --- http_config
     js_function_kv TOP zone=top:64k;
 --- config
@@ -718,7 +759,7 @@ export default {
 
 
 
-=== TEST 12: a zone named but never given a size fails nginx -t
+=== TEST 13: a zone named but never given a size fails nginx -t
 --- config
     location = /a {
         js_function_kv KV zone=nosize;
@@ -733,7 +774,7 @@ zero size shared memory zone "nosize"
 
 
 
-=== TEST 13: two sizes for one zone fail
+=== TEST 14: two sizes for one zone fail
 --- config
     js_function_kv A zone=twice:1m;
     js_function_kv B zone=twice:2m;
@@ -743,7 +784,7 @@ the size 2097152 of shared memory zone "twice" conflicts with already declared s
 
 
 
-=== TEST 14: a zone of another module's name fails
+=== TEST 15: a zone of another module's name fails
 --- http_config
     limit_req_zone $binary_remote_addr zone=lr:1m rate=1r/s;
 --- config
@@ -754,7 +795,7 @@ the shared memory zone "lr" is already declared for a different use
 
 
 
-=== TEST 15: bad parameters fail
+=== TEST 16: bad parameters fail
 --- config
     js_function_kv KV zone=z:1m lru;
 --- must_die
@@ -763,7 +804,7 @@ js_function_kv: invalid parameter "lru"
 
 
 
-=== TEST 16: a zone too small fails
+=== TEST 17: a zone too small fails
 --- config
     js_function_kv KV zone=z:8k;
 --- must_die
@@ -772,7 +813,7 @@ js_function_kv: zone "z" is too small (at least 32k)
 
 
 
-=== TEST 17: one binding name twice in a level fails
+=== TEST 18: one binding name twice in a level fails
 --- config
     js_function_kv KV zone=z:1m;
     js_function_kv KV zone=y:1m;
@@ -782,7 +823,7 @@ js_function_kv: "KV" is duplicate
 
 
 
-=== TEST 18: no zone= fails
+=== TEST 19: no zone= fails
 --- config
     js_function_kv KV evict;
 --- must_die
@@ -791,7 +832,7 @@ js_function_kv: "KV" needs zone=NAME:SIZE
 
 
 
-=== TEST 19: two workers share the zone: sequential read-increment-write requests on new connections, served by both, count every one
+=== TEST 20: two workers share the zone: sequential read-increment-write requests on new connections, served by both, count every one
 --- config
     js_function_kv KV zone=count:1m;
     location = /inc { js_function $TEST_NGINX_SERVER_ROOT/html/inc.js; }
@@ -814,7 +855,7 @@ bad=0
 
 
 
-=== TEST 20: many connections at once put and read back values of many sizes: none is corrupted
+=== TEST 21: many connections at once put and read back values of many sizes: none is corrupted
 --- config
     js_function_kv KV zone=busy:8m;
     location = /rw { js_function $TEST_NGINX_SERVER_ROOT/html/rw.js; }
@@ -860,7 +901,7 @@ ok=360 bad=0
 
 
 
-=== TEST 21: env.NAME works in timers and ctx.waitUntil() after the response; a later request (any worker) reads what they wrote
+=== TEST 22: env.NAME works in timers and ctx.waitUntil() after the response; a later request (any worker) reads what they wrote
 --- config
     js_function_kv KV zone=later:1m;
     location = /w { js_function $TEST_NGINX_SERVER_ROOT/html/w.js; }
@@ -894,7 +935,7 @@ export default {
 
 
 
-=== TEST 22: replaced built-ins (JSON, Promise.prototype.then, Array.prototype.push, String, setters on Object.prototype) do not steer the namespace
+=== TEST 23: replaced built-ins (JSON, Promise.prototype.then, Array.prototype.push, String, setters on Object.prototype) do not steer the namespace
 --- config
     js_function_kv KV zone=hostile:1m;
     location = /fn { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
@@ -935,7 +976,7 @@ export default {
 
 
 
-=== TEST 23: a value bigger than the function's memory is a RangeError for that get; the isolate goes on
+=== TEST 24: a value bigger than the function's memory is a RangeError for that get; the isolate goes on
 --- config
     js_function_kv KV zone=big:64m;
     location = /put { js_function $TEST_NGINX_SERVER_ROOT/html/put.js; }
@@ -984,7 +1025,7 @@ ok"]
 
 
 
-=== TEST 24: a location without bindings has a plain env and no KvNamespace global; a namespace object is made once per isolate and per zone
+=== TEST 25: a location without bindings has a plain env and no KvNamespace global; a namespace object is made once per isolate and per zone
 --- config
     location = /fn {
         js_function_kv KV zone=once:1m;
@@ -1015,7 +1056,7 @@ export default {
 
 
 
-=== TEST 25: an unknown parameter fails
+=== TEST 26: an unknown parameter fails
 --- config
     js_function_kv KV off;
 --- must_die

@@ -22,6 +22,9 @@ if (internal.hasLibraries) {
     ArrayBufferCtor: ArrayBuffer,
     MathMin: Math.min,
     MathMax: Math.max,
+    ArrayIsArray: Array.isArray,
+    MapCtor: Map,
+    MapSet: Map.prototype.set,
   });
   let lib = null;
 

@@ -14,7 +14,7 @@
 // when the snapshot was made: PromiseResolve, PromiseReject, StringCtor,
 // NumberCtor, MathTrunc, TypeErrorCtor, ErrorCtor, Uint8ArrayCtor,
 // ObjectDefineProperty, SymbolToStringTag, TypedArraySet, ArrayBufferCtor,
-// MathMin, MathMax.
+// MathMin, MathMax, ArrayIsArray, MapCtor, MapSet.
 
 const GET = 1;
 const PUT = 2;
@@ -22,6 +22,8 @@ const DELETE = 3;
 const LIST = 4;
 const MAX_VALUE = 25 * 1024 * 1024;
 const MAX_LIST = 1000;
+const MAX_BULK = 100;
+const { ReflectApply } = internal;
 const TOKEN = {};
 const VALUE_TYPES = 'KV put() accepts only strings, ArrayBuffers, ArrayBufferViews, and ReadableStreams as values.';
 
@@ -143,9 +145,13 @@ function toKey(key) {
   return StringCtor(key);
 }
 
-// get() and getWithMetadata(): the type is checked before the store is read
+// get() and getWithMetadata(): the type is checked before the store is
+// read; an array of keys is a bulk read (at most 100 keys, text or json),
+// a Map of each key's value (or {value, metadata}), null when missing
 function getValue(id, key, options, withMetadata) {
-  key = toKey(key);
+  const bulk = ArrayIsArray(key);
+  const keys = bulk ? key : null;
+  if (!bulk) key = toKey(key);
   let type = 'text';
   if (typeof options === 'object' && options !== null) {
     const t = options.type;
@@ -161,14 +167,28 @@ function getValue(id, key, options, withMetadata) {
   } else if (options !== undefined && options !== null) {
     type = toKey(options);
   }
-  let mode;
-  switch (type) {
-    case 'text': mode = 1; break;
-    case 'json': mode = 2; break;
-    case 'arrayBuffer': case 'stream': mode = 0; break;
-    default:
-      throw new TypeErrorCtor('Unknown response type. Possible types are "text", "arrayBuffer", "json", and "stream".');
+  const mode = type === 'text' ? 1 : type === 'json' ? 2 : type === 'arrayBuffer' || type === 'stream' ? 0 : -1;
+  if (mode < 0 || (bulk && mode === 0)) {
+    throw new TypeErrorCtor(bulk
+      ? 'Unknown response type. Possible types for a bulk get are "text" and "json".'
+      : 'Unknown response type. Possible types are "text", "arrayBuffer", "json", and "stream".');
   }
+  if (!bulk) return getOne(id, key, type, mode, withMetadata);
+  const n = keys.length;
+  if (!(n >= 1 && n <= MAX_BULK)) {
+    throw new ErrorCtor(`KV GET_BULK failed: 400 Between 1 and ${MAX_BULK} keys may be read at once, not ${n}.`);
+  }
+  const names = [];
+  for (let i = 0; i < n; i++) names[i] = toKey(keys[i]);
+  const map = new MapCtor();
+  for (let i = 0; i < n; i++) {
+    const r = getOne(id, names[i], type, mode, withMetadata);
+    ReflectApply(MapSet, map, [names[i], withMetadata && r.value === null ? null : r]);
+  }
+  return map;
+}
+
+function getOne(id, key, type, mode, withMetadata) {
   const r = natives.kv(GET, id, key, mode);
   let value = null;
   let metadata = null;
@@ -211,11 +231,11 @@ async function readAll(stream) {
     if (used + n > buf.length) {
       const grown = new ArrayBufferCtor(MathMin(MathMax(2 * buf.length, used + n, 4096), MAX_VALUE));
       const next = new Uint8ArrayCtor(grown);
-      internal.ReflectApply(TypedArraySet, next, [buf, 0]);
+      ReflectApply(TypedArraySet, next, [buf, 0]);
       ab = grown;
       buf = next;
     }
-    internal.ReflectApply(TypedArraySet, buf, [bytes, used]);
+    ReflectApply(TypedArraySet, buf, [bytes, used]);
     used += n;
   }
 }
