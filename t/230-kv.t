@@ -394,6 +394,15 @@ export default {
         await KV.put('\ud800x', 'lone');
         out.push(await KV.get('\ufffdx'), await KV.get('\udc00x'));
         out.push((await KV.list({ prefix: '\ufffd' })).keys.map((k) => encodeURIComponent(k.name)).join(' '));
+        // past the first 8 bytes, which the tree compares as a number first
+        for (const k of ['abcdefgh1', 'abcdefgh', 'abcdefghi', 'abcdefgh\0', 'abcdefgh0', 'abcdefg', 'abcdefgh\u00ff', 'abcdefgh~']) {
+            await KV.put(k, k);
+        }
+        const l = (await KV.list({ prefix: 'abcdefg' })).keys.map((k) => encodeURIComponent(k.name));
+        out.push(l.join(' '), (await KV.list({ prefix: 'abcdefgh', limit: 3, cursor: btoa('abcdefgh0').replace(/=+$/, '') })).keys.map((k) => k.name).join(' '));
+        let found = 0;
+        for (const k of ['abcdefgh1', 'abcdefgh', 'abcdefghi', 'abcdefgh\0', 'abcdefgh0', 'abcdefg', 'abcdefgh\u00ff', 'abcdefgh~']) if (await KV.get(k) === k) found++;
+        out.push(found);
         await KV.delete('\ud800x');
         out.push(await KV.get('\ufffdx'));
         out.push(await KV.get({ toString() { return 'b'; } }), await KV.get(undefined));
@@ -408,6 +417,9 @@ v:a
 lone
 lone
 %EF%BF%BDx
+abcdefg abcdefgh abcdefgh%00 abcdefgh0 abcdefgh1 abcdefghi abcdefgh~ abcdefgh%C3%BF
+abcdefgh1 abcdefghi abcdefgh~
+8
 
 v:b
 "
