@@ -771,7 +771,39 @@ export default {
 
 
 
-=== TEST 13: a zone named but never given a size fails nginx -t
+=== TEST 13: one zone in two servers
+--- http_config
+    server {
+        listen $TEST_NGINX_SERVER_PORT;
+        server_name other;
+        js_function_kv KV zone=servers:1m;
+        location = /x { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
+    }
+--- config
+    js_function_kv KV zone=servers;
+    location = /fn { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
+    location = /other {
+        proxy_pass http://127.0.0.1:$TEST_NGINX_SERVER_PORT/x;
+        proxy_set_header Host other;
+    }
+--- user_files
+>>> fn.js
+export default {
+    async fetch(r, env) {
+        const host = r.headers.get('host');
+        const seen = await env.KV.get('last');
+        await env.KV.put('last', host);
+        return new Response(`${host} saw ${seen}`);
+    }
+};
+--- request eval
+["GET /fn", "GET /other", "GET /fn"]
+--- response_body eval
+["localhost saw null", "other saw localhost", "localhost saw other"]
+
+
+
+=== TEST 14: a zone named but never given a size fails nginx -t
 --- config
     location = /a {
         js_function_kv KV zone=nosize;
@@ -786,7 +818,7 @@ zero size shared memory zone "nosize"
 
 
 
-=== TEST 14: two sizes for one zone fail
+=== TEST 15: two sizes for one zone fail
 --- config
     js_function_kv A zone=twice:1m;
     js_function_kv B zone=twice:2m;
@@ -796,7 +828,7 @@ the size 2097152 of shared memory zone "twice" conflicts with already declared s
 
 
 
-=== TEST 15: a zone of another module's name fails
+=== TEST 16: a zone of another module's name fails
 --- http_config
     limit_req_zone $binary_remote_addr zone=lr:1m rate=1r/s;
 --- config
@@ -807,7 +839,7 @@ the shared memory zone "lr" is already declared for a different use
 
 
 
-=== TEST 16: bad parameters fail
+=== TEST 17: bad parameters fail
 --- config
     js_function_kv KV zone=z:1m lru;
 --- must_die
@@ -816,7 +848,7 @@ js_function_kv: invalid parameter "lru"
 
 
 
-=== TEST 17: a zone too small fails
+=== TEST 18: a zone too small fails
 --- config
     js_function_kv KV zone=z:8k;
 --- must_die
@@ -825,7 +857,7 @@ js_function_kv: zone "z" is too small (at least 32k)
 
 
 
-=== TEST 18: one binding name twice in a level fails
+=== TEST 19: one binding name twice in a level fails
 --- config
     js_function_kv KV zone=z:1m;
     js_function_kv KV zone=y:1m;
@@ -835,7 +867,7 @@ js_function_kv: "KV" is duplicate
 
 
 
-=== TEST 19: no zone= fails
+=== TEST 20: no zone= fails
 --- config
     js_function_kv KV evict;
 --- must_die
@@ -844,7 +876,7 @@ js_function_kv: "KV" needs zone=NAME:SIZE
 
 
 
-=== TEST 20: two workers share the zone: sequential read-increment-write requests on new connections, served by both, count every one
+=== TEST 21: two workers share the zone: sequential read-increment-write requests on new connections, served by both, count every one
 --- config
     js_function_kv KV zone=count:1m;
     location = /inc { js_function $TEST_NGINX_SERVER_ROOT/html/inc.js; }
@@ -867,7 +899,7 @@ bad=0
 
 
 
-=== TEST 21: many connections at once put and read back values of many sizes: none is corrupted
+=== TEST 22: many connections at once put and read back values of many sizes: none is corrupted
 --- config
     js_function_kv KV zone=busy:8m;
     location = /rw { js_function $TEST_NGINX_SERVER_ROOT/html/rw.js; }
@@ -913,7 +945,7 @@ ok=360 bad=0
 
 
 
-=== TEST 22: env.NAME works in timers and ctx.waitUntil() after the response; a later request (any worker) reads what they wrote
+=== TEST 23: env.NAME works in timers and ctx.waitUntil() after the response; a later request (any worker) reads what they wrote
 --- config
     js_function_kv KV zone=later:1m;
     location = /w { js_function $TEST_NGINX_SERVER_ROOT/html/w.js; }
@@ -947,7 +979,7 @@ export default {
 
 
 
-=== TEST 23: replaced built-ins (JSON, Promise.prototype.then, Array.prototype.push, String, setters on Object.prototype) do not steer the namespace
+=== TEST 24: replaced built-ins (JSON, Promise.prototype.then, Array.prototype.push, String, setters on Object.prototype) do not steer the namespace
 --- config
     js_function_kv KV zone=hostile:1m;
     location = /fn { js_function $TEST_NGINX_SERVER_ROOT/html/fn.js; }
@@ -988,7 +1020,7 @@ export default {
 
 
 
-=== TEST 24: a value bigger than the function's memory is a RangeError for that get; the isolate goes on
+=== TEST 25: a value bigger than the function's memory is a RangeError for that get; the isolate goes on
 --- config
     js_function_kv KV zone=big:64m;
     location = /put { js_function $TEST_NGINX_SERVER_ROOT/html/put.js; }
@@ -1037,7 +1069,7 @@ ok"]
 
 
 
-=== TEST 25: a location without bindings has a plain env and no KvNamespace global; a namespace object is made once per isolate and per zone
+=== TEST 26: a location without bindings has a plain env and no KvNamespace global; a namespace object is made once per isolate and per zone
 --- config
     location = /fn {
         js_function_kv KV zone=once:1m;
@@ -1068,7 +1100,7 @@ export default {
 
 
 
-=== TEST 26: an unknown parameter fails
+=== TEST 27: an unknown parameter fails
 --- config
     js_function_kv KV off;
 --- must_die
