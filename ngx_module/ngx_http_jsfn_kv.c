@@ -516,6 +516,11 @@ ngx_http_jsfn_kv_alloc(ngx_http_jsfn_kv_zone_t *ctx, size_t size,
 
     p = ngx_slab_alloc_locked(ctx->shpool, size);
 
+    /* what the whole zone cannot hold evicts nothing */
+    if (size > (size_t) (ctx->shpool->end - ctx->shpool->start)) {
+        return p;
+    }
+
     while (p == NULL && ctx->evict && !ngx_queue_empty(&ctx->sh->lru)) {
         q = ngx_queue_last(&ctx->sh->lru);
         kn = ngx_queue_data(q, ngx_http_jsfn_kv_node_t, queue);

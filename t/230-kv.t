@@ -636,13 +636,13 @@ export default {
         // the newest keys are those kept
         const nums = names.map((n) => Number(n.slice(3))).filter((n) => n !== 0).sort((a, b) => a - b);
         out.push(nums[nums.length - 1] === 399 && nums[nums.length - 1] - nums[0] === nums.length - 1);
-        // a value larger than the whole zone still fails, and evicts nothing it cannot use... or everything
+        // a value larger than the whole zone fails and evicts nothing
         try { await KV.put('huge', 'x'.repeat(200000)); } catch (e) { out.push(e.message.replace(/\d+ bytes/, 'N bytes')); }
-        out.push(await KV.get('huge'));
+        out.push(await KV.get('huge'), (await KV.list()).keys.length === names.length);
         return new Response(out.join('\n'));
     }
 };
---- response_body
+--- response_body chomp
 true
 true
 true
@@ -650,6 +650,8 @@ false
 true
 true
 KV PUT failed: 507 no room for N bytes in the js_function_kv zone "cache"
+
+true
 
 
 
