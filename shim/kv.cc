@@ -585,7 +585,7 @@ KvList(const v8::FunctionCallbackInfo<v8::Value> &args, void *ns,
 /*
  * natives.kv(op, index, ...): GET (key, mode: 0 ArrayBuffer, 1 text,
  * 2 json), PUT (key, value, metadata, expiration, expirationTtl), DELETE
- * (key), LIST (prefix, limit, cursor).
+ * (key), LIST (prefix, limit, cursor); 0 (key): the key's checks for PUT.
  */
 void
 NativeKv(const v8::FunctionCallbackInfo<v8::Value> &args)
@@ -627,7 +627,9 @@ NativeKv(const v8::FunctionCallbackInfo<v8::Value> &args)
         return;
     }
 
-    method = what == JSFN_KV_GET ? "GET" : what == JSFN_KV_PUT ? "PUT"
+    /* 0: only check a key for PUT (before a stream value is read) */
+    method = what == JSFN_KV_GET ? "GET"
+             : what == JSFN_KV_PUT || what == 0 ? "PUT"
              : what == JSFN_KV_DELETE ? "DELETE" : nullptr;
 
     if (method == nullptr) {
@@ -635,7 +637,7 @@ NativeKv(const v8::FunctionCallbackInfo<v8::Value> &args)
         return;
     }
 
-    if (!Key(isolate, args[2], method, &key)) {
+    if (!Key(isolate, args[2], method, &key) || what == 0) {
         return;
     }
 

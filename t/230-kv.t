@@ -319,6 +319,9 @@ export default {
         await t('stream big', KV.put('k', new ReadableStream({
             pull(c) { c.enqueue(new Uint8Array(1 << 20)); },
         })));
+        const unread = new ReadableStream({ start(c) { c.enqueue(new Uint8Array(1)); } });
+        await t('stream key', KV.put('', unread));
+        out.push(`locked: ${unread.locked}`);
         await t('stream chunk', KV.put('k', new ReadableStream({ start(c) { c.enqueue('text'); c.close(); } })));
         await t('limit', KV.list({ limit: 1001 }));
         await t('list options', KV.list('p'));
@@ -367,6 +370,8 @@ key big: Error: KV GET failed: 414 UTF-8 encoded length of 1000000 exceeds key l
 rope value: RangeError: the string does not fit the function's memory
 rope key: RangeError: the string does not fit the function's memory
 stream big: Error: KV PUT failed: 413 Value length of at least 27262976 exceeds limit of 26214400.
+stream key: TypeError: Key name cannot be empty.
+locked: false
 stream chunk: TypeError: KV put(): a ReadableStream value must give ArrayBuffers or ArrayBufferViews.
 limit: Error: KV GET failed: 400 Invalid key_count_limit of 1001. Please specify an integer of at most 1000.
 list options: TypeError: Failed to execute 'list' on 'KvNamespace': parameter 1 is not of type 'KvListOptions'.

@@ -16,6 +16,7 @@
 // ObjectDefineProperty, SymbolToStringTag, TypedArraySet, ArrayBufferCtor,
 // MathMin, MathMax, ArrayIsArray, MapCtor, MapSet.
 
+const CHECK = 0;
 const GET = 1;
 const PUT = 2;
 const DELETE = 3;
@@ -77,6 +78,7 @@ class KvNamespace {
         const bytes = internal.bufferSource(value);
         if (bytes === null) {
           if (internal.isReadableStream(value)) {
+            natives.kv(CHECK, id, key);
             return internal.promiseThen(readAll(value), (all) => {
               natives.kv(PUT, id, key, all, metadata, expiration, expirationTtl);
             });
