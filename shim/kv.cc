@@ -325,6 +325,15 @@ KvGet(const v8::FunctionCallbackInfo<v8::Value> &args, void *ns,
 }
 
 
+void
+TooLarge(v8::Isolate *isolate, const char *what, size_t len, size_t max)
+{
+    Throw(isolate, v8::Exception::Error, std::string("KV PUT failed: 413 ")
+          + what + " length of " + std::to_string(len) + " exceeds limit of "
+          + std::to_string(max) + ".");
+}
+
+
 /* PUT (key, value, metadata, expiration, expirationTtl) */
 void
 KvPut(const v8::FunctionCallbackInfo<v8::Value> &args, void *ns,
@@ -361,26 +370,20 @@ KvPut(const v8::FunctionCallbackInfo<v8::Value> &args, void *ns,
     }
 
     if (len > JSFN_KV_MAX_VALUE) {
-        Throw(isolate, v8::Exception::Error, "KV PUT failed: 413 Value length"
-              " of " + std::to_string(len) + " exceeds limit of "
-              + std::to_string(JSFN_KV_MAX_VALUE) + ".");
+        TooLarge(isolate, "Value", len, JSFN_KV_MAX_VALUE);
         return;
     }
 
     /* metadata: JSON.stringify's own (a function cannot replace it) */
     if (!args[4]->IsUndefined() && !args[4]->IsNull()) {
-        if (args[4]->IsFunction() || args[4]->IsSymbol()) {
-            Throw(isolate, v8::Exception::TypeError,
-                  "KV put(): the metadata is not serializable to JSON");
-            return;
-        }
-
-        if (!v8::JSON::Stringify(ctx, args[4]).ToLocal(&json)) {
+        if (!args[4]->IsFunction() && !args[4]->IsSymbol()
+            && !v8::JSON::Stringify(ctx, args[4]).ToLocal(&json))
+        {
             return;             /* a cycle, a BigInt: its TypeError */
         }
 
-        /* a toJSON() that gives undefined: nothing JSON.parse can read */
-        if (json->StringEquals(Str(isolate, "undefined"))) {
+        /* a function, a symbol, a toJSON() that gives undefined */
+        if (json.IsEmpty() || json->StringEquals(Str(isolate, "undefined"))) {
             Throw(isolate, v8::Exception::TypeError,
                   "KV put(): the metadata is not serializable to JSON");
             return;
@@ -391,9 +394,7 @@ KvPut(const v8::FunctionCallbackInfo<v8::Value> &args, void *ns,
         }
 
         if (len > JSFN_KV_MAX_METADATA) {
-            Throw(isolate, v8::Exception::Error, "KV PUT failed: 413 Metadata"
-                  " length of " + std::to_string(len) + " exceeds limit of "
-                  + std::to_string(JSFN_KV_MAX_METADATA) + ".");
+            TooLarge(isolate, "Metadata", len, JSFN_KV_MAX_METADATA);
             return;
         }
 
