@@ -311,6 +311,7 @@ Isolate::~Isolate()
         v8::Isolate::Scope  scope(isolate);
 
         CryptoDispose(this);
+        body_hook.Reset();
         rejections.clear();
         synthetic.clear();
         node_module.Reset();
@@ -908,6 +909,7 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
     *out = call;
     call->req_headers = req->headers;
     call->req_nheaders = req->nheaders;
+    call->cpu_limit_us = req->cpu_limit_us;
 
     if (condemned != JSFN_OK) {
         call->settled = true;
@@ -924,7 +926,13 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
     v8::TryCatch             tc(isolate);
     v8::Local<v8::Value>     body = v8::Null(isolate);
 
-    if (req->body != nullptr) {
+    if (req->body_stream) {
+        /* its pieces follow through jsfn_call_feed() (body.cc) */
+        call->stream.reset(new CallStream());
+        call->stream->request = true;
+        body = v8::True(isolate);
+
+    } else if (req->body != nullptr) {
         v8::Local<v8::ArrayBuffer>  ab;
 
         /* a body past the budget is refused, the isolate unharmed */
@@ -1255,6 +1263,10 @@ Isolate::TakeResponse(Call *call, v8::Local<v8::Value> parts)
                          + b->ByteOffset();
         call->body_len = b->ByteLength();
 
+    } else if (v->IsTrue() && call->stream && call->stream->response) {
+        /* a stream the JS side reads when the host asks (body.cc) */
+        call->streamed = true;
+
     } else if (!v->IsNull()) {
         return bad("the response body is not a string or bytes");
     }
@@ -1359,9 +1371,12 @@ Isolate::ChargeTimers(uint64_t ns)
 void
 Isolate::SettleHung()
 {
-    if (!timers.empty() || condemned != JSFN_OK) {
+    /* a request body still being fed is the host's work pending */
+    if (!timers.empty() || condemned != JSFN_OK || Feeding()) {
         return;
     }
+
+    ReadsHung();
 
     for (auto &c : calls) {
         Call  *call = c.second;

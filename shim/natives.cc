@@ -410,6 +410,12 @@ void NativeUtf8Length(const v8::FunctionCallbackInfo<v8::Value> &args);
 /* clone.cc */
 void NativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value> &args);
 
+/* streamed bodies (body.cc) */
+void NativeBodyInit(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeBodyStream(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeBodyChunk(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeBodyWant(const v8::FunctionCallbackInfo<v8::Value> &args);
+
 /* TextDecoder's legacy encodings (encoding.cc) */
 void NativeDecoderOpen(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeDecoderDecode(const v8::FunctionCallbackInfo<v8::Value> &args);
@@ -458,6 +464,10 @@ static const struct {
         { "stringBytes",  NativeStringBytes },
         { "bytesString",  NativeBytesString },
         { "utf8Length",   NativeUtf8Length },
+        { "bodyInit",     NativeBodyInit },
+        { "bodyStream",   NativeBodyStream },
+        { "bodyChunk",    NativeBodyChunk },
+        { "bodyWant",     NativeBodyWant },
 };
 
 
