@@ -39,6 +39,32 @@ namespace {
 
 enum { kHookRead = 0, kHookCancel, kHookFeed };
 
+/*
+ * A stream's pieces are mostly garbage once sent or read, but V8 counts
+ * ArrayBuffer memory towards a collection only past 64 MB of it: every
+ * 4 MB that a body moves, the isolate is collected if its buffers hold
+ * more than 4 MB, which keeps a long stream's memory to about that.
+ */
+const size_t  kSweepBytes = 4u << 20;
+
+
+void
+Sweep(Isolate *self, CallStream *s, size_t n)
+{
+    s->unswept += n;
+
+    if (s->unswept < kSweepBytes) {
+        return;
+    }
+
+    s->unswept = 0;
+
+    if (AllocatorUsed(self->Allocator()) > kSweepBytes) {
+        self->isolate->MemoryPressureNotification(
+            v8::MemoryPressureLevel::kCritical);
+    }
+}
+
 /* what the hook's "feed" gets as kind */
 enum { kFeedPiece = 0, kFeedLast, kFeedError, kFeedTooLarge };
 
@@ -107,6 +133,7 @@ Isolate::Read(Call *call, const char **data, size_t *len, jsfn_err_t *err)
 
     if (s->state == kReadHanded) {
         /* the host is done with the piece it had */
+        s->unswept += s->len;
         s->store.reset();
         s->data = nullptr;
         s->len = 0;
@@ -122,6 +149,8 @@ Isolate::Read(Call *call, const char **data, size_t *len, jsfn_err_t *err)
         v8::Local<v8::Context>   ctx = context.Get(isolate);
         v8::Context::Scope       cscope(ctx);
         std::string              why;
+
+        Sweep(this, s, 0);
 
         s->state = kReading;
         s->waiting = false;
@@ -230,6 +259,8 @@ Isolate::Feed(Call *call, const char *data, size_t len, int flags,
 
     s->wanted = false;
     s->paused = false;
+
+    Sweep(this, s, len);
 
     if (kind != kFeedPiece) {
         s->ended = true;

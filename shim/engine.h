@@ -67,6 +67,7 @@ struct CallStream {
     size_t                     len = 0;
     int                        code = JSFN_OK;    /* the failure, if any */
     std::string                error;
+    size_t                     unswept = 0;       /* bytes since a GC */
 
     /* the request body: fed by the host */
     bool                       request = false;
