@@ -157,6 +157,14 @@ ngx_http_jsfn_body_send(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
 
     r->write_event_handler = ngx_http_jsfn_body_write_handler;
 
+    /* the head goes now, not with the first piece (which may take long) */
+    if (ngx_http_send_special(r, NGX_HTTP_FLUSH) == NGX_ERROR) {
+        ctx->streaming = 0;
+        ngx_http_jsfn_body_stop(ctx);
+        ngx_http_jsfn_engine_abandon(ctx);
+        return NGX_ERROR;
+    }
+
     if (!body->feeding) {
         /* notice a client that goes away while the function streams */
         r->read_event_handler = ngx_http_test_reading;

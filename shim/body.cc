@@ -35,6 +35,9 @@
 
 namespace jsfn {
 
+void HungRead(CallStream *s);
+
+
 namespace {
 
 enum { kHookRead = 0, kHookCancel, kHookFeed };
@@ -167,6 +170,11 @@ Isolate::Read(Call *call, const char **data, size_t *len, jsfn_err_t *err)
 
         if (condemned == JSFN_OK) {
             SettleHung();
+
+            /* this read too, answered now rather than by a callback */
+            if (s->state == kReading && timers.empty() && !Feeding()) {
+                HungRead(s);
+            }
         }
     }
 
@@ -359,6 +367,18 @@ Isolate::Feeding()
 }
 
 
+void
+HungRead(CallStream *s)
+{
+    s->state = Isolate::kReadFailed;
+    s->code = JSFN_ERR_HUNG;
+    s->error = "the response body stream will never produce more: its read"
+               " is pending and nothing is left that could settle it (no"
+               " timers, no pending I/O)";
+    s->waiting = false;
+}
+
+
 /*
  * Reads of response streams that nothing left in the isolate can answer
  * (no timers, no host work: see SettleHung) fail now rather than after
@@ -376,12 +396,7 @@ Isolate::ReadsHung()
             continue;
         }
 
-        s->state = kReadFailed;
-        s->code = JSFN_ERR_HUNG;
-        s->error = "the response body stream will never produce more: its"
-                   " read is pending and nothing is left that could settle"
-                   " it (no timers, no pending I/O)";
-        s->waiting = false;
+        HungRead(s);
 
         engine.host->call_done(c.second->host);
     }

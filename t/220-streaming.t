@@ -873,3 +873,45 @@ main::result("status: " . ($got =~ m{^HTTP/1.1 (\d+)} ? $1 : '?') . "\n");
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 22: the head goes out at once, before a first piece that takes long (server-sent events)
+--- config
+    location = /events { js_function $TEST_NGINX_SERVER_ROOT/html/events.js; }
+--- user_files
+>>> events.js
+export default {
+    fetch() {
+        let n = 0;
+        return new Response(new ReadableStream({
+            async pull(c) {
+                await new Promise((ok) => setTimeout(ok, 800));
+                if (n++ === 1) { c.close(); return; }
+                c.enqueue(new TextEncoder().encode('data: tick\n\n'));
+            },
+        }, { highWaterMark: 0 }), { headers: { 'content-type': 'text/event-stream' } });
+    },
+};
+--- init
+my $s = main::conn();
+my $t0 = time;
+print $s "GET /events HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+my $head = main::read_until($s, qr/\r\n\r\n/, 3);
+my $t1 = time - $t0;
+my $rest = main::read_all($s, 3);
+my $type = $head =~ /^Content-Type: (\S+)/mi ? $1 : 'none';
+main::result(join '',
+    "head within 0.5 s: ", ($t1 < 0.5 ? 'yes' : "no ($t1 s)"), "\n",
+    "content-type: $type\n",
+    "events: ", main::dechunk(($head =~ /\r\n\r\n(.*)/s)[0] . $rest) =~ s/\n/|/gr, "\n");
+--- request
+GET /result.txt
+--- response_body
+head within 0.5 s: yes
+content-type: text/event-stream
+events: data: tick||
+--- no_error_log
+[error]
+[alert]
+[crit]
