@@ -172,7 +172,7 @@ Isolate::Read(Call *call, const char **data, size_t *len, jsfn_err_t *err)
             SettleHung();
 
             /* this read too, answered now rather than by a callback */
-            if (s->state == kReading && timers.empty() && !Feeding()) {
+            if (s->state == kReading && Stuck()) {
                 HungRead(s);
             }
         }
@@ -348,6 +348,18 @@ Isolate::EndStreams(Call *call)
     }
 
     ReportRejections();
+}
+
+
+/*
+ * Nothing left in the isolate can settle a pending promise: no timer is
+ * armed, no host work is pending (a request body still being fed), JS has
+ * returned.  (Host work that other features add belongs here too.)
+ */
+bool
+Isolate::Stuck()
+{
+    return timers.empty() && condemned == JSFN_OK && !Feeding();
 }
 
 

@@ -208,6 +208,7 @@ public:
     int Feed(Call *call, const char *data, size_t len, int flags,
         jsfn_err_t *err);
     void EndStreams(Call *call);
+    bool Stuck();
     bool Feeding();
     void ReadsHung();
     v8::Global<v8::Function>               body_hook;

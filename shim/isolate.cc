@@ -1371,8 +1371,7 @@ Isolate::ChargeTimers(uint64_t ns)
 void
 Isolate::SettleHung()
 {
-    /* a request body still being fed is the host's work pending */
-    if (!timers.empty() || condemned != JSFN_OK || Feeding()) {
+    if (!Stuck()) {
         return;
     }
 

@@ -915,3 +915,50 @@ events: data: tick||
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 23: a function that replaces Map's and the streams' methods and globals still has its bodies streamed both ways by the runtime
+--- config
+    location = /hostile { js_function $TEST_NGINX_SERVER_ROOT/html/hostile.js; }
+--- user_files
+>>> hostile.js
+export default {
+    fetch(r) {
+        const body = r.body;
+        const out = new ReadableStream({
+            start(c) { c.enqueue(new TextEncoder().encode('head ')); },
+            async pull(c) {
+                const { value, done } = await read();
+                if (done) c.close(); else c.enqueue(value);
+            },
+        });
+        const reader = body.getReader();
+        const read = reader.read.bind(reader);   // its own, kept
+        Map.prototype.get = () => { throw new Error('hijacked Map.get'); };
+        Map.prototype.set = () => { throw new Error('hijacked Map.set'); };
+        Map.prototype.delete = () => { throw new Error('hijacked Map.delete'); };
+        ReadableStreamDefaultReader.prototype.read = () => Promise.resolve({ done: true });
+        ReadableStream.prototype.getReader = () => { throw new Error('hijacked getReader'); };
+        ReadableByteStreamController.prototype.enqueue = () => { throw new Error('hijacked enqueue'); };
+        ReadableByteStreamController.prototype.close = () => { throw new Error('hijacked close'); };
+        globalThis.Uint8Array = function Fake() {};
+        globalThis.TypeError = function Fake() {};
+        return new Response(out);
+    },
+};
+--- init
+my $s = main::conn();
+print $s "POST /hostile HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 100000\r\n\r\n" . ('h' x 100000);
+my $got = main::read_all($s, 3);
+my ($head, $body) = split /\r\n\r\n/, $got, 2;
+my $all = main::dechunk($body);
+main::result("body: " . substr($all, 0, 5) . ', ' . ($all =~ tr/h//) . " h\n");
+--- request
+GET /result.txt
+--- response_body
+body: head , 100001 h
+--- no_error_log
+[error]
+[alert]
+[crit]
