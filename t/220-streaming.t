@@ -953,10 +953,12 @@ print $s "POST /hostile HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nCont
 my $got = main::read_all($s, 3);
 my ($head, $body) = split /\r\n\r\n/, $got, 2;
 my $all = main::dechunk($body);
-main::result("body: " . substr($all, 0, 5) . ', ' . ($all =~ tr/h//) . " h\n");
+main::result("chunked: " . ($head =~ /^Transfer-Encoding: chunked\r?$/mi ? 'yes' : 'no')
+    . "\nbody: " . substr($all, 0, 5) . ', ' . ($all =~ tr/h//) . " h\n");
 --- request
 GET /result.txt
 --- response_body
+chunked: yes
 body: head , 100001 h
 --- no_error_log
 [error]
