@@ -20,6 +20,8 @@ static void ngx_http_jsfn_host_call_done(void *host);
 static void ngx_http_jsfn_host_body_want(void *host);
 static ngx_int_t ngx_http_jsfn_engine_error(ngx_log_t *log, ngx_str_t *path,
     int rc, jsfn_err_t *err);
+static ngx_int_t ngx_http_jsfn_engine_result(ngx_http_request_t *r,
+    ngx_http_jsfn_ctx_t *ctx, int rc, jsfn_err_t *err);
 
 
 static const jsfn_host_t  ngx_http_jsfn_host = {
@@ -353,6 +355,18 @@ ngx_http_jsfn_engine_start(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
 
     ctx->isolate->log = NULL;
 
+    return ngx_http_jsfn_engine_result(r, ctx, rc, &err);
+}
+
+
+/*
+ * JSFN_OK and JSFN_AGAIN as NGX_OK and NGX_AGAIN; a failure is logged and
+ * given as the status to answer with (a condemned isolate is retired).
+ */
+static ngx_int_t
+ngx_http_jsfn_engine_result(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
+    int rc, jsfn_err_t *err)
+{
     if (rc == JSFN_OK) {
         return NGX_OK;
     }
@@ -366,7 +380,7 @@ ngx_http_jsfn_engine_start(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     }
 
     return ngx_http_jsfn_engine_error(r->connection->log, &ctx->path, rc,
-                                      &err);
+                                      err);
 }
 
 
@@ -497,20 +511,7 @@ ngx_http_jsfn_engine_feed(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
 
     ctx->isolate->log = NULL;
 
-    if (rc == JSFN_OK) {
-        return NGX_OK;
-    }
-
-    if (rc == JSFN_AGAIN) {
-        return NGX_AGAIN;
-    }
-
-    if (rc == JSFN_ERR_TIMEOUT || rc == JSFN_ERR_HEAP) {
-        ngx_http_jsfn_pool_retire(ctx->isolate, rc);
-    }
-
-    return ngx_http_jsfn_engine_error(r->connection->log, &ctx->path, rc,
-                                      &err);
+    return ngx_http_jsfn_engine_result(r, ctx, rc, &err);
 }
 
 
