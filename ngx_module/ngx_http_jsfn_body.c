@@ -21,9 +21,10 @@
  *
  * Request: a body nginx did not read whole with the headers is read
  * unbuffered (r->request_body_no_buffering) and fed to the engine
- * (jsfn_call_feed) as it arrives; nginx reads more from the client only
- * while the engine wants more (body_want after it said JSFN_AGAIN), so at
- * most client_body_buffer_size waits in nginx.  A client that goes away,
+ * (jsfn_call_feed) as it arrives, from the first time the function reads
+ * it; nginx reads more from the client only while the engine wants more
+ * (body_want after it said JSFN_AGAIN), so at most client_body_buffer_size
+ * waits in nginx.  A client that goes away,
  * times out or passes client_max_body_size errors the function's stream.
  */
 
@@ -503,9 +504,9 @@ ngx_http_jsfn_body_end(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
 
 
 /*
- * The call started with a request body stream: feed it what nginx holds,
- * and read the rest as the function wants it.  NGX_OK, or the status to
- * end the request with.
+ * The call started with a request body stream: nothing is fed until the
+ * function reads it (body_want), as a stream or whole.  NGX_OK, or the
+ * status to end the request with.
  */
 ngx_int_t
 ngx_http_jsfn_body_read(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx)
@@ -518,9 +519,15 @@ ngx_http_jsfn_body_read(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx)
     }
 
     body->feeding = 1;
+    body->paused = 1;
     r->read_event_handler = ngx_http_jsfn_body_read_handler;
 
-    return ngx_http_jsfn_body_feed(r, ctx);
+    /* client_body_timeout runs only while nginx waits for the client */
+    if (r->connection->read->timer_set) {
+        ngx_del_timer(r->connection->read);
+    }
+
+    return NGX_OK;
 }
 
 

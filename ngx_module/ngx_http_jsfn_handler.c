@@ -96,6 +96,15 @@ ngx_http_jsfn_run(ngx_http_request_t *r)
 static void
 ngx_http_jsfn_finalize(ngx_http_request_t *r, ngx_int_t rc)
 {
+    ngx_http_jsfn_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_js_function_module);
+
+    if (ctx != NULL && ctx->body != NULL) {
+        /* the response is out: a request body is read no further */
+        ngx_http_jsfn_body_stop(ctx);
+    }
+
     ngx_http_jsfn_count(r, rc);
     ngx_http_finalize_request(r, rc);
 }
@@ -165,17 +174,17 @@ ngx_http_jsfn_start(ngx_http_request_t *r)
         return rc;
     }
 
+    if (req.body_stream) {
+        /* the body pump reads the rest as the function wants it */
+        rc = ngx_http_jsfn_body_read(r, ctx);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+    }
+
     rc = ngx_http_jsfn_engine_start(r, ctx, &req);
 
     if (rc == NGX_OK) {
-        if (req.body_stream) {
-            /* the response may stream the request body: feed it first */
-            rc = ngx_http_jsfn_body_read(r, ctx);
-            if (rc != NGX_OK) {
-                return rc;
-            }
-        }
-
         return ngx_http_jsfn_send(r, ctx);
     }
 
@@ -195,19 +204,12 @@ ngx_http_jsfn_start(ngx_http_request_t *r)
 
     ngx_add_timer(&ctx->timeout, jlcf->timeout);
 
-    /* notice a client that goes away while the function runs */
-    r->read_event_handler = ngx_http_test_reading;
-    r->write_event_handler = ngx_http_request_empty_handler;
-
-    if (req.body_stream) {
-        /* the body pump reads the rest as the function wants it */
-        rc = ngx_http_jsfn_body_read(r, ctx);
-        if (rc != NGX_OK) {
-            ctx->pending = 0;
-            ngx_del_timer(&ctx->timeout);
-            return rc;
-        }
+    if (!req.body_stream) {
+        /* notice a client that goes away while the function runs */
+        r->read_event_handler = ngx_http_test_reading;
     }
+
+    r->write_event_handler = ngx_http_request_empty_handler;
 
     return NGX_DONE;
 }

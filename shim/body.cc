@@ -29,6 +29,7 @@
  */
 
 #include <cstring>
+#include <strings.h>
 
 #include "engine.h"
 
@@ -69,7 +70,7 @@ Sweep(Isolate *self, CallStream *s, size_t n)
 }
 
 /* what the hook's "feed" gets as kind */
-enum { kFeedPiece = 0, kFeedLast, kFeedError, kFeedTooLarge };
+enum { kFeedPiece = 0, kFeedLast, kFeedError, kFeedTooLarge, kFeedWhole };
 
 
 Call *
@@ -233,8 +234,37 @@ Isolate::Feed(Call *call, const char *data, size_t len, int flags,
     v8::Local<v8::Value>     arg;
 
     rc = JSFN_OK;
+    s->fed += len;
 
-    if (flags & JSFN_DATA_ERROR) {
+    if (s->whole && !(flags & JSFN_DATA_ERROR)) {
+        /* read whole: gathered, JS runs only at the end */
+        if (!Gather(s, data, len)) {
+            kind = kFeedTooLarge;
+            rc = JSFN_ERR_BODY;
+            msg = TooLarge(s);
+            arg = v8::String::NewFromUtf8(isolate, msg.c_str())
+                      .ToLocalChecked();
+
+        } else if (!(flags & JSFN_DATA_LAST)) {
+            s->paused = false;
+            return JSFN_OK;
+
+        } else {
+            size_t                      n = s->gathered_len;
+            v8::Local<v8::ArrayBuffer>  ab;
+
+            kind = kFeedWhole;
+
+            if (s->gathered) {
+                ab = v8::ArrayBuffer::New(isolate, std::move(s->gathered));
+            } else {
+                ab = v8::ArrayBuffer::New(isolate, 0);
+            }
+
+            arg = v8::Uint8Array::New(ab, 0, n);
+        }
+
+    } else if (flags & JSFN_DATA_ERROR) {
         kind = kFeedError;
         msg = std::string(data, len);
         arg = v8::String::NewFromUtf8(isolate, msg.data(),
@@ -250,9 +280,7 @@ Isolate::Feed(Call *call, const char *data, size_t len, int flags,
             /* the isolate is fine; the stream errors, the host stops */
             kind = kFeedTooLarge;
             rc = JSFN_ERR_BODY;
-            msg = "the request body does not fit the function's memory of "
-                  + std::to_string(heap_max >> 20)
-                  + " MB (js_function_memory)";
+            msg = TooLarge(s);
             arg = v8::String::NewFromUtf8(isolate, msg.c_str())
                       .ToLocalChecked();
 
@@ -295,6 +323,93 @@ Isolate::Feed(Call *call, const char *data, size_t len, int flags,
     s->paused = true;
 
     return JSFN_AGAIN;
+}
+
+
+/* the message of a request body past the budget */
+std::string
+Isolate::TooLarge(CallStream *s)
+{
+    std::string  size = s->expected >= 0
+                        ? "of " + std::to_string(s->expected) + " bytes "
+                        : "of more than " + std::to_string(s->fed)
+                          + " bytes ";
+
+    return "the request body " + size + "does not fit the function's"
+           " memory of " + std::to_string(heap_max >> 20)
+           + " MB (js_function_memory)";
+}
+
+
+/*
+ * A piece of a body read whole, into one buffer counted against the
+ * budget: of its Content-Length, or grown by half again (a chunked body).
+ * False: past the budget.
+ */
+bool
+Isolate::Gather(CallStream *s, const char *data, size_t len)
+{
+    size_t  cap, need;
+
+    if (s->too_large) {
+        return false;
+    }
+
+    cap = s->gathered ? s->gathered->ByteLength() : 0;
+    need = s->gathered_len + len;
+
+    if (need > cap) {
+        std::unique_ptr<v8::BackingStore>  bigger;
+
+        cap = cap + cap / 2 > need ? cap + cap / 2 : need;
+        if (cap < 65536) {
+            cap = 65536;
+        }
+
+        if (s->expected >= 0 && (size_t) s->expected >= need) {
+            cap = (size_t) s->expected;
+        }
+
+        bigger = Store(cap);
+
+        if (!bigger) {
+            s->too_large = true;
+            s->gathered.reset();
+            return false;
+        }
+
+        if (s->gathered_len) {
+            memcpy(bigger->Data(), s->gathered->Data(), s->gathered_len);
+        }
+
+        s->gathered = std::move(bigger);
+    }
+
+    if (len) {
+        memcpy(static_cast<char *>(s->gathered->Data()) + s->gathered_len,
+               data, len);
+    }
+
+    s->gathered_len = need;
+
+    return true;
+}
+
+
+/* memory for a body, after a collection if need be; null past the budget */
+std::unique_ptr<v8::BackingStore>
+Isolate::Store(size_t len)
+{
+    std::unique_ptr<v8::BackingStore>  store;
+
+    store = AllocatorStore(allocator, len, false);
+
+    if (!store && heap_max) {
+        isolate->LowMemoryNotification();
+        store = AllocatorStore(allocator, len, false);
+    }
+
+    return store;
 }
 
 
@@ -502,6 +617,77 @@ NativeBodyChunk(const v8::FunctionCallbackInfo<v8::Value> &args)
         s->waiting = false;
         engine.host->call_done(call->host);
     }
+}
+
+
+/*
+ * bodyWhole(id): the request body, not read yet, is wanted whole (text(),
+ * json(), ...): its pieces are gathered in one buffer, handed to the hook
+ * at the end.  False when pieces were fed already: read them as a stream.
+ */
+void
+NativeBodyWhole(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    Isolate     *self = Isolate::From(args.GetIsolate());
+    Call        *call = FindCall(args);
+    CallStream  *s = call != nullptr ? call->stream.get() : nullptr;
+
+    args.GetReturnValue().Set(false);
+
+    if (s == nullptr || !s->request || s->ended || s->whole || s->fed) {
+        return;
+    }
+
+    s->whole = true;
+    args.GetReturnValue().Set(true);
+
+    /* a Content-Length past the budget is refused before anything is read */
+    if (s->expected > 0) {
+        s->gathered = self->Store((size_t) s->expected);
+        if (!s->gathered) {
+            s->too_large = true;
+        }
+    }
+
+    s->wanted = true;
+
+    if (s->paused) {
+        s->paused = false;
+
+        if (engine.host->body_want != nullptr) {
+            engine.host->body_want(call->host);
+        }
+    }
+}
+
+
+/* a request's Content-Length, or -1 */
+long long
+ContentLength(const jsfn_str_t *headers, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const jsfn_str_t  &name = headers[2 * i];
+        const jsfn_str_t  &value = headers[2 * i + 1];
+        long long          v = 0;
+
+        if (name.len != 14 || strncasecmp(name.data, "content-length", 14)) {
+            continue;
+        }
+
+        for (size_t k = 0; k < value.len; k++) {
+            if (value.data[k] < '0' || value.data[k] > '9'
+                || v > (1LL << 50))
+            {
+                return -1;
+            }
+
+            v = v * 10 + (value.data[k] - '0');
+        }
+
+        return value.len ? v : -1;
+    }
+
+    return -1;
 }
 
 

@@ -74,7 +74,15 @@ struct CallStream {
     bool                       ended = false;     /* fed to its end, failed,
                                                      or cancelled by JS */
     bool                       wanted = false;    /* pulled since the feed */
-    bool                       paused = false;    /* feed gave JSFN_AGAIN */
+    bool                       paused = true;     /* until body_want */
+    long long                  expected = -1;     /* its Content-Length */
+    size_t                     fed = 0;
+
+    /* or read whole by text(), json(), ...: gathered here, in one buffer */
+    bool                       whole = false;
+    bool                       too_large = false;
+    std::unique_ptr<v8::BackingStore>  gathered;
+    size_t                     gathered_len = 0;
 };
 
 
@@ -208,6 +216,9 @@ public:
     int Feed(Call *call, const char *data, size_t len, int flags,
         jsfn_err_t *err);
     void EndStreams(Call *call);
+    std::string TooLarge(CallStream *s);
+    bool Gather(CallStream *s, const char *data, size_t len);
+    std::unique_ptr<v8::BackingStore> Store(size_t len);
     bool Stuck();
     bool Feeding();
     void ReadsHung();

@@ -899,6 +899,9 @@ Pairs(v8::Isolate *isolate, const jsfn_str_t *s, size_t n, bool latin1)
 }
 
 
+long long ContentLength(const jsfn_str_t *headers, size_t n);
+
+
 int
 Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
     jsfn_err_t *err)
@@ -930,6 +933,7 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
         /* its pieces follow through jsfn_call_feed() (body.cc) */
         call->stream.reset(new CallStream());
         call->stream->request = true;
+        call->stream->expected = ContentLength(req->headers, req->nheaders);
         body = v8::True(isolate);
 
     } else if (req->body != nullptr) {

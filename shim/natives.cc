@@ -415,6 +415,7 @@ void NativeBodyInit(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeBodyStream(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeBodyChunk(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeBodyWant(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeBodyWhole(const v8::FunctionCallbackInfo<v8::Value> &args);
 
 /* TextDecoder's legacy encodings (encoding.cc) */
 void NativeDecoderOpen(const v8::FunctionCallbackInfo<v8::Value> &args);
@@ -468,6 +469,7 @@ static const struct {
         { "bodyStream",   NativeBodyStream },
         { "bodyChunk",    NativeBodyChunk },
         { "bodyWant",     NativeBodyWant },
+        { "bodyWhole",    NativeBodyWhole },
 };
 
 

@@ -711,10 +711,11 @@ answered before the body ended
 
 
 
-=== TEST 18: a chunked upload read whole with text(); Content-Length bodies with json() and arrayBuffer(): the call starts before a big body has arrived
+=== TEST 18: a chunked upload read whole with text(); Content-Length bodies with json() and arrayBuffer(), gathered in one buffer (12 MB read under js_function_memory 16m): the call starts before a big body has arrived
 --- config
     location /whole {
         client_max_body_size 100m;
+        js_function_memory 16m;
         js_function $TEST_NGINX_SERVER_ROOT/html/whole.js;
     }
 --- user_files
@@ -750,9 +751,9 @@ my $j = $got =~ /(json: \d+)/ ? $1 : 'json: ?';
 my $t = $text =~ /(text: \d+)/ ? $1 : 'text: ?';
 main::result("started before the body ended: $started\n$j\n$t\n");
 --- request eval
-["GET /result.txt", "POST /whole/ab\n" . ('q' x 3_000_000)]
+["GET /result.txt", "POST /whole/ab\n" . ('q' x 12_000_000)]
 --- response_body eval
-["started before the body ended: 1\njson: 500000\ntext: 3000000\n", "arrayBuffer: 3000000"]
+["started before the body ended: 1\njson: 500000\ntext: 3000000\n", "arrayBuffer: 12000000"]
 --- timeout: 20
 --- no_error_log
 [error]
@@ -796,7 +797,7 @@ seen: TypeError: The client closed the connection or sent an invalid body before
 
 
 
-=== TEST 20: a body over js_function_memory as it streams in: 413, the stream errors with a RangeError, the isolate fine
+=== TEST 20: a body over js_function_memory: 413; read whole (arrayBuffer) it is refused at once for its Content-Length, read as a stream when a piece no longer fits; the function's read fails with a RangeError, the isolate goes on
 --- config
     location = /fat {
         client_max_body_size 100m;
@@ -805,27 +806,32 @@ seen: TypeError: The client closed the connection or sent an invalid body before
     }
 --- user_files
 >>> fat.js
-let seen = 'nothing';
+const seen = [];
 export default {
     async fetch(r) {
-        if (r.method === 'GET') return new Response(`seen: ${seen}`);
+        if (r.method === 'GET') return new Response(`seen: ${seen.join(', ')}`);
         try {
-            await r.arrayBuffer();
+            if (new URL(r.url).search === '?whole') {
+                await r.arrayBuffer();
+            } else {
+                const keep = [];
+                for await (const chunk of r.body) keep.push(chunk);
+            }
         } catch (e) {
-            seen = `${e.name}`;
+            seen.push(`${e.name}`);
         }
         return new Response('unreachable');
     },
 };
 --- request eval
-["POST /fat\n" . ('f' x 20_000_000), "GET /fat"]
+["POST /fat?whole\n" . ('f' x 20_000_000), "POST /fat\n" . ('f' x 20_000_000), "GET /fat"]
 --- error_code eval
-[413, 200]
+[413, 413, 200]
 --- response_body_like eval
-[".*", "seen: RangeError"]
+[".*", ".*", "seen: RangeError, RangeError"]
 --- timeout: 20
 --- error_log eval
-qr/\[error\] .*js_function ".*fat\.js": the request body does not fit the function's memory of 8 MB \(js_function_memory\)/
+qr/\[error\] .*js_function ".*fat\.js": the request body of 20000000 bytes does not fit the function's memory of 8 MB \(js_function_memory\)/
 --- no_error_log
 [alert]
 [crit]

@@ -361,7 +361,11 @@ function takeBody(b) {
   if (isUnusable(b)) throw new TypeError('Body has already been used.');
   if (isNullBody(b)) return null;
   b.used = true;
-  if (b.stream !== null && !b.lazy) return readAll(b.stream);
+  if (b.stream !== null && !b.lazy) {
+    // a request body nginx is still reading comes whole from the engine
+    const whole = internal.requestBodyWhole(b.stream);
+    return whole !== null ? whole : readAll(b.stream);
+  }
   return b.data;
 }
 

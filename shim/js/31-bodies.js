@@ -26,11 +26,17 @@ const MapCtor = Map;
 const MapGet = Map.prototype.get;
 const MapSet = Map.prototype.set;
 const MapDelete = Map.prototype.delete;
+const WeakMapCtor = WeakMap;
+const WeakMapGet = WeakMap.prototype.get;
+const WeakMapSet = WeakMap.prototype.set;
+const PromiseCtor = Promise;
 const TypeErrorCtor = TypeError;
 const RangeErrorCtor = RangeError;
 
 let readers = null;       // call id -> the reader of its response body
 let controllers = null;   // call id -> the controller of its request body
+let fed = null;           // a request body's stream -> its call id
+let wholes = null;        // call id -> [resolve, reject] of a body read whole
 
 const mapGet = (m, id) => (m === null ? undefined : ReflectApply(MapGet, m, [id]));
 const mapDelete = (m, id) => { if (m !== null) ReflectApply(MapDelete, m, [id]); };
@@ -78,8 +84,15 @@ function cancel(id, message) {
 }
 
 // kind: 0 a piece, 1 the last piece, 2 an error (a message), 3 over the
-// memory budget (a message)
+// memory budget (a message), 4 the whole body (read whole)
 function feed(id, v, kind) {
+  const whole = mapGet(wholes, id);
+  if (whole !== undefined) {
+    mapDelete(wholes, id);
+    if (kind === 4) whole[0](v);
+    else whole[1](kind === 3 ? new RangeErrorCtor(v) : new TypeErrorCtor(v));
+    return;
+  }
   const controller = mapGet(controllers, id);
   if (controller === undefined) return;
   const f = internal.streams().feed;
@@ -125,14 +138,36 @@ internal.responseStream = (id, stream) => {
 // makeRequest's: the body of call `id`, a stream the engine feeds.
 internal.requestBody = (id) => {
   init();
-  if (controllers === null) controllers = new MapCtor();
+  if (controllers === null) {
+    controllers = new MapCtor();
+    wholes = new MapCtor();
+    fed = new WeakMapCtor();
+  }
   const lib = internal.streams();
-  return lib.newFedStream((controller) => {
+  const stream = lib.newFedStream((controller) => {
     ReflectApply(MapSet, controllers, [id, controller]);
   }, () => {
     natives.bodyWant(id, false);
   }, () => {
     mapDelete(controllers, id);
     natives.bodyWant(id, true);
+  });
+  ReflectApply(WeakMapSet, fed, [stream, id]);
+  return stream;
+};
+
+// The body methods' (text(), json(), ...): a Promise of the whole body of
+// a request whose stream nobody has read yet, gathered by the engine in one
+// buffer (half the memory of reading the stream and joining its chunks),
+// or null: read the stream. The stream is locked from then on.
+internal.requestBodyWhole = (stream) => {
+  if (fed === null) return null;
+  const id = ReflectApply(WeakMapGet, fed, [stream]);
+  if (id === undefined || !natives.bodyWhole(id)) return null;
+  ReflectApply(WeakMapSet, fed, [stream, undefined]);
+  mapDelete(controllers, id);
+  internal.streamReader(stream);
+  return new PromiseCtor((resolve, reject) => {
+    ReflectApply(MapSet, wholes, [id, [resolve, reject]]);
   });
 };
