@@ -180,11 +180,13 @@ print $s "GET /big?n=100000000 HTTP/1.1\r\nHost: localhost\r\nConnection: close\
 my ($n, $buf, $tail) = (0, '', '');
 while (my $r = sysread($s, $buf, 1 << 20)) { $n += $r; $tail = substr($tail . $buf, -16); }
 my $growth = main::rss($pid, 'VmHWM') - $before;
+# (ASan keeps up to 256 MB of freed memory in quarantine: make check-asan)
+my $bound = ($ENV{TEST_NGINX_BINARY} // '') =~ /asan/ ? 300 : 24;
 diag("peak RSS growth for 100 MB streamed: $growth KB");
 main::result(join '',
     "bytes over 1e8: ", ($n > 100_000_000 ? 'yes' : "no ($n)"), "\n",
     "ends with the last chunk: ", ($tail =~ /\r\n0\r\n\r\n$/ ? 'yes' : 'no'), "\n",
-    "peak RSS growth under 24 MB: ", ($growth < 24 * 1024 ? 'yes' : "no ($growth KB)"), "\n");
+    "peak RSS growth under 24 MB: ", ($growth < $bound * 1024 ? 'yes' : "no ($growth KB)"), "\n");
 --- request
 GET /result.txt
 --- response_body
@@ -959,6 +961,45 @@ GET /result.txt
 --- response_body
 chunked: yes
 body: head , 100001 h
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 24: nginx's sub_filter rewrites a streamed response, matches split across chunks included (10 MB from a function with 8 MB of memory)
+--- config
+    location = /sub {
+        sub_filter_types text/plain;
+        sub_filter 'needle' 'NEEDLE';
+        sub_filter_once off;
+        js_function_memory 8m;
+        js_function $TEST_NGINX_SERVER_ROOT/html/sub.js;
+    }
+--- user_files
+>>> sub.js
+export default {
+    fetch() {
+        // 'needle' split across every two chunks
+        const a = new TextEncoder().encode('x'.repeat(65530) + 'nee');
+        const b = new TextEncoder().encode('dle' + 'y'.repeat(65530));
+        let n = 0;
+        return new Response(new ReadableStream({
+            pull(c) {
+                if (n === 152) { c.close(); return; }
+                c.enqueue((n++ & 1 ? b : a).slice());
+            },
+        }, { highWaterMark: 0 }), { headers: { 'content-type': 'text/plain' } });
+    },
+};
+--- request
+GET /sub
+--- response_body_filters eval
+sub { my $b = shift; my $n = () = $b =~ /NEEDLE/g; my $m = () = $b =~ /needle/g; length($b) . " bytes, $n NEEDLE, $m needle" }
+--- response_body chomp
+9961016 bytes, 76 NEEDLE, 0 needle
+--- timeout: 20
 --- no_error_log
 [error]
 [alert]
