@@ -1004,3 +1004,41 @@ sub { my $b = shift; my $n = () = $b =~ /NEEDLE/g; my $m = () = $b =~ /needle/g;
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 25: a stream returned after the request has ended (js_function_timeout) is cancelled, not read
+--- config
+    location = /late {
+        js_function_timeout 200ms;
+        js_function $TEST_NGINX_SERVER_ROOT/html/late.js;
+    }
+--- user_files
+>>> late.js
+let cancelled = 'no';
+let pulls = 0;
+export default {
+    async fetch(r) {
+        if (new URL(r.url).searchParams.has('report')) return new Response(`cancelled: ${cancelled}, pulls: ${pulls}`);
+        await new Promise((ok) => setTimeout(ok, 400));
+        return new Response(new ReadableStream({
+            pull(c) { pulls++; c.enqueue(new Uint8Array(1)); },
+            cancel(e) { cancelled = `${e.name}: ${e.message}`; },
+        }, { highWaterMark: 0 }));
+    },
+};
+--- init
+my $s = main::conn();
+print $s "GET /late HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+my $got = main::read_all($s, 3);
+main::result("status: " . ($got =~ m{^HTTP/1.1 (\d+)} ? $1 : '?') . "\n");
+sleep 0.4;
+--- request eval
+["GET /result.txt", "GET /late?report"]
+--- response_body eval
+["status: 504\n", "cancelled: AbortError: The request ended before its response was ready., pulls: 0"]
+--- error_log eval
+qr/\[error\] .*js_function ".*late\.js": no response within 200 ms \(js_function_timeout\)/
+--- no_error_log
+[alert]
+[crit]

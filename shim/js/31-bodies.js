@@ -131,8 +131,14 @@ function init() {
 internal.responseStream = (id, stream) => {
   init();
   if (readers === null) readers = new MapCtor();
-  ReflectApply(MapSet, readers, [id, internal.streamReader(stream)]);
-  natives.bodyStream(id);
+  const reader = internal.streamReader(stream);
+  if (natives.bodyStream(id)) {
+    ReflectApply(MapSet, readers, [id, reader]);
+  } else {
+    // the request ended before its response was ready: nobody will read
+    promiseThen(internal.streamCancel(reader, internal.domException('AbortError',
+      'The request ended before its response was ready.')), undefined, () => {});
+  }
 };
 
 // makeRequest's: the body of call `id`, a stream the engine feeds.
