@@ -1042,3 +1042,80 @@ qr/\[error\] .*js_function ".*late\.js": no response within 200 ms \(js_function
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 26: a client that stalls mid-upload past client_body_timeout errors the function's stream; nginx closes the connection (408)
+--- config
+    location = /stalled {
+        client_body_timeout 300ms;
+        js_function $TEST_NGINX_SERVER_ROOT/html/stalled.js;
+    }
+--- user_files
+>>> stalled.js
+let seen = 'nothing';
+export default {
+    async fetch(r) {
+        if (r.method === 'GET') return new Response(`seen: ${seen}`);
+        try {
+            await r.text();
+            seen = 'the whole body';
+        } catch (e) {
+            seen = `${e.name}: ${e.message}`;
+        }
+        return new Response('unreachable');
+    },
+};
+--- init
+my $s = main::conn();
+print $s "POST /stalled HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n" . ('s' x 20000);
+my $got = main::read_all($s, 3);
+main::result("status: " . ($got =~ m{^HTTP/1.1 (\d+)} ? $1 : 'none (closed)') . "\n");
+--- request eval
+["GET /result.txt", "GET /stalled"]
+--- response_body eval
+["status: none (closed)\n", "seen: TypeError: The client timed out sending the request body."]
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 27: keep-alive after streamed request bodies: two uploads on one connection are both answered; a body the function ignores still gets its response
+--- config
+    location = /sum {
+        js_function $TEST_NGINX_SERVER_ROOT/html/sum.js;
+    }
+--- user_files
+>>> sum.js
+export default {
+    async fetch(r) {
+        if (new URL(r.url).searchParams.has('ignore')) return new Response('ignored');
+        let n = 0, pieces = 0;
+        for await (const chunk of r.body) { n += chunk.length; pieces++; }
+        return new Response(`read ${n}${pieces > 1 ? ' in pieces' : ''}`);
+    },
+};
+--- init
+my $s = main::conn();
+my $body = 'k' x 300000;
+my @out;
+for my $i (1, 2) {
+    print $s "POST /sum HTTP/1.1\r\nHost: localhost\r\nContent-Length: 300000\r\n\r\n$body";
+    my $got = main::read_until($s, qr/read \d+( in pieces)?$/, 3);
+    push @out, ($got =~ /(read \d+( in pieces)?)$/ ? $1 : 'none');
+}
+print $s "POST /sum?ignore HTTP/1.1\r\nHost: localhost\r\nContent-Length: 300000\r\n\r\n" . substr($body, 0, 100000);
+my $got = main::read_until($s, qr/ignored/, 3);
+push @out, ($got =~ /(ignored)/ ? $1 : 'none');
+main::result(join("\n", @out) . "\n");
+--- request
+GET /result.txt
+--- response_body
+read 300000 in pieces
+read 300000 in pieces
+ignored
+--- no_error_log
+[error]
+[alert]
+[crit]
