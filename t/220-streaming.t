@@ -1119,3 +1119,49 @@ ignored
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 28: HTTP/2 (h2c, through curl): a streamed upload echoed back as a streamed response, Content-Length and chunked
+--- http_config eval
+"server {
+    listen 127.0.0.1:" . ($ENV{TEST_NGINX_SERVER_PORT} + 1) . " http2;
+    client_max_body_size 100m;
+    location = /h2echo { js_function $ENV{TEST_NGINX_SERVER_ROOT}/html/h2echo.js; }
+}"
+--- config
+--- user_files
+>>> h2echo.js
+export default {
+    async fetch(r) {
+        let pieces = 0;
+        const counted = r.body.pipeThrough(new TransformStream({
+            transform(c, ctl) { pieces++; ctl.enqueue(c); },
+            flush(ctl) { ctl.enqueue(new TextEncoder().encode(pieces > 1 ? '|in pieces' : '|whole')); },
+        }));
+        return new Response(counted);
+    },
+};
+--- init
+my $file = "$ENV{TEST_NGINX_SERVER_ROOT}/html/upload.bin";
+open my $f, '>', $file or die;
+print $f join('', map { chr(65 + $_ % 26) } 0 .. 2_999_999);
+close $f;
+my $url = 'http://127.0.0.1:' . ($main::Port + 1) . '/h2echo';
+my @out;
+for my $te ('', '-H "Transfer-Encoding: chunked"') {
+    my $got = qx(curl -s --http2-prior-knowledge $te --data-binary \@$file $url);
+    my $same = substr($got, 0, 3_000_000) eq join('', map { chr(65 + $_ % 26) } 0 .. 2_999_999);
+    push @out, length($got) . ' bytes, ' . ($same ? 'the same' : 'different') . substr($got, 3_000_000);
+}
+main::result(join("\n", @out) . "\n");
+--- request
+GET /result.txt
+--- response_body
+3000010 bytes, the same|in pieces
+3000010 bytes, the same|in pieces
+--- timeout: 10
+--- no_error_log
+[error]
+[alert]
+[crit]
