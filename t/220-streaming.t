@@ -17,6 +17,23 @@ no_shuffle();
 
 our $Port = $ENV{TEST_NGINX_SERVER_PORT} || 1984;
 
+# a function that records how reading its request body ended, for a GET
+our $SeenJs = <<'JS';
+let seen = 'nothing';
+export default {
+    async fetch(r) {
+        if (r.method === 'GET') return new Response(`seen: ${seen}`);
+        try {
+            await r.text();
+            seen = 'the whole body';
+        } catch (e) {
+            seen = `${e.name}: ${e.message}`;
+        }
+        return new Response('unreachable');
+    },
+};
+JS
+
 sub conn {
     my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $Port,
                                   Timeout => 5)
@@ -767,21 +784,8 @@ main::result("started before the body ended: $started\n$j\n$t\n");
 === TEST 19: a client that aborts its upload mid-body errors the function's stream (a TypeError it can catch)
 --- config
     location = /abort { js_function $TEST_NGINX_SERVER_ROOT/html/abort.js; }
---- user_files
->>> abort.js
-let seen = 'nothing';
-export default {
-    async fetch(r) {
-        if (r.method === 'GET') return new Response(`seen: ${seen}`);
-        try {
-            await r.text();
-            seen = 'the whole body';
-        } catch (e) {
-            seen = `${e.name}: ${e.message}`;
-        }
-        return new Response('unreachable');
-    },
-};
+--- user_files eval
+[["abort.js", $main::SeenJs]]
 --- init
 my $s = main::conn();
 print $s "POST /abort HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n" . ('a' x 20000);
@@ -1051,21 +1055,8 @@ qr/\[error\] .*js_function ".*late\.js": no response within 200 ms \(js_function
         client_body_timeout 300ms;
         js_function $TEST_NGINX_SERVER_ROOT/html/stalled.js;
     }
---- user_files
->>> stalled.js
-let seen = 'nothing';
-export default {
-    async fetch(r) {
-        if (r.method === 'GET') return new Response(`seen: ${seen}`);
-        try {
-            await r.text();
-            seen = 'the whole body';
-        } catch (e) {
-            seen = `${e.name}: ${e.message}`;
-        }
-        return new Response('unreachable');
-    },
-};
+--- user_files eval
+[["stalled.js", $main::SeenJs]]
 --- init
 my $s = main::conn();
 print $s "POST /stalled HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n" . ('s' x 20000);
