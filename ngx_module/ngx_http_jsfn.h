@@ -55,6 +55,7 @@ typedef struct {
     size_t                      memory;
     ngx_flag_t                  allow_eval;
     unsigned                    variable:1;
+    ngx_array_t                *kv;        /* jsfn_kv_binding_t */
 } ngx_http_jsfn_loc_conf_t;
 
 
@@ -68,6 +69,8 @@ typedef struct {
     ngx_queue_t                 timers;    /* ngx_http_jsfn_timer_t armed */
     ngx_queue_t                 free;      /* ngx_http_jsfn_timer_t spare */
     ngx_queue_t                 requests;  /* ngx_http_jsfn_ctx_t holding it */
+    ngx_queue_t                 fetches;   /* ngx_http_jsfn_fetch_t in flight */
+    ngx_http_jsfn_loc_conf_t   *conf;      /* the last request's location */
     ngx_uint_t                  inflight;  /* requests holding it */
     ngx_msec_t                  used;      /* last request, for idle_timeout */
     ngx_msec_t                  checked;   /* last look for changed files */
@@ -194,9 +197,15 @@ void ngx_http_jsfn_timer_stop(ngx_http_jsfn_isolate_t *isolate, uint32_t id);
  * run JS.  They return NGX_OK (more welcome), NGX_AGAIN (data: pause until
  * ctl(f, JSFN_FETCH_WANT)) or NGX_DECLINED (the fetch is gone: the engine
  * dropped it or the isolate was retired; the backend frees its state and
- * stops).  After data with JSFN_DATA_LAST/ERROR or after fail, "f" is
- * freed: the backend must not touch it again.
+ * stops).  After data with JSFN_DATA_LAST/ERROR, after fail, and after
+ * NGX_DECLINED, "f" is freed: the backend must not touch it again (nor
+ * does ctl(f, ABORT) follow then).
  */
+ngx_int_t ngx_http_jsfn_fetch_init(ngx_conf_t *cf);
+int ngx_http_jsfn_fetch_start(void *isolate_host, void *call_host,
+    uint32_t id, const jsfn_fetch_t *req, jsfn_err_t *err);
+void ngx_http_jsfn_fetch_ctl(void *isolate_host, uint32_t id, int what);
+void ngx_http_jsfn_fetch_isolate_free(ngx_http_jsfn_isolate_t *isolate);
 ngx_int_t ngx_http_jsfn_fetch_head(ngx_http_jsfn_fetch_t *f,
     const jsfn_fetch_head_t *head);
 ngx_int_t ngx_http_jsfn_fetch_data(ngx_http_jsfn_fetch_t *f, const char *p,
@@ -241,6 +250,13 @@ ngx_int_t ngx_http_jsfn_engine_feed(ngx_http_request_t *r,
     ngx_http_jsfn_ctx_t *ctx, u_char *data, size_t len, int flags);
 void ngx_http_jsfn_engine_timer(ngx_http_jsfn_isolate_t *isolate,
     uint32_t id);
+
+/* KV namespaces in shared memory (ngx_http_jsfn_kv.c) */
+char *ngx_http_jsfn_kv(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_jsfn_merge_kv(ngx_conf_t *cf,
+    ngx_http_jsfn_loc_conf_t *prev, ngx_http_jsfn_loc_conf_t *conf);
+int ngx_http_jsfn_kv_op(void *isolate_host, void *ns, const jsfn_kv_op_t *op,
+    jsfn_kv_result_t *res, jsfn_err_t *err);
 
 
 extern ngx_module_t  ngx_http_js_function_module;

@@ -29,9 +29,10 @@ static const jsfn_host_t  ngx_http_jsfn_host = {
     ngx_http_jsfn_host_timer_start,
     ngx_http_jsfn_host_timer_stop,
     ngx_http_jsfn_host_call_done,
-    NULL,                                  /* fetch_start */
-    NULL,                                  /* fetch_ctl */
-    ngx_http_jsfn_host_body_want
+    ngx_http_jsfn_fetch_start,
+    ngx_http_jsfn_fetch_ctl,
+    ngx_http_jsfn_host_body_want,
+    ngx_http_jsfn_kv_op                    /* kv */
 };
 
 
@@ -218,6 +219,7 @@ ngx_http_jsfn_engine_load(ngx_http_jsfn_isolate_t *isolate, ngx_log_t *log,
     jsfn_isolate_conf_t  conf;
 
     isolate->log = log;
+    isolate->conf = jlcf;
 
     if (spare != NULL) {
         isolate->iso = spare;
@@ -243,6 +245,8 @@ ngx_http_jsfn_engine_load(ngx_http_jsfn_isolate_t *isolate, ngx_log_t *log,
     isolate->log = NULL;
 
     if (rc != JSFN_OK) {
+        /* fetches its top-level code started go with it */
+        ngx_http_jsfn_fetch_isolate_free(isolate);
         return ngx_http_jsfn_engine_error(log, &isolate->sn.str, rc, &err);
     }
 
@@ -350,6 +354,7 @@ ngx_http_jsfn_engine_start(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     req->cpu_limit_us = (uint64_t) jlcf->cpu_limit * 1000;
 
     ctx->isolate->log = r->connection->log;
+    ctx->isolate->conf = jlcf;
 
     rc = jsfn_call_start(ctx->isolate->iso, req, ctx, &ctx->call, &err);
 

@@ -468,13 +468,14 @@ Isolate::EndStreams(Call *call)
 
 /*
  * Nothing left in the isolate can settle a pending promise: no timer is
- * armed, no host work is pending (a request body still being fed), JS has
- * returned.  (Host work that other features add belongs here too.)
+ * armed, no host work is pending (a fetch in flight, a request body still
+ * being fed), JS has returned.
  */
 bool
 Isolate::Stuck()
 {
-    return timers.empty() && condemned == JSFN_OK && !Feeding();
+    return timers.empty() && condemned == JSFN_OK && FetchPending() == 0
+           && !Feeding();
 }
 
 

@@ -311,6 +311,7 @@ Isolate::~Isolate()
         v8::Isolate::Scope  scope(isolate);
 
         CryptoDispose(this);
+        FetchDispose();
         body_hook.Reset();
         rejections.clear();
         synthetic.clear();
@@ -912,6 +913,7 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
     *out = call;
     call->req_headers = req->headers;
     call->req_nheaders = req->nheaders;
+    call->req_url = req->url;
     call->cpu_limit_us = req->cpu_limit_us;
 
     if (condemned != JSFN_OK) {
@@ -970,6 +972,7 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
             .ToLocalChecked(),
         body,
         Pairs(isolate, req->env, req->nenv, false),
+        KvBindings(this, req),
     };
 
     {

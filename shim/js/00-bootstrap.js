@@ -210,6 +210,9 @@ let nextTimer = 1;
  */
 let timerLevel = 0;
 
+/* AsyncLocalStorage's frames keep the call id under this key (31-fetch.js) */
+internal.callKey = Object.freeze({ __proto__: null });
+
 const contextGet = typeof natives.contextGet === 'function' ? natives.contextGet : () => undefined;
 const contextSet = typeof natives.contextSet === 'function' ? natives.contextSet : () => {};
 
@@ -350,18 +353,22 @@ internal.dispatch = (function () {
         }
     }
 
-    return function dispatch(handler, id, method, url, body, envPairs) {
+    return function dispatch(handler, id, method, url, body, envPairs, kv) {
         /*
          * A synchronous throw is not caught here: it reaches the engine with
          * the location where it was thrown, even for a thrown non-Error value.
          */
         timerLevel = 0;
-        contextSet(undefined);
+        /* the async context starts as the call id (fetch() asks it, 31-fetch.js) */
+        contextSet(id);
         const request = internal.makeRequest(method, url, id, body);
         /* a fresh env per request: a shared one would carry writes over */
         const env = {};
         for (let i = 0; i < envPairs.length; i += 2) {
             env[envPairs[i]] = envPairs[i + 1];
+        }
+        if (kv !== undefined) {
+            internal.kvBind(env, kv);   /* js_function_kv: 60-kv.js */
         }
         const ctx = new ExecutionContext();
         const result = typeof handler === 'function'

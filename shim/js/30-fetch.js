@@ -715,6 +715,23 @@ class Request {
 
   static {
     isRequest = (v) => v !== null && typeof v === 'object' && #s in v;
+    // For fetch() (js/lib/fetch.js): what goes out, the body taken (marked
+    // used; throws if it was). body: null, a string, bytes, or the
+    // function's ReadableStream (fetch() reads it).
+    internal.fetchRequestParts = (r) => {
+      const s = r.#s;
+      const b = s.body;
+      let body;
+      if (b.stream !== null && !b.lazy) {
+        if (isUnusable(b)) throw new TypeError('Body has already been used.');
+        b.used = true;
+        body = b.stream;
+      } else {
+        body = takeBody(b);
+      }
+      return { method: s.method, url: s.url, headers: headersFlat(requestHeaders(s)),
+        body, redirect: s.redirect, signal: r.signal };
+    };
     requestCreate = (method, url, headers, headersFlat, body, redirect, signal, opts) => {
       buildingRequest = true;
       const r = new Request();
@@ -881,6 +898,15 @@ class Response {
     };
     responseCreate = (status, statusText, headers, flat, body, type, url) =>
       responseFromState(newResponseState(status, statusText, headers, flat, body, type, url));
+    // fetch()'s response (js/lib/fetch.js): headers as received, immutable;
+    // the body a stream, or null.
+    internal.fetchResponse = (status, statusText, flat, stream, url, redirected) => {
+      const b = newBody(null);
+      b.stream = stream;
+      const s = newResponseState(status, statusText, headersCreate('immutable', flat), null, b, 'default', url);
+      s.redirected = redirected;
+      return responseFromState(s);
+    };
     // See internal.responseParts below.
     internal.responseParts = function responseParts(r) {
       if (r === null || typeof r !== 'object' || !(#s in r)) return null;
@@ -937,7 +963,7 @@ class Response {
 
   get type() { return this.#s.type; }
   get url() { return this.#s.url; }
-  get redirected() { void this.#s; return false; }
+  get redirected() { return this.#s.redirected === true; }
   get status() { return this.#s.status; }
   get ok() { const st = this.#s.status; return st >= 200 && st <= 299; }
   get statusText() { return this.#s.statusText; }
@@ -957,8 +983,10 @@ class Response {
     const body = cloneBody(s.body);
     // The copy keeps the guard (the headers of a redirect stay immutable);
     // a flat list is never changed, so both can share it.
-    return responseCreate(s.status, s.statusText, s.headers === null ? null : headersCopy(s.headers),
+    const r = responseCreate(s.status, s.statusText, s.headers === null ? null : headersCopy(s.headers),
       s.flat, body, s.type, s.url);
+    if (s.redirected === true) r.#s.redirected = true;
+    return r;
   }
 
   async arrayBuffer() { const b = this.#s.body; return bodyArrayBuffer(await takeBody(b), b); }
