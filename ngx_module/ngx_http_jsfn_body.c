@@ -235,8 +235,11 @@ ngx_http_jsfn_body_pump(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx)
 
     for ( ;; ) {
 
-        if (r->buffered || r->postponed || c->buffered) {
-            /* the client has not taken the last piece yet */
+        if (r->buffered || r->postponed || (r == r->main && c->buffered)) {
+            /*
+             * the client has not taken the last piece yet (a subrequest's
+             * output, fetch()'s, is taken at once)
+             */
             clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
 
             if (!c->write->delayed) {
@@ -437,7 +440,7 @@ ngx_http_jsfn_body_write_handler(ngx_http_request_t *r)
         return;
     }
 
-    if (r->buffered || r->postponed || c->buffered) {
+    if (r->buffered || r->postponed || (r == r->main && c->buffered)) {
         if (!wev->delayed) {
             ngx_add_timer(wev, clcf->send_timeout);
         }

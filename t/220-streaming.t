@@ -1156,3 +1156,58 @@ GET /result.txt
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 29: return fetch(url): a fetched body streams through to the client, 40 MB of a static file through a 16 MB isolate, and a streamed function's chunks arrive as it produces them
+--- config
+    location = /proxy { js_function $TEST_NGINX_SERVER_ROOT/html/proxy.js; js_function_memory 16m; }
+    location /files/ { alias $TEST_NGINX_SERVER_ROOT/html/; }
+    location = /slowsrc { js_function $TEST_NGINX_SERVER_ROOT/html/slowsrc.js; }
+--- user_files eval
+[["proxy.js", <<'JS'], ["slowsrc.js", <<'JS2'], ["big.bin", "z" x 40_000_000]]
+export default { fetch: (r) => fetch(new URL(r.url).searchParams.get('to')) };
+JS
+export default {
+    fetch() {
+        let n = 0;
+        return new Response(new ReadableStream({
+            async pull(c) {
+                if (n === 1) await new Promise((ok) => setTimeout(ok, 700));
+                if (n === 2) { c.close(); return; }
+                c.enqueue(new TextEncoder().encode(n++ === 0 ? 'first\n' : 'second\n'));
+            },
+        }, { highWaterMark: 0 }));
+    },
+};
+JS2
+--- init
+my $s = main::conn();
+print $s "GET /proxy?to=/files/big.bin HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+my ($n, $buf, $all) = (0, '', '');
+while (my $r = sysread($s, $buf, 1 << 20)) { $n += $r; $all .= substr($buf, 0, 200) if length($all) < 400; }
+my $len = $all =~ /^Content-Length: (\d+)/mi ? $1 : 'none';
+$s = main::conn();
+my $t0 = time;
+print $s "GET /proxy?to=/slowsrc HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+my $got = main::read_until($s, qr/first\n/, 3);
+my $t1 = time - $t0;
+my $rest = main::read_all($s, 3);
+my $body = main::dechunk(($got =~ /\r\n\r\n(.*)/s)[0] . $rest);
+main::result(join '',
+    "static: content-length $len, ", ($n > 40_000_000 ? 'all received' : "$n received"), "\n",
+    "first within 0.5 s: ", ($t1 < 0.5 ? 'yes' : "no ($t1 s)"), "\n",
+    "second with it: ", ($got =~ /second/ ? 'yes' : 'no'), "\n",
+    "body: ", $body =~ s/\n/|/gr, "\n");
+--- request
+GET /result.txt
+--- response_body
+static: content-length 40000000, all received
+first within 0.5 s: yes
+second with it: no
+body: first|second|
+--- timeout: 20
+--- no_error_log
+[error]
+[alert]
+[crit]
