@@ -602,10 +602,11 @@ static ngx_int_t
 ngx_http_jsfn_body_feed_bufs(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     ngx_http_jsfn_body_t *body)
 {
-    size_t        len;
-    ngx_int_t     rc, last;
-    ngx_buf_t    *b;
-    ngx_chain_t  *cl;
+    size_t                     len;
+    ngx_int_t                  rc, last;
+    ngx_buf_t                 *b;
+    ngx_chain_t               *cl;
+    ngx_http_jsfn_loc_conf_t  *jlcf;
 
     rc = NGX_OK;
 
@@ -631,6 +632,15 @@ ngx_http_jsfn_body_feed_bufs(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
         rc = ngx_http_jsfn_engine_feed(r, ctx, b->pos, len,
                                        last ? JSFN_DATA_LAST : 0);
         b->pos = b->last;
+
+        if (ctx->pending && ctx->timeout.timer_set) {
+            /* js_function_timeout counts from the last piece the function
+               read: an upload's time is the client's (client_body_timeout) */
+            jlcf = ngx_http_get_module_loc_conf(r,
+                                                ngx_http_js_function_module);
+            ngx_del_timer(&ctx->timeout);
+            ngx_add_timer(&ctx->timeout, jlcf->timeout);
+        }
 
         if (last) {
             body->ended = 1;

@@ -1211,3 +1211,38 @@ body: first|second|
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 30: js_function_timeout counts from the last piece of the request body the function read: a slow upload read as it comes is not cut by it
+--- config
+    location = /slowup {
+        js_function_timeout 500ms;
+        js_function $TEST_NGINX_SERVER_ROOT/html/slowup.js;
+    }
+--- user_files
+>>> slowup.js
+export default {
+    async fetch(r) {
+        let n = 0, pieces = 0;
+        for await (const chunk of r.body) { n += chunk.length; pieces++; }
+        return new Response(`read ${n}${pieces > 1 ? ' in pieces' : ''}`);
+    },
+};
+--- init
+my $s = main::conn();
+print $s "POST /slowup HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 5000\r\n\r\n";
+for (1 .. 5) { print $s 'u' x 1000; sleep 0.3; }
+my $got = main::read_all($s, 3);
+my $status = $got =~ m{^HTTP/1.1 (\d+)} ? $1 : '?';
+my $read = $got =~ /(read \d+( in pieces)?)$/ ? $1 : 'none';
+main::result("$status $read\n");
+--- request
+GET /result.txt
+--- response_body
+200 read 5000 in pieces
+--- timeout: 10
+--- no_error_log
+[error]
+[alert]
+[crit]
