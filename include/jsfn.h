@@ -344,8 +344,11 @@ int jsfn_call_read(jsfn_call_t *call, const char **data, size_t *len,
  * host->body_want(call_host) (which never comes when the function
  * cancelled the stream); JSFN_ERR_BODY: over the budget (the stream errors
  * with a RangeError; the host stops reading); JSFN_ERR_TIMEOUT/HEAP:
- * condemned.  Each piece may be fed when the host has it, JSFN_AGAIN or
- * not: what the engine holds beyond what was asked is what the host read.
+ * condemned.  The engine starts paused: the host feeds nothing before the
+ * first body_want (the function reads the body, as a stream or whole: then
+ * its pieces are gathered in one buffer and JS runs only at the end).
+ * Each piece may be fed when the host has it, JSFN_AGAIN or not: what the
+ * engine holds beyond what was asked is what the host read.
  */
 int jsfn_call_feed(jsfn_call_t *call, const char *data, size_t len,
     int flags, jsfn_err_t *err);

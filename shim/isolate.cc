@@ -300,6 +300,8 @@ Isolate::~Isolate()
 {
     for (auto &c : calls) {
         c.second->iso = nullptr;
+        /* its body buffers are the allocator's, which goes below */
+        c.second->stream.reset();
     }
 
     if (isolate == nullptr) {
