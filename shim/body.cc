@@ -122,6 +122,9 @@ CallHook(Isolate *self, Call *call, int op, v8::Local<v8::Value> arg,
         }
     }
 
+    /* I/O of the request's, as a fetch report is (fetch.cc) */
+    self->ChargeCall(call, self->EntryNs());
+
     return ok && self->condemned == JSFN_OK;
 }
 
@@ -299,7 +302,7 @@ Isolate::Feed(Call *call, const char *data, size_t len, int flags,
     Sweep(this, s, len);
 
     if (kind != kFeedPiece) {
-        s->ended = true;
+        s->End();
     }
 
     (void) CallHook(this, call, kHookFeed, arg, kind, nullptr);
@@ -435,7 +438,7 @@ Isolate::EndStreams(Call *call)
     fail = s->request && !s->ended;
 
     s->state = kReadDone;
-    s->ended = true;
+    s->End();
 
     if ((!cancel && !fail) || condemned != JSFN_OK || body_hook.IsEmpty()) {
         return;
@@ -474,24 +477,8 @@ Isolate::EndStreams(Call *call)
 bool
 Isolate::Stuck()
 {
-    return timers.empty() && condemned == JSFN_OK && FetchPending() == 0
-           && !Feeding();
-}
-
-
-/* a request body is still being fed: the host's work is pending */
-bool
-Isolate::Feeding()
-{
-    for (auto &c : calls) {
-        CallStream  *s = c.second->stream.get();
-
-        if (s != nullptr && s->request && !s->ended) {
-            return true;
-        }
-    }
-
-    return false;
+    return FetchPending() == 0 && timers.empty() && feeding == 0
+           && condemned == JSFN_OK;
 }
 
 
@@ -704,7 +691,7 @@ NativeBodyWant(const v8::FunctionCallbackInfo<v8::Value> &args)
     }
 
     if (args[1]->IsTrue()) {
-        s->ended = true;
+        s->End();
         s->paused = false;
         return;
     }

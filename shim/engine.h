@@ -85,6 +85,22 @@ struct CallStream {
     bool                       too_large = false;
     std::unique_ptr<v8::BackingStore>  gathered;
     size_t                     gathered_len = 0;
+
+    /* a request body being fed counts in Isolate::feeding until it ends */
+    void Feeding(size_t *counter) {
+        request = true;
+        feeding = counter;
+        ++*feeding;
+    }
+    void End() {
+        if (!ended && feeding != nullptr) {
+            --*feeding;
+        }
+        ended = true;
+    }
+    ~CallStream() { End(); }
+private:
+    size_t                    *feeding = nullptr;
 };
 
 
@@ -123,6 +139,10 @@ public:
     /* or a stream's pieces, and a request body fed in pieces (body.cc) */
     bool                       streamed = false;
     uint64_t                   cpu_limit_us = 0;
+
+    /* time of the JS entries the host's I/O made for this call: fetch
+       reports, body reads and feeds (Isolate::ChargeCall) */
+    uint64_t                   io_ns = 0;
     std::unique_ptr<CallStream>  stream;
 };
 
@@ -176,6 +196,8 @@ public:
     static bool Token(const std::string &s);
     void SettleHung();
     void ChargeTimers(uint64_t ns);
+    void ChargeCall(Call *call, uint64_t ns);
+    uint64_t EntryNs();
 
     static Isolate *From(v8::Isolate *isolate) {
         return static_cast<Isolate *>(isolate->GetData(0));
@@ -241,7 +263,7 @@ public:
     bool Gather(CallStream *s, const char *data, size_t len);
     std::unique_ptr<v8::BackingStore> Store(size_t len);
     bool Stuck();
-    bool Feeding();
+    size_t                                 feeding = 0;
     void ReadsHung();
     v8::Global<v8::Function>               body_hook;
 
@@ -258,7 +280,7 @@ public:
     };
 
 private:
-    bool FetchRun(int hook, int argc,
+    bool FetchRun(uint32_t owner_id, int hook, int argc,
         const std::function<bool(v8::Local<v8::Value> *)> &build);
     static size_t NearHeapLimit(void *data, size_t current, size_t initial);
 

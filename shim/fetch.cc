@@ -21,9 +21,15 @@ enum { FETCH_HEAD = 0, FETCH_DATA, FETCH_FAIL };
 #define JSFN_MAX_URL  (16u << 10)
 
 
+struct LiveFetch {
+    bool                                paused = false;   /* JSFN_AGAIN */
+    uint32_t                            call = 0;         /* made by */
+};
+
+
 struct FetchState {
-    /* fetches the host serves, by id: true when paused (JSFN_AGAIN) */
-    std::unordered_map<uint32_t, bool>  live;
+    /* fetches the host serves, by id */
+    std::unordered_map<uint32_t, LiveFetch>  live;
     uint32_t                            next = 1;
     v8::Global<v8::Function>            hooks[3];
 };
@@ -262,7 +268,7 @@ NativeFetchStart(const v8::FunctionCallbackInfo<v8::Value> &args)
                                       : std::string("fetch failed"));
     }
 
-    fs->live[id] = false;
+    fs->live[id].call = call != nullptr ? call_id : 0;
     args.GetReturnValue().Set(id);
 }
 
@@ -292,8 +298,8 @@ NativeFetchCtl(const v8::FunctionCallbackInfo<v8::Value> &args)
         self->fetch->live.erase(it);
         engine.host->fetch_ctl(self->host, id, JSFN_FETCH_ABORT);
 
-    } else if (what == JSFN_FETCH_WANT && it->second) {
-        it->second = false;
+    } else if (what == JSFN_FETCH_WANT && it->second.paused) {
+        it->second.paused = false;
         engine.host->fetch_ctl(self->host, id, JSFN_FETCH_WANT);
     }
 }
@@ -344,13 +350,19 @@ Isolate::FetchDispose()
  * made inside the entry (a body piece counts against the memory budget
  * there).  The result: the hook's answer as a boolean (false when it threw
  * or did not run).
+ *
+ * A report is I/O that a request asked for, not a timer: its time counts
+ * towards the request's (ChargeCall), not the isolate's timer window, which
+ * a busy isolate's reports alone would fill.  A fetch whose request is gone
+ * (or that had none) is background work, charged as a timer is.
  */
 bool
-Isolate::FetchRun(int hook, int argc,
+Isolate::FetchRun(uint32_t owner_id, int hook, int argc,
     const std::function<bool(v8::Local<v8::Value> *)> &build)
 {
-    uint64_t                 cpu;
+    uint64_t                 cpu = 0;
     bool                     more = false;
+    Call                    *owner;
     Lock                     lock(this);
     v8::Isolate::Scope       iscope(isolate);
     v8::HandleScope          hscope(isolate);
@@ -359,7 +371,11 @@ Isolate::FetchRun(int hook, int argc,
     v8::TryCatch             tc(isolate);
     v8::Local<v8::Value>     argv[5], result;
 
-    cpu = ThreadCpuNs();
+    owner = owner_id ? Find(owner_id) : nullptr;
+
+    if (owner == nullptr && cpu_limit_us) {
+        cpu = ThreadCpuNs();
+    }
 
     {
         Entry  entry(this, cpu_limit_us);
@@ -384,7 +400,11 @@ Isolate::FetchRun(int hook, int argc,
         }
     }
 
-    if (condemned == JSFN_OK && cpu_limit_us) {
+    if (owner != nullptr) {
+        /* the call may have been settled and freed by the hook: by id */
+        ChargeCall(Find(owner_id), EntryNs());
+
+    } else if (condemned == JSFN_OK && cpu_limit_us) {
         ChargeTimers(ThreadCpuNs() - cpu);
     }
 
@@ -421,7 +441,7 @@ Isolate::FetchHead(uint32_t id, const jsfn_fetch_head_t *head,
         return Fail(err, JSFN_ERR_ARG, "no such fetch");
     }
 
-    FetchRun(FETCH_HEAD, 5, [&](v8::Local<v8::Value> *argv) {
+    FetchRun(fetch->live[id].call, FETCH_HEAD, 5, [&](v8::Local<v8::Value> *argv) {
         std::vector<v8::Local<v8::Value>>  v(head->nheaders * 2);
 
         for (size_t i = 0; i < head->nheaders * 2; i++) {
@@ -462,7 +482,8 @@ int
 Isolate::FetchData(uint32_t id, const char *data, size_t len, int flags,
     jsfn_err_t *err)
 {
-    bool  more;
+    bool      more;
+    uint32_t  owner;
 
     if (condemned != JSFN_OK) {
         return Condemned(err);
@@ -472,11 +493,13 @@ Isolate::FetchData(uint32_t id, const char *data, size_t len, int flags,
         return Fail(err, JSFN_ERR_ARG, "no such fetch");
     }
 
+    owner = fetch->live[id].call;
+
     if (flags & (JSFN_DATA_LAST | JSFN_DATA_ERROR)) {
         fetch->live.erase(id);
     }
 
-    more = FetchRun(FETCH_DATA, 3, [&](v8::Local<v8::Value> *argv) {
+    more = FetchRun(owner, FETCH_DATA, 3, [&](v8::Local<v8::Value> *argv) {
         argv[0] = v8::Integer::NewFromUnsigned(isolate, id);
         argv[2] = v8::Integer::New(isolate, flags);
 
@@ -521,7 +544,7 @@ Isolate::FetchData(uint32_t id, const char *data, size_t len, int flags,
     }
 
     if (!more) {
-        it->second = true;
+        it->second.paused = true;
         return JSFN_AGAIN;
     }
 
@@ -540,9 +563,11 @@ Isolate::FetchFail(uint32_t id, const char *msg, size_t len, jsfn_err_t *err)
         return Fail(err, JSFN_ERR_ARG, "no such fetch");
     }
 
+    uint32_t  owner = fetch->live[id].call;
+
     fetch->live.erase(id);
 
-    FetchRun(FETCH_FAIL, 2, [&](v8::Local<v8::Value> *argv) {
+    FetchRun(owner, FETCH_FAIL, 2, [&](v8::Local<v8::Value> *argv) {
         argv[0] = v8::Integer::NewFromUnsigned(isolate, id);
         argv[1] = v8::String::NewFromUtf8(isolate, msg ? msg : "",
                       v8::NewStringType::kNormal,

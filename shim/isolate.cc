@@ -936,7 +936,7 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
     if (req->body_stream) {
         /* its pieces follow through jsfn_call_feed() (body.cc) */
         call->stream.reset(new CallStream());
-        call->stream->request = true;
+        call->stream->Feeding(&feeding);
         call->stream->expected = ContentLength(req->headers, req->nheaders);
         body = v8::True(isolate);
 
@@ -1368,6 +1368,53 @@ Isolate::ChargeTimers(uint64_t ns)
             " callbacks within " + std::to_string(cpu_limit_us / 100)
             + " ms (js_function_cpu_limit)";
     }
+}
+
+
+/*
+ * The host's I/O for a request (fetch reports, body reads and feeds) makes
+ * entries each within the CPU limit; their time is summed per request, and
+ * past ten times the limit the isolate is stopped as one long call would
+ * be.  A request is bounded in time (js_function_timeout, the client's
+ * pace): without the sum, a chain of fetches each answered by an entry of
+ * nearly the limit would keep the worker busy for all of it.  The time is
+ * the entries' elapsed time, read from the vDSO clock Entry reads anyway:
+ * at least their CPU time, and no system call per report.
+ */
+void
+Isolate::ChargeCall(Call *call, uint64_t ns)
+{
+    uint64_t  limit;
+
+    if (call == nullptr || condemned != JSFN_OK) {
+        return;
+    }
+
+    limit = call->cpu_limit_us ? call->cpu_limit_us : cpu_limit_us;
+
+    if (limit == 0) {
+        return;
+    }
+
+    call->io_ns += ns;
+
+    if (call->io_ns > limit * 10000) {
+        condemned = JSFN_ERR_TIMEOUT;
+        condemned_why = "CPU time limit of " + std::to_string(limit / 1000)
+            + " ms exceeded: one request's fetch responses and body reads"
+            " ran for more than " + std::to_string(limit / 100)
+            + " ms (js_function_cpu_limit)";
+    }
+}
+
+
+/* the time since the current entry began (Entry), in ns */
+uint64_t
+Isolate::EntryNs()
+{
+    double  us = MonotonicUs() - entry_us;
+
+    return us > 0 ? (uint64_t) (us * 1000) : 0;
 }
 
 

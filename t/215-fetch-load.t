@@ -1,0 +1,153 @@
+# fetch() and streamed bodies under load: the JS that the host's I/O runs
+# for a request (fetch reports, body reads) is that request's work, not the
+# isolate's timer callbacks; it is bounded per request.  Blocks that load
+# nginx do it in --- init (Perl below, forked clients), write what they saw
+# to html/result.txt, and the block's request reads that file back.
+
+use Test::Nginx::Socket 'no_plan';
+use IO::Socket::INET;
+use Time::HiRes qw(time sleep);
+
+master_on();
+workers(1);
+check_accum_error_log();
+no_shuffle();
+
+our $Port = $ENV{TEST_NGINX_SERVER_PORT} || 1984;
+
+sub result {
+    my ($text) = @_;
+    open my $f, '>', "$ENV{TEST_NGINX_SERVER_ROOT}/html/result.txt" or die "result: $!";
+    print $f $text;
+    close $f;
+}
+
+# $n clients, each sending GET $uri (HTTP/1.0) one after another for $secs;
+# "failed F": responses not 200 or shorter than $len bytes of body
+sub load {
+    my ($uri, $n, $secs, $len) = @_;
+    my @kids;
+    for (1 .. $n) {
+        my $pid = fork;
+        die "fork: $!" unless defined $pid;
+        if ($pid) { push @kids, $pid; next; }
+        my ($failed, $ok, $end) = (0, 0, time + $secs);
+        while (time < $end) {
+            my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $Port,
+                                          Timeout => 5);
+            if (!$s) { $failed++; next; }
+            binmode $s;
+            print $s "GET $uri HTTP/1.0\r\nHost: localhost\r\n\r\n";
+            my $buf = '';
+            while (1) {
+                my $n = sysread($s, $buf, 65536, length $buf);
+                last unless $n;
+            }
+            my ($head, $body) = split /\r\n\r\n/, $buf, 2;
+            if ($head =~ m{^HTTP/1\.\d 200 } && length($body // '') >= $len) {
+                $ok++;
+            } else {
+                $failed++;
+            }
+        }
+        exit($failed > 255 ? 255 : $failed);
+    }
+    my $failed = 0;
+    for (@kids) { waitpid($_, 0); $failed += $? >> 8; }
+    return "failed $failed\n";
+}
+
+run_tests();
+
+__DATA__
+
+=== TEST 1: `return fetch('/x')` from many concurrent requests for seconds under a 10 ms CPU limit: the fetch reports and body reads of all of them are not charged as timer callbacks (a window of 100 ms), no request fails
+--- config
+    location = /p {
+        js_function_cpu_limit 10ms;
+        js_function $TEST_NGINX_SERVER_ROOT/html/p.js;
+    }
+    location = /x { alias $TEST_NGINX_SERVER_ROOT/html/big.bin; }
+--- user_files eval
+[["p.js", "export default { fetch() { return fetch('/x'); } };\n"],
+ ["big.bin", 'x' x 262144]]
+--- init
+main::result(main::load('/p', 8, 3, 262144));
+--- request
+GET /result.txt
+--- response_body
+failed 0
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 2: a chain of fetches whose reports each run JS near the limit: past ten times js_function_cpu_limit for the one request, the isolate is stopped (503) rather than keep the worker busy until js_function_timeout
+--- config
+    location = /chain {
+        js_function_cpu_limit 50ms;
+        js_function $TEST_NGINX_SERVER_ROOT/html/chain.js;
+    }
+    location = /ret { return 200 "r"; }
+--- user_files
+>>> chain.js
+// some ms of CPU, well within the entry's limit (Date.now() is frozen in one)
+function spin() {
+    let x = 0;
+    for (let i = 0; i < 5e6; i++) x += i & 7;
+    return x;
+}
+export default {
+    async fetch() {
+        for (;;) {
+            const r = await fetch('/ret');
+            await r.text();
+            spin();
+        }
+    }
+};
+--- request
+GET /chain
+--- error_code: 503
+--- error_log eval
+qr/\[error\] .*js_function ".*chain\.js": CPU time limit of 50 ms exceeded: one request's fetch responses and body reads ran for more than 500 ms \(js_function_cpu_limit\)/
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 3: a response stream whose pull() runs near the limit for each chunk: past ten times js_function_cpu_limit of body reads for the one request, the response is cut short
+--- config
+    location = /spin {
+        js_function_cpu_limit 50ms;
+        js_function $TEST_NGINX_SERVER_ROOT/html/spin.js;
+    }
+--- user_files
+>>> spin.js
+// some ms of CPU, well within the entry's limit (Date.now() is frozen in one)
+function spin() {
+    let x = 0;
+    for (let i = 0; i < 5e6; i++) x += i & 7;
+    return x;
+}
+export default {
+    fetch() {
+        return new Response(new ReadableStream({
+            pull(c) {
+                spin();
+                c.enqueue(new Uint8Array([65]));
+            },
+        }, { highWaterMark: 0 }));
+    },
+};
+--- request
+GET /spin
+--- ignore_response
+--- error_log eval
+qr/\[error\] .*js_function ".*spin\.js": response body aborted: CPU time limit of 50 ms exceeded: one request's fetch responses and body reads ran for more than 500 ms \(js_function_cpu_limit\)/
+--- no_error_log
+[alert]
+[crit]
