@@ -620,11 +620,83 @@ const C0_SPACE_EDGE_RE = /^[\0-\x20]|[\0-\x20]$/;
 const TAB_NL_RE = /[\t\n\r]/g;
 const TAB_NL_TEST_RE = /[\t\n\r]/;
 
+// A fast path for the common inputs, already in their serialized form: an
+// absolute http(s) URL of lower-case ASCII letters, digits and hyphens for
+// a host (no "xn--" label, which would need checking; a host ending in a
+// number only as a canonical IPv4 address), no credentials, a port that is
+// not the default one and has no leading zero, a path and query of
+// characters that are kept as they are (nothing to percent-encode, no
+// backslash, no dot segment) and no fragment; or such a path (and query)
+// alone, starting with one "/", against such a base. The result is the
+// record the parser would make; anything else (null here) takes the parser.
+const FAST_ABS_RE = /^(https?):\/\/([a-z0-9-]+(?:\.[a-z0-9-]+)*)(?::(0|[1-9][0-9]{0,4}))?(\/[!$%&'()*+,\-./0-9:;=@A-Z[\]_a-z|~]*)?(?:\?([!$%&()*+,\-./0-9:;=?@A-Z[\\\]^_`a-z{|}~]*))?$/;
+const FAST_REL_RE = /^(\/(?!\/)[!$%&'()*+,\-./0-9:;=@A-Z[\]_a-z|~]*)(?:\?([!$%&()*+,\-./0-9:;=?@A-Z[\\\]^_`a-z{|}~]*))?$/;
+const FAST_DOT_RE = /\/\.|%2e/i;
+const FAST_NUMERIC_RE = /(?:^|\.)(?:[0-9]+|0x[0-9a-z]*)$/;
+const FAST_IPV4_RE = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
+const FAST_XN_RE = /(?:^|\.)xn--/;
+
+function fastPath(url, path) {
+  const segs = [];
+  let from = 1;
+  for (;;) {
+    const slash = path.indexOf('/', from);
+    if (slash < 0) break;
+    segs[segs.length] = path.slice(from, slash);
+    from = slash + 1;
+  }
+  segs[segs.length] = path.slice(from);
+  url.path = segs;
+}
+
+let fastOn = true;   // off only in the tests that compare both ways
+internal.urlFastPath = (on) => { fastOn = on; };
+
+function fastParse(input, base) {
+  if (!fastOn) return null;
+  const c = input.charCodeAt(0);
+  if (c === 0x2F) {
+    if (base === null || base.host === null || (base.scheme !== 'http' && base.scheme !== 'https')) return null;
+    const m = FAST_REL_RE.exec(input);
+    if (m === null || FAST_DOT_RE.test(m[1])) return null;
+    const url = newRecord();
+    url.scheme = base.scheme;
+    url.username = base.username;
+    url.password = base.password;
+    url.host = base.host;
+    url.port = base.port;
+    fastPath(url, m[1]);
+    url.query = m[2] === undefined ? null : m[2];
+    return url;
+  }
+  if (c !== 0x68) return null;   // "h"
+  const m = FAST_ABS_RE.exec(input);
+  if (m === null) return null;
+  const host = m[2];
+  if ((FAST_NUMERIC_RE.test(host) && !FAST_IPV4_RE.test(host)) || FAST_XN_RE.test(host)) return null;
+  let port = null;
+  if (m[3] !== undefined) {
+    port = +m[3];
+    if (port > 65535 || port === (m[1] === 'http' ? 80 : 443)) return null;
+  }
+  if (m[4] !== undefined && FAST_DOT_RE.test(m[4])) return null;
+  const url = newRecord();
+  url.scheme = m[1];
+  url.host = host;
+  url.port = port;
+  if (m[4] === undefined) url.path = [''];
+  else fastPath(url, m[4]);
+  url.query = m[5] === undefined ? null : m[5];
+  return url;
+}
+
 // The basic URL parser. Without `url` it returns a new record or null on
 // failure; with `url` and `stateOverride` it modifies url in place and
 // returns false on failure (callers of setters ignore failures).
 function basicParse(input, base, url, stateOverride) {
   if (!url) {
+    const fast = fastParse(input, base);
+    if (fast !== null) return fast;
     url = newRecord();
     if (C0_SPACE_EDGE_RE.test(input)) input = input.replace(C0_SPACE_TRIM_RE, '');
   }

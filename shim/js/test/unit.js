@@ -715,6 +715,41 @@
     eq(n, 0);
   });
 
+  test('URL: the fast path for serialized http(s) URLs gives what the full parser gives', () => {
+    const parts = [
+      ['http', 'https', 'HTTP', 'ftp', 'h', 'ws'],
+      ['localhost', 'a.b', '127.0.0.1', '1.2.3.256', '01.2.3.4', '0x7f.1', 'a.0x', 'a.1', '1.2.3', 'xn--a.com',
+        'a.xn--b', 'xn--nxasmq6b.com', 'a..b', 'A.com', 'a-.b', 'a%41', 'a_b', '[::1]', 'u@h', ''],
+      ['', ':80', ':443', ':8080', ':0', ':08', ':65535', ':65536', ':', ':1x'],
+      ['', '/', '/a/b', '/a/./b', '/a/../b', '/./', '/..', '/%2e/', '/%2E%2e', '/.a', '/a.', '/a b', '/a\\b',
+        '/a^b', "/a'b", '/a|b[]', "/~!$&()*+,;=:@'", '/\u00e9', '/a%zz', '//x', '/a"b', '/a`b', '/a{b}'],
+      ['', '?', '?a=b', "?a'b", '?a^b`{}|\\', '?a b', '?a"b', '?\u00e9', '??/..'],
+      ['', '#', '#x'],
+    ];
+    const bases = [undefined, 'http://b.example:8080/x/y?q', 'https://127.0.0.1/', 'file:///c/', 'about:blank'];
+    let seed = 12345;
+    const pick = (a) => { seed = (seed * 1103515245 + 12345) % 2147483648; return a[seed % a.length]; };
+    const parse = (fast, input, base) => {
+      internal.urlFastPath(fast);
+      try {
+        const u = new URL(input, base);
+        return [u.href, u.protocol, u.host, u.port, u.pathname, u.search, u.origin];
+      } catch (e) {
+        return e.name;
+      } finally {
+        internal.urlFastPath(true);
+      }
+    };
+    for (let i = 0; i < 6000; i++) {
+      const [scheme, host, port, path, query, frag] = parts.map(pick);
+      const rel = i % 3 === 0;
+      const input = rel ? path + query + frag : `${scheme}://${host}${port}${path}${query}${frag}`;
+      const base = rel ? pick(bases) : (i % 5 === 0 ? pick(bases) : undefined);
+      if (base === undefined && rel) continue;
+      eq(parse(true, input, base), parse(false, input, base), `${input} against ${base}:`);
+    }
+  });
+
   // ------------------------------------------------------------ run
 
   for (const [name, fn] of tests) {
