@@ -151,3 +151,42 @@ qr/\[error\] .*js_function ".*spin\.js": response body aborted: CPU time limit o
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 4: a fetched response's headers: read lazily, still immutable (a clone's too), a name repeated apart joined in order; handed on as received by `return fetch()`
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / { add_header X-A 1; add_header X-B 2; add_header X-A 3; return 200 "up"; }
+    }
+--- config
+    location = /h { js_function $TEST_NGINX_SERVER_ROOT/html/h.js; }
+    location = /pass { js_function $TEST_NGINX_SERVER_ROOT/html/pass.js; }
+    location = /up { proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1; }
+--- user_files
+>>> h.js
+export default {
+    async fetch() {
+        const r = await fetch('/up');
+        const c = r.clone();
+        const out = [];
+        for (const h of [c.headers, r.headers]) {
+            try { h.set('x-c', '1'); out.push('mutable'); } catch (e) { out.push(e.name); }
+        }
+        out.push(r.headers.get('x-a'), r.headers.get('x-b'), await r.text(), await c.text());
+        return new Response(out.join('|'));
+    }
+};
+>>> pass.js
+export default { fetch() { return fetch('/up'); } };
+--- request eval
+["GET /h", "GET /pass"]
+--- response_body eval
+["TypeError|TypeError|1, 3|2|up|up", "up"]
+--- response_headers_like eval
+["", "X-A: 1, 3|X-A: 1"]
+--- no_error_log
+[error]
+[alert]
+[crit]

@@ -903,8 +903,13 @@ class Response {
     internal.fetchResponse = (status, statusText, flat, stream, url, redirected) => {
       const b = newBody(null);
       b.stream = stream;
-      const s = newResponseState(status, statusText, headersCreate('immutable', flat), null, b, 'default', url);
+      // the list as received until `.headers` is read (then an immutable
+      // Headers), unless it has a name repeated apart: a Headers groups it
+      const grouped = flatIsGrouped(flat);
+      const s = newResponseState(status, statusText, grouped ? null : headersCreate('immutable', flat),
+        grouped ? flat : null, b, 'default', url);
       s.redirected = redirected;
+      s.immutable = true;
       return responseFromState(s);
     };
     // See internal.responseParts below.
@@ -970,7 +975,7 @@ class Response {
   get headers() {
     const s = this.#s;
     if (s.headers === null) {
-      s.headers = headersCreate('response', s.flat);
+      s.headers = headersCreate(s.immutable === true ? 'immutable' : 'response', s.flat);
       s.flat = null;
     }
     return s.headers;
@@ -986,6 +991,7 @@ class Response {
     const r = responseCreate(s.status, s.statusText, s.headers === null ? null : headersCopy(s.headers),
       s.flat, body, s.type, s.url);
     if (s.redirected === true) r.#s.redirected = true;
+    if (s.immutable === true) r.#s.immutable = true;
     return r;
   }
 
