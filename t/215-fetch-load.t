@@ -190,3 +190,64 @@ export default { fetch() { return fetch('/up'); } };
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 5: a fetched body kept as it comes until read: whole after the host paused (1 MB), as a stream made late, cloned late, after an abort (any reason, null too) or a failure; .body after text() is locked and disturbed
+--- config
+    location = /b { js_function $TEST_NGINX_SERVER_ROOT/html/b.js; }
+    location = /big { alias $TEST_NGINX_SERVER_ROOT/html/big.bin; }
+    location = /small { return 200 "small"; }
+--- user_files eval
+[["b.js", <<'JS'],
+const later = () => new Promise((r) => setTimeout(r, 30));
+async function streamed(s) {
+    const reader = s.getReader();
+    let n = 0;
+    for (;;) { const { value, done } = await reader.read(); if (done) return n; n += value.length; }
+}
+export default {
+    async fetch() {
+        const out = [];
+        let r = await fetch('/big');
+        await later();
+        out.push((await r.arrayBuffer()).byteLength, r.bodyUsed);
+        r = await fetch('/big');
+        await later();
+        out.push(await streamed(r.body));
+        r = await fetch('/big');
+        await later();
+        const c = r.clone();
+        out.push((await r.text()).length, (await c.bytes()).length);
+        for (const reason of [undefined, null, 'why']) {
+            const ac = new AbortController();
+            r = await fetch('/big', { signal: ac.signal });
+            ac.abort(reason);
+            try { await r.text(); out.push('read'); } catch (e) { out.push(e === null ? 'null' : e.name || e); }
+        }
+        const ac = new AbortController();
+        r = await fetch('/big', { signal: ac.signal });
+        const p = r.text();
+        ac.abort();
+        try { await p; out.push('read'); } catch (e) { out.push(e.name); }
+        r = await fetch('/small');
+        out.push(await r.text());
+        const s = r.body;
+        out.push(s.locked, r.bodyUsed);
+        try { s.getReader(); out.push('unlocked'); } catch (e) { out.push(e.name); }
+        r = await fetch('/small');
+        await later();
+        out.push(await streamed(r.body), r.bodyUsed);
+        return new Response(out.join('|'));
+    }
+};
+JS
+ ["big.bin", 'x' x 1048576]]
+--- request
+GET /b
+--- response_body chomp
+1048576|true|1048576|1048576|1048576|AbortError|null|why|AbortError|small|true|true|TypeError|5|true
+--- no_error_log
+[error]
+[alert]
+[crit]

@@ -281,8 +281,27 @@ const isUint8Array = (v) => internal.ReflectApply(typedArrayTag, v, []) === 'Uin
 const Uint8ArrayCtor = Uint8Array;
 // (The per-request paths write this literal out in place, marked `newBody`:
 // keep the same properties in the same order, so all bodies share one shape.)
-const newBody = (data) => ({ data, stream: null, lazy: false, used: false, shared: false });
-const isNullBody = (b) => b.data === null && b.stream === null;
+const newBody = (data) => ({ data, stream: null, lazy: false, used: false, shared: false, src: null });
+const isNullBody = (b) => b.data === null && b.stream === null && b.src === null;
+
+// A fetch()'s response body (js/lib/fetch.js) is a source, `src`, that keeps
+// the pieces as they come until the function asks for them: read whole
+// (text(), arrayBuffer(), ...) they never go through a stream; `.body`,
+// clone() or handing the Response on make the stream then (bodyStream),
+// which takes over what the source has.
+function srcStream(b) {
+  if (b.src !== null && b.stream === null) {
+    if (b.used) {
+      // read whole already: a stream as that read would have left it
+      const s = internal.newByteStream(undefined, undefined, (c) => { c.close(); });
+      internal.promiseThen(internal.streamRead(internal.streamReader(s)), undefined, () => {});
+      b.stream = s;
+    } else {
+      b.stream = internal.fetchBodyStream(b.src);
+    }
+    b.src = null;
+  }
+}
 
 const TEXT_TYPE = 'text/plain;charset=UTF-8';
 const FORM_TYPE = 'application/x-www-form-urlencoded;charset=UTF-8';
@@ -361,6 +380,7 @@ function takeBody(b) {
   if (isUnusable(b)) throw new TypeError('Body has already been used.');
   if (isNullBody(b)) return null;
   b.used = true;
+  if (b.src !== null && b.stream === null) return internal.fetchBodyWhole(b.src);
   if (b.stream !== null && !b.lazy) {
     // a request body nginx is still reading comes whole from the engine
     const whole = internal.requestBodyWhole(b.stream);
@@ -395,6 +415,7 @@ function bodyArrayBuffer(data, b) {
 // one chunk is our own array: the stream takes it over (detaches it).
 function bodyStream(b) {
   if (isNullBody(b)) return null;
+  srcStream(b);
   if (b.stream !== null) return b.stream;
   if (!hasStreams) return null;
   b.lazy = true;
@@ -414,6 +435,7 @@ function bodyStream(b) {
 // tee of a user stream.
 function cloneBody(b) {
   if (isUnusable(b)) throw new TypeError('Body has already been used.');
+  srcStream(b);
   const c = newBody(b.data);
   if (b.stream !== null && !b.lazy) {
     const [s1, s2] = internal.streamTee(b.stream);
@@ -848,7 +870,7 @@ function initResponseState(body, ctype, init, what) {
     }
   }
   if (body === null) {
-    body = { data: null, stream: null, lazy: false, used: false, shared: false }; // newBody(null)
+    body = { data: null, stream: null, lazy: false, used: false, shared: false, src: null }; // newBody(null)
   } else {
     // Null body statuses in [200, 599] (101 and 103 are out of range).
     if (status === 204 || status === 205 || status === 304) {
@@ -880,7 +902,7 @@ class Response {
     if (body === undefined || body === null) {
       this.#s = initResponseState(null, null, init, what);
     } else if (typeof body === 'string') {
-      const b = { data: toUSV(body), stream: null, lazy: false, used: false, shared: false }; // newBody()
+      const b = { data: toUSV(body), stream: null, lazy: false, used: false, shared: false, src: null }; // newBody()
       this.#s = initResponseState(b, TEXT_TYPE, init, what);
     } else {
       const b = extractBody(body);
@@ -899,10 +921,10 @@ class Response {
     responseCreate = (status, statusText, headers, flat, body, type, url) =>
       responseFromState(newResponseState(status, statusText, headers, flat, body, type, url));
     // fetch()'s response (js/lib/fetch.js): headers as received, immutable;
-    // the body a stream, or null.
-    internal.fetchResponse = (status, statusText, flat, stream, url, redirected) => {
+    // the body a source (see srcStream), or null.
+    internal.fetchResponse = (status, statusText, flat, src, url, redirected) => {
       const b = newBody(null);
-      b.stream = stream;
+      b.src = src;
       // the list as received until `.headers` is read (then an immutable
       // Headers), unless it has a name repeated apart: a Headers groups it
       const grouped = flatIsGrouped(flat);
@@ -926,6 +948,7 @@ class Response {
       if (isUnusable(b)) {
         throw new TypeError('Response body has already been used.');
       }
+      srcStream(b);
       if (b.stream !== null && !b.lazy) {
         // A stream goes out as nginx asks for it (31-bodies.js): body true.
         b.used = true;
@@ -962,7 +985,7 @@ class Response {
     const text = JSON.stringify(data);
     if (text === undefined) throw new TypeError(`${what}: The data is not JSON serializable.`);
     // JSON.stringify never yields lone surrogates: no USV conversion needed.
-    const b = { data: text, stream: null, lazy: false, used: false, shared: false }; // newBody()
+    const b = { data: text, stream: null, lazy: false, used: false, shared: false, src: null }; // newBody()
     return responseFromState(initResponseState(b, JSON_TYPE, init, what));
   }
 
@@ -1036,7 +1059,7 @@ internal.makeRequest = function makeRequest(method, url, headersFlat, body) {
     if (data.length === 0 && (method === 'GET' || method === 'HEAD')) data = null;
   }
   if (headersFlat === null || headersFlat === undefined) headersFlat = EMPTY_FLAT;
-  const b = { data, stream, lazy: false, used: false, shared: false }; // newBody(data)
+  const b = { data, stream, lazy: false, used: false, shared: false, src: null }; // newBody(data)
   // (the call id, when there is one, is also the source of its signal)
   return requestCreate(method, url, null, headersFlat, b, 'follow', typeof headersFlat === 'number' ? headersFlat : null,
     DEFAULT_OPTS);

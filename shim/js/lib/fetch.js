@@ -83,6 +83,9 @@ function fetch(input, init) {
       id: 0, callId, resolve, reject, method: parts.method, url: serializeURL(rec, true),
       headers: parts.headers, body: null, redirect: parts.redirect, signal: parts.signal,
       hops: 0, controller: null, done: false, onAbort: null, reader: null,
+      // the response body before it is a stream (see bodyStream): pieces
+      // kept, and a whole read waiting for the end
+      buffering: false, chunks: null, total: 0, ended: false, failed: false, error: null, wres: null, wrej: null,
     };
     const signal = f.signal;
     const body = parts.body;
@@ -165,6 +168,12 @@ function abort(f, reason) {
     try { f.controller.error(reason); } catch { /* already closed */ }
     return;
   }
+  if (f.buffering) {
+    f.done = true;
+    ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+    if (!f.ended) bodyFail(f, reason);
+    return;
+  }
   if (f.reader !== null) {
     // the request's body stream, still being read
     promiseThen(internal.streamCancel(f.reader, reason), undefined, () => {});
@@ -233,22 +242,14 @@ function onHead(id, status, statusText, flat, url) {
     hop(f);
     return;
   }
-  let stream = null;
+  let src = null;
   if (f.method !== 'HEAD' && !has(NULL_BODY, status)) {
-    stream = internal.newByteStream(() => {
-      if (fetches[id] === f) natives.fetchCtl(id, FETCH_WANT);
-    }, () => {
-      // cancelled by the function: the host stops
-      if (fetches[id] === f) {
-        delete fetches[id];
-        natives.fetchCtl(id, FETCH_ABORT);
-      }
-      f.done = true;
-      ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
-    }, (controller) => { f.controller = controller; }, HIGH_WATER);
+    f.buffering = true;
+    f.chunks = [];
+    src = f;
   }
-  const response = internal.fetchResponse(status, statusText, flat, stream, url, f.hops > 0);
-  if (stream === null) {
+  const response = internal.fetchResponse(status, statusText, flat, src, url, f.hops > 0);
+  if (src === null) {
     // the host still ends the (empty) body: nothing waits for it
     delete fetches[id];
     natives.fetchCtl(id, FETCH_ABORT);
@@ -268,9 +269,30 @@ function onData(id, data, flags) {
     f.done = true;
     ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
     if (c !== null) c.error(new TypeErrorCtor(`${data}`));
+    else if (f.buffering) bodyFail(f, new TypeErrorCtor(`${data}`));
     return true;
   }
-  if (c === null) return true;
+  if (c === null) {
+    if (!f.buffering) return true;
+    if (data.length !== 0) {
+      f.chunks[f.chunks.length] = data;
+      f.total += data.length;
+    }
+    if ((flags & DATA_LAST) !== 0) {
+      delete fetches[id];
+      f.done = true;
+      f.ended = true;
+      ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+      if (f.wres !== null) {
+        const resolve = f.wres;
+        f.wres = f.wrej = null;
+        resolve(bodyBytes(f));
+      }
+      return true;
+    }
+    // read whole: all of it; else as much as a stream would queue
+    return f.wres !== null || f.total < HIGH_WATER;
+  }
   if (data.length !== 0) c.enqueue(data);
   if ((flags & DATA_LAST) !== 0) {
     delete fetches[id];
@@ -296,8 +318,75 @@ function onFail(id, message) {
     f.controller.error(new TypeErrorCtor(message));
     return;
   }
+  if (f.buffering) {
+    f.done = true;
+    ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+    bodyFail(f, new TypeErrorCtor(message));
+    return;
+  }
   finish(f, new TypeErrorCtor(message));
 }
+
+// the body kept so far, in one array (a piece is the body's own: the engine
+// made it for this fetch)
+function bodyBytes(f) {
+  const chunks = f.chunks;
+  f.chunks = null;
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8ArrayCtor(f.total);
+  let n = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    out.set(chunks[i], n);
+    n += chunks[i].length;
+  }
+  return out;
+}
+
+function bodyFail(f, e) {
+  f.failed = true;
+  f.error = e;
+  f.chunks = null;
+  if (f.wrej !== null) {
+    const reject = f.wrej;
+    f.wres = f.wrej = null;
+    reject(e);
+  }
+}
+
+// 30-fetch.js: the body read whole (once), or made a stream (once), which
+// takes over the pieces kept
+internal.fetchBodyWhole = (f) => new PromiseCtor((resolve, reject) => {
+  f.buffering = false;
+  if (f.failed) { reject(f.error); return; }
+  if (f.ended) { resolve(bodyBytes(f)); return; }
+  f.buffering = true;
+  f.wres = resolve;
+  f.wrej = reject;
+  if (fetches[f.id] === f) natives.fetchCtl(f.id, FETCH_WANT);
+});
+
+internal.fetchBodyStream = (f) => {
+  const id = f.id;
+  const stream = internal.newByteStream(() => {
+    if (fetches[id] === f) natives.fetchCtl(id, FETCH_WANT);
+  }, () => {
+    // cancelled by the function: the host stops
+    if (fetches[id] === f) {
+      delete fetches[id];
+      natives.fetchCtl(id, FETCH_ABORT);
+    }
+    f.done = true;
+    ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+  }, (controller) => { f.controller = controller; }, HIGH_WATER);
+  const c = f.controller;
+  const chunks = f.chunks;
+  f.buffering = false;
+  f.chunks = null;
+  for (let i = 0; chunks !== null && i < chunks.length; i++) c.enqueue(chunks[i]);
+  if (f.failed) c.error(f.error);
+  else if (f.ended) c.close();
+  return stream;
+};
 
 // the engine's hooks, and the call each runs for (its async context)
 natives.fetchInit((id, status, statusText, flat, url) => {
