@@ -117,6 +117,7 @@ typedef struct {
 
 static ngx_int_t ngx_http_jsfn_client_parse_url(ngx_http_jsfn_client_t *u,
     ngx_str_t *url, jsfn_err_t *err);
+static ngx_int_t ngx_http_jsfn_client_literal(ngx_http_jsfn_client_t *u);
 static ngx_int_t ngx_http_jsfn_client_allowed(ngx_http_jsfn_client_t *u,
     ngx_addr_t *addr);
 static ngx_uint_t ngx_http_jsfn_client_special(struct sockaddr *sa);
@@ -237,7 +238,14 @@ ngx_http_jsfn_client_start(ngx_http_jsfn_fetch_t *f, const jsfn_fetch_t *req,
         return NGX_ERROR;
     }
 
-    if (ngx_http_jsfn_client_allowed(u, NULL) != NGX_OK) {
+    if (ngx_http_jsfn_client_literal(u) != NGX_OK) {
+        ngx_destroy_pool(pool);
+        goto nomem;
+    }
+
+    if (ngx_http_jsfn_client_allowed(u, NULL) != NGX_OK
+        || (u->addrs && ngx_http_jsfn_client_allowed(u, u->addrs) != NGX_OK))
+    {
         ngx_log_error(NGX_LOG_ERR, &u->log, 0,
                       "fetch to %V denied by js_function_fetch_allow",
                       &u->authority);
@@ -734,48 +742,59 @@ invalid:
 }
 
 
+/* an IP literal, or localhost (the loopback, as browsers have it) */
+static ngx_int_t
+ngx_http_jsfn_client_literal(ngx_http_jsfn_client_t *u)
+{
+    ngx_int_t    rc;
+    ngx_addr_t  *addr;
+
+    if (!u->literal && !(u->host.len == 9
+                         && ngx_strncmp(u->host.data, "localhost", 9) == 0))
+    {
+        return NGX_OK;
+    }
+
+    addr = ngx_pcalloc(u->pool, sizeof(ngx_addr_t));
+    if (addr == NULL) {
+        return NGX_ERROR;
+    }
+
+    rc = ngx_parse_addr(u->pool, addr,
+                        u->literal ? u->host.data : (u_char *) "127.0.0.1",
+                        u->literal ? u->host.len : 9);
+
+    if (rc == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    if (rc != NGX_OK) {
+        /* not an address after all: a name for the resolver */
+        u->literal = 0;
+        return NGX_OK;
+    }
+
+    ngx_inet_set_port(addr->sockaddr, u->port);
+
+    u->addrs = addr;
+    u->naddrs = 1;
+
+    return NGX_OK;
+}
+
+
 static void
 ngx_http_jsfn_client_start_handler(ngx_event_t *ev)
 {
     ngx_http_jsfn_client_t *u = ev->data;
 
-    ngx_addr_t                *addr;
     ngx_resolver_ctx_t        *ctx, temp;
     ngx_http_jsfn_loc_conf_t  *conf;
 
     conf = u->conf;
 
-    if (u->literal || (u->host.len == 9
-                       && ngx_strncmp(u->host.data, "localhost", 9) == 0))
-    {
-        /* an IP literal, or localhost: the loopback, as browsers have it */
-        addr = ngx_pcalloc(u->pool, sizeof(ngx_addr_t));
-        if (addr == NULL) {
-            ngx_http_jsfn_client_fail(u, "out of memory");
-            return;
-        }
-
-        if (ngx_parse_addr(u->pool, addr,
-                           u->literal ? u->host.data : (u_char *) "127.0.0.1",
-                           u->literal ? u->host.len : 9)
-            != NGX_OK)
-        {
-            ngx_http_jsfn_client_fail(u, "fetch cannot use the URL %V",
-                                      &u->url);
-            return;
-        }
-
-        ngx_inet_set_port(addr->sockaddr, u->port);
-
-        if (ngx_http_jsfn_client_allowed(u, addr) != NGX_OK) {
-            ngx_http_jsfn_client_fail(u, "fetch to %V is not allowed"
-                                      " (js_function_fetch_allow)", &u->url);
-            return;
-        }
-
-        u->addrs = addr;
-        u->naddrs = 1;
-
+    if (u->addrs) {
+        /* an address already */
         ngx_http_jsfn_client_connect(u);
         return;
     }
