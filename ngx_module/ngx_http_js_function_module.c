@@ -246,6 +246,11 @@ ngx_http_jsfn_postconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    /* the filters that take same-origin fetch() subrequests' output */
+    if (ngx_http_jsfn_fetch_init(cf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     /* syntax and import errors of fixed paths fail nginx -t */
     return ngx_http_jsfn_engine_check(cf, jmcf);
 }

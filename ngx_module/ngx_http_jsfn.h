@@ -106,6 +106,8 @@ typedef struct {
     ngx_queue_t                 timers;    /* ngx_http_jsfn_timer_t armed */
     ngx_queue_t                 free;      /* ngx_http_jsfn_timer_t spare */
     ngx_queue_t                 requests;  /* ngx_http_jsfn_ctx_t holding it */
+    ngx_queue_t                 fetches;   /* ngx_http_jsfn_fetch_t in flight */
+    ngx_http_jsfn_loc_conf_t   *conf;      /* the last request's location */
     ngx_uint_t                  inflight;  /* requests holding it */
     ngx_msec_t                  used;      /* last request, for idle_timeout */
     ngx_msec_t                  checked;   /* last look for changed files */
@@ -222,9 +224,15 @@ void ngx_http_jsfn_timer_stop(ngx_http_jsfn_isolate_t *isolate, uint32_t id);
  * run JS.  They return NGX_OK (more welcome), NGX_AGAIN (data: pause until
  * ctl(f, JSFN_FETCH_WANT)) or NGX_DECLINED (the fetch is gone: the engine
  * dropped it or the isolate was retired; the backend frees its state and
- * stops).  After data with JSFN_DATA_LAST/ERROR or after fail, "f" is
- * freed: the backend must not touch it again.
+ * stops).  After data with JSFN_DATA_LAST/ERROR, after fail, and after
+ * NGX_DECLINED, "f" is freed: the backend must not touch it again (nor
+ * does ctl(f, ABORT) follow then).
  */
+ngx_int_t ngx_http_jsfn_fetch_init(ngx_conf_t *cf);
+int ngx_http_jsfn_fetch_start(void *isolate_host, void *call_host,
+    uint32_t id, const jsfn_fetch_t *req, jsfn_err_t *err);
+void ngx_http_jsfn_fetch_ctl(void *isolate_host, uint32_t id, int what);
+void ngx_http_jsfn_fetch_isolate_free(ngx_http_jsfn_isolate_t *isolate);
 ngx_int_t ngx_http_jsfn_fetch_head(ngx_http_jsfn_fetch_t *f,
     const jsfn_fetch_head_t *head);
 ngx_int_t ngx_http_jsfn_fetch_data(ngx_http_jsfn_fetch_t *f, const char *p,

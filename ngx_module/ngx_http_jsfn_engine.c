@@ -26,8 +26,8 @@ static const jsfn_host_t  ngx_http_jsfn_host = {
     ngx_http_jsfn_host_timer_start,
     ngx_http_jsfn_host_timer_stop,
     ngx_http_jsfn_host_call_done,
-    NULL,                                  /* fetch_start */
-    NULL,                                  /* fetch_ctl */
+    ngx_http_jsfn_fetch_start,
+    ngx_http_jsfn_fetch_ctl,
     NULL                                   /* body_want */
 };
 
@@ -347,6 +347,7 @@ ngx_http_jsfn_engine_start(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     req->cpu_limit_us = (uint64_t) jlcf->cpu_limit * 1000;
 
     ctx->isolate->log = r->connection->log;
+    ctx->isolate->conf = jlcf;
 
     rc = jsfn_call_start(ctx->isolate->iso, req, ctx, &ctx->call, &err);
 

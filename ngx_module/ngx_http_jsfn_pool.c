@@ -274,6 +274,7 @@ ngx_http_jsfn_pool_create(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     ngx_queue_init(&isolate->timers);
     ngx_queue_init(&isolate->free);
     ngx_queue_init(&isolate->requests);
+    ngx_queue_init(&isolate->fetches);
 
     /* a function that failed to load is not loaded again until changed */
     rc = ngx_http_jsfn_engine_failed(&isolate->sn.str, r->connection->log,
@@ -496,7 +497,8 @@ ngx_http_jsfn_pool_evict(ngx_uint_t room)
             isolate = ngx_queue_data(q, ngx_http_jsfn_isolate_t, queue);
 
             if (isolate->inflight
-                || (pass == 0 && !ngx_queue_empty(&isolate->timers)))
+                || (pass == 0 && (!ngx_queue_empty(&isolate->timers)
+                                  || !ngx_queue_empty(&isolate->fetches))))
             {
                 continue;
             }
@@ -536,6 +538,7 @@ ngx_http_jsfn_pool_free(ngx_http_jsfn_isolate_t *isolate)
     ngx_http_jsfn_pool->count--;
 
     ngx_http_jsfn_stat_resident(&isolate->sn.str, 0, 0);
+    ngx_http_jsfn_fetch_isolate_free(isolate);
     ngx_http_jsfn_engine_free(isolate);
     ngx_destroy_pool(isolate->pool);
 }

@@ -444,5 +444,44 @@ jsfn_timer_fire(jsfn_isolate_t *iso, uint32_t id, jsfn_err_t *err)
 JSFN_EXPORT size_t
 jsfn_isolate_pending(jsfn_isolate_t *iso)
 {
-    return iso->impl.timers.size();
+    return iso->impl.timers.size() + iso->impl.FetchPending();
+}
+
+
+JSFN_EXPORT int
+jsfn_fetch_head(jsfn_isolate_t *iso, uint32_t id,
+    const jsfn_fetch_head_t *head, jsfn_err_t *err)
+{
+    try {
+        return iso->impl.FetchHead(id, head, err);
+
+    } catch (...) {
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "fetch failed");
+    }
+}
+
+
+JSFN_EXPORT int
+jsfn_fetch_data(jsfn_isolate_t *iso, uint32_t id, const char *data,
+    size_t len, int flags, jsfn_err_t *err)
+{
+    try {
+        return iso->impl.FetchData(id, data, len, flags, err);
+
+    } catch (...) {
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "fetch failed");
+    }
+}
+
+
+JSFN_EXPORT int
+jsfn_fetch_fail(jsfn_isolate_t *iso, uint32_t id, const char *msg,
+    size_t len, jsfn_err_t *err)
+{
+    try {
+        return iso->impl.FetchFail(id, msg, len, err);
+
+    } catch (...) {
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "fetch failed");
+    }
 }

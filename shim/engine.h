@@ -5,6 +5,7 @@
 #ifndef JSFN_ENGINE_H
 #define JSFN_ENGINE_H
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,6 +24,7 @@ namespace jsfn {
 
 class Isolate;
 struct CryptoState;
+struct FetchState;
 
 
 /* a file as it was when loaded; size -1: it did not exist */
@@ -62,9 +64,11 @@ public:
     uint32_t                   id;
     void                      *host;
 
-    /* the request's headers, in the host's memory for the call's life */
+    /* the request's headers and URL, in the host's memory for the call's
+       life */
     const jsfn_str_t          *req_headers = nullptr;
     size_t                     req_nheaders = 0;
+    jsfn_str_t                 req_url = { nullptr, 0 };
     bool                       settled = false;
     bool                       pending = false;   /* returned JSFN_AGAIN */
     int                        code = JSFN_OK;
@@ -103,6 +107,15 @@ public:
     int Start(const jsfn_request_t *req, void *host, Call **out,
         jsfn_err_t *err);
     int FireTimer(uint32_t id, jsfn_err_t *err);
+
+    /* outbound fetch() (fetch.cc) */
+    int FetchHead(uint32_t id, const jsfn_fetch_head_t *head,
+        jsfn_err_t *err);
+    int FetchData(uint32_t id, const char *data, size_t len, int flags,
+        jsfn_err_t *err);
+    int FetchFail(uint32_t id, const char *msg, size_t len, jsfn_err_t *err);
+    size_t FetchPending();
+    void FetchDispose();
     void Forget(Call *call);
     Call *Find(uint32_t id) {
         auto it = calls.find(id);
@@ -154,6 +167,10 @@ public:
     /* Web Crypto's keys, made on first use (crypto.cc) */
     CryptoState                           *crypto = nullptr;
 
+    /* fetches in flight and the JS hooks of js/lib/fetch, made on the
+       first fetch() (fetch.cc) */
+    FetchState                            *fetch = nullptr;
+
     /* CPU time of timer callbacks in the current window (ChargeTimers) */
     double                                 window_us = 0;
     uint64_t                               window_ns = 0;
@@ -183,6 +200,8 @@ public:
     };
 
 private:
+    bool FetchRun(int hook, int argc,
+        const std::function<bool(v8::Local<v8::Value> *)> &build);
     static size_t NearHeapLimit(void *data, size_t current, size_t initial);
 
     int LoadModule(const std::string &path, const std::string &dir,
@@ -280,6 +299,12 @@ void NativeCryptoSign(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeCryptoVerify(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeCryptoCipher(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeCryptoDerive(const v8::FunctionCallbackInfo<v8::Value> &args);
+
+/* fetch() (fetch.cc): the natives of js/lib/fetch.js */
+void NativeFetchInit(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeFetchStart(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeFetchCtl(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeFetchBase(const v8::FunctionCallbackInfo<v8::Value> &args);
 
 /* a JS library an isolate compiles on first use: web-streams-polyfill,
    the node: modules (gen_libraries.sh makes library_sources[], streams.cc

@@ -311,6 +311,7 @@ Isolate::~Isolate()
         v8::Isolate::Scope  scope(isolate);
 
         CryptoDispose(this);
+        FetchDispose();
         rejections.clear();
         synthetic.clear();
         node_module.Reset();
@@ -908,6 +909,7 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
     *out = call;
     call->req_headers = req->headers;
     call->req_nheaders = req->nheaders;
+    call->req_url = req->url;
 
     if (condemned != JSFN_OK) {
         call->settled = true;
@@ -1359,7 +1361,7 @@ Isolate::ChargeTimers(uint64_t ns)
 void
 Isolate::SettleHung()
 {
-    if (!timers.empty() || condemned != JSFN_OK) {
+    if (!timers.empty() || condemned != JSFN_OK || FetchPending() != 0) {
         return;
     }
 

@@ -458,6 +458,10 @@ static const struct {
         { "stringBytes",  NativeStringBytes },
         { "bytesString",  NativeBytesString },
         { "utf8Length",   NativeUtf8Length },
+        { "fetchInit",    NativeFetchInit },
+        { "fetchStart",   NativeFetchStart },
+        { "fetchCtl",     NativeFetchCtl },
+        { "fetchBase",    NativeFetchBase },
 };
 
 

@@ -210,6 +210,9 @@ let nextTimer = 1;
  */
 let timerLevel = 0;
 
+/* AsyncLocalStorage's frames keep the call id under this key (31-fetch.js) */
+internal.callKey = Object.freeze({ __proto__: null });
+
 const contextGet = typeof natives.contextGet === 'function' ? natives.contextGet : () => undefined;
 const contextSet = typeof natives.contextSet === 'function' ? natives.contextSet : () => {};
 
@@ -354,7 +357,8 @@ internal.dispatch = (function () {
          * the location where it was thrown, even for a thrown non-Error value.
          */
         timerLevel = 0;
-        contextSet(undefined);
+        /* the async context starts as the call id (fetch() asks it, 31-fetch.js) */
+        contextSet(id);
         const request = internal.makeRequest(method, url, id, body);
         /* a fresh env per request: a shared one would carry writes over */
         const env = {};

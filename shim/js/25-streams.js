@@ -80,7 +80,7 @@ if (internal.hasLibraries) {
   // A byte stream of the given pull and cancel (a body's stream); the
   // library sets internal.streamReader, streamRead, streamCancel, streamTee
   // and streamsUsed when it loads.
-  internal.newByteStream = (pull, cancel) => streams().newByteStream(pull, cancel);
+  internal.newByteStream = (pull, cancel, start, hwm) => streams().newByteStream(pull, cancel, start, hwm);
 }
 
 // Web IDL BufferSource (no SharedArrayBuffer), for the chunks of the encoding

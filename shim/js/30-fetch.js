@@ -711,6 +711,14 @@ class Request {
 
   static {
     isRequest = (v) => v !== null && typeof v === 'object' && #s in v;
+    // For fetch() (js/lib/fetch.js): what goes out, the body taken (marked
+    // used; throws if it was). body: null, a string, bytes, or a Promise of
+    // a stream's bytes.
+    internal.fetchRequestParts = (r) => {
+      const s = r.#s;
+      return { method: s.method, url: s.url, headers: headersFlat(requestHeaders(s)),
+        body: takeBody(s.body), redirect: s.redirect, signal: r.signal };
+    };
     requestCreate = (method, url, headers, headersFlat, body, redirect, signal, opts) => {
       buildingRequest = true;
       const r = new Request();
@@ -877,6 +885,15 @@ class Response {
     };
     responseCreate = (status, statusText, headers, flat, body, type, url) =>
       responseFromState(newResponseState(status, statusText, headers, flat, body, type, url));
+    // fetch()'s response (js/lib/fetch.js): headers as received, immutable;
+    // the body a stream, or null.
+    internal.fetchResponse = (status, statusText, flat, stream, url, redirected) => {
+      const b = newBody(null);
+      b.stream = stream;
+      const s = newResponseState(status, statusText, headersCreate('immutable', flat), null, b, 'default', url);
+      s.redirected = redirected;
+      return responseFromState(s);
+    };
     // See internal.responseParts below.
     internal.responseParts = function responseParts(r) {
       if (r === null || typeof r !== 'object' || !(#s in r)) return null;
@@ -936,7 +953,7 @@ class Response {
 
   get type() { return this.#s.type; }
   get url() { return this.#s.url; }
-  get redirected() { void this.#s; return false; }
+  get redirected() { return this.#s.redirected === true; }
   get status() { return this.#s.status; }
   get ok() { const st = this.#s.status; return st >= 200 && st <= 299; }
   get statusText() { return this.#s.statusText; }

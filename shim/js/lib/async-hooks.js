@@ -14,7 +14,11 @@ const { ReflectApply } = internal;
 const contextGet = natives.contextGet || (() => undefined);
 const contextSet = natives.contextSet || (() => {});
 const EMPTY = new MapCtor();
-const frame = () => { const f = contextGet(); return f instanceof MapCtor ? f : EMPTY; };
+// (a call id, as dispatch() sets it, is a frame with only that: fetch() reads it)
+const frame = () => {
+  const f = contextGet();
+  return f instanceof MapCtor ? f : typeof f === 'number' ? new MapCtor([[internal.callKey, f]]) : EMPTY;
+};
 const withStore = (f, als, store) => { const n = new MapCtor(f); n.set(als, store); return n; };
 const withoutStore = (f, als) => { const n = new MapCtor(f); n.delete(als); return n; };
 

@@ -95,7 +95,10 @@ return {
   streamDisturbed: (s) => s._disturbed === true,
   // A byte stream of the given pull and cancel, pulled only when read (a
   // body's stream).
-  newByteStream: (pull, cancel) => new ReadableStream({ __proto__: null, type: 'bytes', pull, cancel }, NO_STRATEGY),
+  // (start and a high-water mark in bytes for fetch()'s response bodies)
+  newByteStream: (pull, cancel, start, hwm) => new ReadableStream(
+    { __proto__: null, type: 'bytes', pull, cancel, start },
+    hwm === undefined ? NO_STRATEGY : { __proto__: null, highWaterMark: hwm }),
   // A TransformStream's two sides, for the classes of the other stream
   // libraries: `transform` and `flush` get the controller;
   // enqueue(controller, v).
