@@ -75,6 +75,7 @@ typedef struct {
 
     ngx_buf_t                  *request;   /* head and body, sent from pos */
     ngx_event_t                 start;     /* posted by client_start */
+    ngx_event_t                 resume;    /* posted by ctl(WANT) */
     ngx_resolver_ctx_t         *resolve;
 
     ngx_addr_t                 *addrs;     /* to try in turn */
@@ -133,6 +134,9 @@ static void ngx_http_jsfn_client_ssl_handshake(ngx_connection_t *c);
 static void ngx_http_jsfn_client_write_handler(ngx_event_t *ev);
 static void ngx_http_jsfn_client_send(ngx_http_jsfn_client_t *u);
 static void ngx_http_jsfn_client_read_handler(ngx_event_t *ev);
+static void ngx_http_jsfn_client_resume_handler(ngx_event_t *ev);
+static void ngx_http_jsfn_client_read(ngx_http_jsfn_client_t *u,
+    ngx_uint_t timedout);
 static ngx_int_t ngx_http_jsfn_client_process_head(
     ngx_http_jsfn_client_t *u);
 static ngx_int_t ngx_http_jsfn_client_head_done(ngx_http_jsfn_client_t *u);
@@ -286,6 +290,10 @@ ngx_http_jsfn_client_start(ngx_http_jsfn_fetch_t *f, const jsfn_fetch_t *req,
     u->start.data = u;
     u->start.log = &u->log;
     ngx_post_event(&u->start, &ngx_posted_events);
+
+    u->resume.handler = ngx_http_jsfn_client_resume_handler;
+    u->resume.data = u;
+    u->resume.log = &u->log;
 
     u->f = f;
     f->ctl = ngx_http_jsfn_client_ctl;
@@ -1254,27 +1262,43 @@ ngx_http_jsfn_client_send(ngx_http_jsfn_client_t *u)
 static void
 ngx_http_jsfn_client_read_handler(ngx_event_t *ev)
 {
-    ssize_t                  n;
-    ngx_int_t                rc;
-    ngx_buf_t               *b;
-    ngx_connection_t        *c;
-    ngx_http_jsfn_client_t  *u;
+    ngx_connection_t  *c;
 
     c = ev->data;
-    u = c->data;
+
+    ngx_http_jsfn_client_read(c->data, ev->timedout);
+}
+
+
+/* JS wants more of the body: on from the event loop */
+static void
+ngx_http_jsfn_client_resume_handler(ngx_event_t *ev)
+{
+    ngx_http_jsfn_client_read(ev->data, 0);
+}
+
+
+static void
+ngx_http_jsfn_client_read(ngx_http_jsfn_client_t *u, ngx_uint_t timedout)
+{
+    ssize_t            n;
+    ngx_int_t          rc;
+    ngx_buf_t         *b;
+    ngx_connection_t  *c;
 
     if (u->state < ngx_http_jsfn_client_reading_head || u->paused) {
         /* not yet, or the body waits for JS: the data stays in the kernel */
         return;
     }
 
-    if (ev->timedout) {
+    if (timedout) {
         ngx_http_jsfn_client_fail(u, "reading the response from %V timed"
                                   " out", &u->authority);
         return;
     }
 
     b = u->buf;
+    c = u->pc.connection;
 
     for ( ;; ) {
 
@@ -1290,6 +1314,13 @@ ngx_http_jsfn_client_read_handler(ngx_event_t *ev)
             /* all of it taken */
             b->pos = b->start;
             b->last = b->start;
+
+            if (c == NULL) {
+                /* cannot be: a body whole in the buffer ends in it */
+                ngx_http_jsfn_client_fail(u, "the response from %V ended"
+                                          " early", &u->authority);
+                return;
+            }
         }
 
         if (b->last == b->end) {
@@ -1553,6 +1584,17 @@ ngx_http_jsfn_client_head_done(ngx_http_jsfn_client_t *u)
     u->state = ngx_http_jsfn_client_reading_body;
     u->log.action = "reading the response body";
     u->head_sent = 1;
+
+    if (u->keepalive && !u->is_chunked
+        && u->length == (off_t) (u->buf->last - u->buf->pos))
+    {
+        /*
+         * The response is whole in the buffer (no body, or a small one): the
+         * connection can serve the next fetch now, whatever JS does with
+         * this body (the engine drops the body of a HEAD, 204 or 304).
+         */
+        ngx_http_jsfn_client_cache_put(u);
+    }
 
     ngx_log_debug2(NGX_LOG_DEBUG_HTTP, &u->log, 0,
                    "js function fetch head %ui, length %O",
@@ -1855,9 +1897,7 @@ ngx_http_jsfn_client_ctl(ngx_http_jsfn_fetch_t *f, int what)
             u->paused = 0;
 
             /* called from inside the engine: go on from an event */
-            if (u->pc.connection) {
-                ngx_post_event(u->pc.connection->read, &ngx_posted_events);
-            }
+            ngx_post_event(&u->resume, &ngx_posted_events);
         }
 
         return;
@@ -1888,6 +1928,10 @@ ngx_http_jsfn_client_finalize(ngx_http_jsfn_client_t *u)
 
     if (u->start.posted) {
         ngx_delete_posted_event(&u->start);
+    }
+
+    if (u->resume.posted) {
+        ngx_delete_posted_event(&u->resume);
     }
 
     if (u->resolve) {
