@@ -852,15 +852,17 @@ ngx_http_jsfn_client_resolve_handler(ngx_resolver_ctx_t *ctx)
 {
     ngx_http_jsfn_client_t *u = ctx->data;
 
+    ngx_int_t    state;
     ngx_uint_t   i, n;
     ngx_addr_t  *addrs;
 
     u->resolve = NULL;
 
     if (ctx->state) {
+        state = ctx->state;
         ngx_resolve_name_done(ctx);
         ngx_http_jsfn_client_fail(u, "cannot resolve %V: %s", &u->host,
-                                  ngx_resolver_strerror(ctx->state));
+                                  ngx_resolver_strerror(state));
         return;
     }
 
