@@ -40,6 +40,8 @@ typedef struct {
     unsigned                    engine:1;  /* the engine still knows it */
     unsigned                    local:1;
     unsigned                    head:1;    /* the head was reported */
+    unsigned                    reporting:1; /* in a jsfn_fetch_*() call */
+    unsigned                    aborted:1; /* JS aborted it meanwhile */
 } ngx_http_jsfn_fetch_ctx_t;
 
 
@@ -62,11 +64,13 @@ static ngx_int_t ngx_http_jsfn_fetch_done(ngx_http_request_t *r, void *data,
 static void ngx_http_jsfn_fetch_kick(ngx_event_t *ev);
 static void ngx_http_jsfn_fetch_gone(ngx_event_t *ev);
 static void ngx_http_jsfn_fetch_request_end(void *data);
+static ngx_int_t ngx_http_jsfn_fetch_access(ngx_http_request_t *r);
 static ngx_int_t ngx_http_jsfn_fetch_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_jsfn_fetch_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static void ngx_http_jsfn_fetch_error(ngx_http_jsfn_fetch_t *f, int rc,
     jsfn_err_t *err);
+static void ngx_http_jsfn_fetch_err(jsfn_err_t *err, const char *fmt, ...);
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
@@ -77,10 +81,25 @@ static ngx_str_t  ngx_http_jsfn_fetch_ended =
     ngx_string("the request that made this fetch() has ended");
 
 
-/* postconfiguration: the filters that take subrequest fetches' output */
+/*
+ * postconfiguration: the filters that take subrequest fetches' output, and
+ * the access checks nginx skips for subrequests
+ */
 ngx_int_t
 ngx_http_jsfn_fetch_init(ngx_conf_t *cf)
 {
+    ngx_http_handler_pt        *h;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
+
+    h = ngx_array_push(&cmcf->phases[NGX_HTTP_PREACCESS_PHASE].handlers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    *h = ngx_http_jsfn_fetch_access;
+
     ngx_http_next_header_filter = ngx_http_top_header_filter;
     ngx_http_top_header_filter = ngx_http_jsfn_fetch_header_filter;
 
@@ -104,9 +123,7 @@ ngx_http_jsfn_fetch_start(void *isolate_host, void *call_host, uint32_t id,
     ngx_http_jsfn_fetch_ctx_t  *fc;
 
     if (req->local && ctx == NULL) {
-        err->len = ngx_sprintf((u_char *) err->msg, "fetch(): %V%Z",
-                               &ngx_http_jsfn_fetch_ended)
-                   - (u_char *) err->msg - 1;
+        ngx_http_jsfn_fetch_err(err, "fetch(): %V", &ngx_http_jsfn_fetch_ended);
         return -1;
     }
 
@@ -178,8 +195,7 @@ ngx_http_jsfn_fetch_start(void *isolate_host, void *call_host, uint32_t id,
 
 nomem:
 
-    err->len = ngx_sprintf((u_char *) err->msg, "fetch(): out of memory%Z")
-               - (u_char *) err->msg - 1;
+    ngx_http_jsfn_fetch_err(err, "fetch(): out of memory");
     return -1;
 }
 
@@ -188,9 +204,10 @@ nomem:
 void
 ngx_http_jsfn_fetch_ctl(void *isolate_host, uint32_t id, int what)
 {
-    ngx_queue_t              *q;
-    ngx_http_jsfn_fetch_t    *f;
-    ngx_http_jsfn_isolate_t  *isolate = isolate_host;
+    ngx_queue_t                *q;
+    ngx_http_jsfn_fetch_t      *f;
+    ngx_http_jsfn_isolate_t    *isolate = isolate_host;
+    ngx_http_jsfn_fetch_ctx_t  *fc;
 
     for (q = ngx_queue_head(&isolate->fetches);
          q != ngx_queue_sentinel(&isolate->fetches);
@@ -203,9 +220,17 @@ ngx_http_jsfn_fetch_ctl(void *isolate_host, uint32_t id, int what)
         }
 
         if (what == JSFN_FETCH_ABORT) {
-            ngx_http_jsfn_fetch_forget((ngx_http_jsfn_fetch_ctx_t *) f);
+            fc = (ngx_http_jsfn_fetch_ctx_t *) f;
+            ngx_http_jsfn_fetch_forget(fc);
+
+            if (fc->reporting) {
+                /* its backend is inside a report: NGX_DECLINED tells it */
+                fc->aborted = 1;
+                return;
+            }
+
             f->ctl(f, JSFN_FETCH_ABORT);
-            ngx_http_jsfn_fetch_release((ngx_http_jsfn_fetch_ctx_t *) f);
+            ngx_http_jsfn_fetch_release(fc);
 
         } else {
             f->ctl(f, what);
@@ -274,10 +299,13 @@ ngx_int_t
 ngx_http_jsfn_fetch_head(ngx_http_jsfn_fetch_t *f,
     const jsfn_fetch_head_t *head)
 {
-    int         rc;
-    jsfn_err_t  err;
+    int                         rc;
+    jsfn_err_t                  err;
+    ngx_http_jsfn_fetch_ctx_t  *fc = (ngx_http_jsfn_fetch_ctx_t *) f;
 
+    fc->reporting = 1;
     rc = jsfn_fetch_head(f->isolate->iso, f->id, head, &err);
+    fc->reporting = 0;
 
     return ngx_http_jsfn_fetch_report(f, rc, &err);
 }
@@ -287,10 +315,13 @@ ngx_int_t
 ngx_http_jsfn_fetch_data(ngx_http_jsfn_fetch_t *f, const char *p,
     size_t len, int flags)
 {
-    int         rc;
-    jsfn_err_t  err;
+    int                         rc;
+    jsfn_err_t                  err;
+    ngx_http_jsfn_fetch_ctx_t  *fc = (ngx_http_jsfn_fetch_ctx_t *) f;
 
+    fc->reporting = 1;
     rc = jsfn_fetch_data(f->isolate->iso, f->id, p, len, flags, &err);
+    fc->reporting = 0;
 
     if (rc == JSFN_OK && (flags & (JSFN_DATA_LAST | JSFN_DATA_ERROR))) {
         ngx_http_jsfn_fetch_forget((ngx_http_jsfn_fetch_ctx_t *) f);
@@ -328,7 +359,23 @@ static ngx_int_t
 ngx_http_jsfn_fetch_report(ngx_http_jsfn_fetch_t *f, int rc,
     jsfn_err_t *err)
 {
-    ngx_http_jsfn_isolate_t  *isolate = f->isolate;
+    ngx_http_jsfn_isolate_t    *isolate = f->isolate;
+    ngx_http_jsfn_fetch_ctx_t  *fc = (ngx_http_jsfn_fetch_ctx_t *) f;
+
+    if (fc->aborted) {
+        /* aborted by JS during the report: dropped, whatever else */
+        if (rc == JSFN_ERR_TIMEOUT || rc == JSFN_ERR_HEAP) {
+            ngx_http_jsfn_fetch_error(f, rc, err);
+        }
+
+        ngx_http_jsfn_fetch_release(fc);
+
+        if (rc == JSFN_ERR_TIMEOUT || rc == JSFN_ERR_HEAP) {
+            ngx_http_jsfn_pool_retire(isolate, rc);
+        }
+
+        return NGX_DECLINED;
+    }
 
     if (rc == JSFN_OK) {
         return NGX_OK;
@@ -359,8 +406,29 @@ ngx_http_jsfn_fetch_report(ngx_http_jsfn_fetch_t *f, int rc,
 static void
 ngx_http_jsfn_fetch_error(ngx_http_jsfn_fetch_t *f, int rc, jsfn_err_t *err)
 {
+    if (f->ctx != NULL && f->ctx->pending) {
+        return;     /* the call's answer, a 503, says it */
+    }
+
     ngx_log_error(NGX_LOG_ERR, f->log, 0, "js_function \"%V\": %s",
                   &f->isolate->sn.str, err->msg);
+}
+
+
+/* fetch() rejects with this message: bounded by err->msg */
+static void
+ngx_http_jsfn_fetch_err(jsfn_err_t *err, const char *fmt, ...)
+{
+    u_char   *p;
+    va_list   args;
+
+    va_start(args, fmt);
+    p = ngx_vslprintf((u_char *) err->msg,
+                      (u_char *) err->msg + sizeof(err->msg) - 1, fmt, args);
+    va_end(args);
+
+    *p = '\0';
+    err->len = p - (u_char *) err->msg;
 }
 
 
@@ -380,6 +448,32 @@ static ngx_uint_t  ngx_http_jsfn_method_ids[] = {
     NGX_HTTP_DELETE, NGX_HTTP_MKCOL, NGX_HTTP_COPY, NGX_HTTP_MOVE,
     NGX_HTTP_OPTIONS, NGX_HTTP_PROPFIND, NGX_HTTP_PROPPATCH, NGX_HTTP_LOCK,
     NGX_HTTP_UNLOCK, NGX_HTTP_PATCH, NGX_HTTP_TRACE, NGX_HTTP_CONNECT
+};
+
+
+/* the reason phrases nginx sends for the codes it knows */
+static struct {
+    int          status;
+    const char  *text;
+} ngx_http_jsfn_reasons[] = {
+    { 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
+    { 204, "No Content" }, { 206, "Partial Content" },
+    { 301, "Moved Permanently" }, { 302, "Moved Temporarily" },
+    { 303, "See Other" }, { 304, "Not Modified" },
+    { 307, "Temporary Redirect" }, { 308, "Permanent Redirect" },
+    { 400, "Bad Request" }, { 401, "Unauthorized" },
+    { 402, "Payment Required" }, { 403, "Forbidden" },
+    { 404, "Not Found" }, { 405, "Not Allowed" },
+    { 406, "Not Acceptable" }, { 408, "Request Time-out" },
+    { 409, "Conflict" }, { 410, "Gone" }, { 411, "Length Required" },
+    { 412, "Precondition Failed" }, { 413, "Request Entity Too Large" },
+    { 414, "Request-URI Too Large" }, { 415, "Unsupported Media Type" },
+    { 416, "Requested Range Not Satisfiable" }, { 421, "Misdirected Request" },
+    { 429, "Too Many Requests" }, { 500, "Internal Server Error" },
+    { 501, "Not Implemented" }, { 502, "Bad Gateway" },
+    { 503, "Service Temporarily Unavailable" },
+    { 504, "Gateway Time-out" }, { 505, "HTTP Version Not Supported" },
+    { 507, "Insufficient Storage" }, { 0, NULL }
 };
 
 
@@ -459,9 +553,7 @@ ngx_http_jsfn_fetch_subrequest(ngx_http_jsfn_fetch_ctx_t *fc,
     flags = NGX_HTTP_LOG_UNSAFE;
 
     if (ngx_http_parse_unsafe_uri(r, &uri, &args, &flags) != NGX_OK) {
-        err->len = ngx_sprintf((u_char *) err->msg, "fetch(): unsafe URL"
-                               " path \"%V\"%Z", &uri)
-                   - (u_char *) err->msg - 1;
+        ngx_http_jsfn_fetch_err(err, "fetch(): unsafe URL path \"%V\"", &uri);
         return NGX_ERROR;
     }
 
@@ -477,11 +569,9 @@ ngx_http_jsfn_fetch_subrequest(ngx_http_jsfn_fetch_ctx_t *fc,
                             NGX_HTTP_SUBREQUEST_BACKGROUND)
         != NGX_OK)
     {
-        err->len = ngx_sprintf((u_char *) err->msg, "fetch(): nginx refused"
-                               " the subrequest to \"%V\" (too deep a"
-                               " recursion of subrequests, or too many)%Z",
-                               &uri)
-                   - (u_char *) err->msg - 1;
+        ngx_http_jsfn_fetch_err(err, "fetch(): nginx refused the subrequest"
+                                " to \"%V\" (too deep a recursion of"
+                                " subrequests, or too many)", &uri);
         return NGX_ERROR;
     }
 
@@ -571,20 +661,17 @@ nomem_sr:
     fc->f.ctl = ngx_http_jsfn_fetch_ctl_local;
     ngx_post_event(&fc->kick, &ngx_posted_events);
 
-    err->len = ngx_sprintf((u_char *) err->msg, "fetch(): out of memory%Z")
-               - (u_char *) err->msg - 1;
+    ngx_http_jsfn_fetch_err(err, "fetch(): out of memory");
     return NGX_DECLINED;
 
 nomem:
 
-    err->len = ngx_sprintf((u_char *) err->msg, "fetch(): out of memory%Z")
-               - (u_char *) err->msg - 1;
+    ngx_http_jsfn_fetch_err(err, "fetch(): out of memory");
     return NGX_ERROR;
 
 invalid:
 
-    err->len = ngx_sprintf((u_char *) err->msg, "fetch(): invalid URL%Z")
-               - (u_char *) err->msg - 1;
+    ngx_http_jsfn_fetch_err(err, "fetch(): invalid URL");
     return NGX_ERROR;
 }
 
@@ -736,6 +823,19 @@ ngx_http_jsfn_fetch_headers_in(ngx_http_request_t *r, ngx_http_request_t *sr,
             *ph = h;
         }
 
+#if (NGX_HTTP_X_FORWARDED_FOR)
+        if (name.len == 15
+            && ngx_strncmp(name.data, "x-forwarded-for", 15) == 0)
+        {
+            ph = ngx_array_push(&hi->x_forwarded_for);
+            if (ph == NULL) {
+                return NGX_ERROR;
+            }
+
+            *ph = h;
+        }
+#endif
+
         if (name.len == 14 && ngx_strncmp(name.data, "content-length", 14)
                               == 0)
         {
@@ -769,6 +869,76 @@ ngx_http_jsfn_fetch_of(ngx_http_request_t *r)
     }
 
     return r->post_subrequest->data;
+}
+
+
+/*
+ * nginx runs no access phase handler for a subrequest (it trusts the
+ * request that made it): a fetch() is the function's request, so the
+ * target location's allow/deny, auth_basic, auth_request... apply to it,
+ * run here in the phase's order with its "satisfy".  An auth_request still
+ * pending (NGX_AGAIN) brings nginx back here, where all run again.
+ */
+static ngx_int_t
+ngx_http_jsfn_fetch_access(ngx_http_request_t *r)
+{
+    ngx_int_t                   rc, denied;
+    ngx_uint_t                  i, n;
+    ngx_http_handler_pt        *h;
+    ngx_http_core_loc_conf_t   *clcf;
+    ngx_http_core_main_conf_t  *cmcf;
+
+    if (ngx_http_jsfn_fetch_of(r) == NULL) {
+        return NGX_DECLINED;
+    }
+
+    cmcf = ngx_http_get_module_main_conf(r, ngx_http_core_module);
+    clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
+
+    h = cmcf->phases[NGX_HTTP_ACCESS_PHASE].handlers.elts;
+    n = cmcf->phases[NGX_HTTP_ACCESS_PHASE].handlers.nelts;
+    denied = 0;
+
+    /* the phase engine runs a phase's handlers last registered first */
+    for (i = n; i > 0; i--) {
+        rc = h[i - 1](r);
+
+        if (rc == NGX_DECLINED) {
+            continue;
+        }
+
+        if (rc == NGX_AGAIN || rc == NGX_DONE) {
+            return rc;
+        }
+
+        if (clcf->satisfy == NGX_HTTP_SATISFY_ALL) {
+            if (rc == NGX_OK) {
+                continue;
+            }
+
+            return rc;
+        }
+
+        if (rc == NGX_OK) {
+            if (r->headers_out.www_authenticate) {
+                r->headers_out.www_authenticate->hash = 0;
+            }
+
+            return NGX_DECLINED;
+        }
+
+        if (rc == NGX_HTTP_FORBIDDEN || rc == NGX_HTTP_UNAUTHORIZED) {
+            if (denied != NGX_HTTP_UNAUTHORIZED) {
+                denied = rc;
+            }
+
+            continue;
+        }
+
+        return rc;
+    }
+
+    return denied ? denied : NGX_DECLINED;
 }
 
 
@@ -823,11 +993,21 @@ ngx_http_jsfn_fetch_header_filter(ngx_http_request_t *r)
     head.headers = s;
     head.status = r->headers_out.status;
 
-    /* the status line's reason, if a module set one ("200 OK") */
+    /* the status line's reason: a module's ("200 OK"), or nginx's */
     text = r->headers_out.status_line;
+
     if (text.len > 4) {
         head.status_text.data = (const char *) text.data + 4;
         head.status_text.len = text.len - 4;
+
+    } else {
+        for (i = 0; ngx_http_jsfn_reasons[i].status; i++) {
+            if (ngx_http_jsfn_reasons[i].status == head.status) {
+                head.status_text.data = ngx_http_jsfn_reasons[i].text;
+                head.status_text.len = ngx_strlen(head.status_text.data);
+                break;
+            }
+        }
     }
 
     for (part = &r->headers_out.headers.part; part; part = part->next) {

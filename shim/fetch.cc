@@ -275,7 +275,7 @@ NativeFetchCtl(const v8::FunctionCallbackInfo<v8::Value> &args)
     Isolate      *self = Isolate::From(isolate);
 
     if (self == nullptr || self->fetch == nullptr || !args[0]->IsUint32()
-        || !args[1]->IsInt32())
+        || !args[1]->IsInt32() || engine.host->fetch_ctl == nullptr)
     {
         return;
     }
@@ -340,8 +340,8 @@ Isolate::FetchDispose()
 
 
 /*
- * One entry into JS for a report: the hook's arguments are made inside the
- * entry (a body piece counts against the memory budget there).  The result:
+ * One entry into JS for a report, with its scopes: the hook's arguments are
+ * made inside the entry (a body piece counts against the memory budget there).  The result:
  * the hook's answer as a boolean (false when it threw or did not run).
  */
 bool
@@ -350,7 +350,11 @@ Isolate::FetchRun(int hook, int argc,
 {
     uint64_t                 cpu;
     bool                     more = false;
+    Lock                     lock(this);
+    v8::Isolate::Scope       iscope(isolate);
+    v8::HandleScope          hscope(isolate);
     v8::Local<v8::Context>   ctx = context.Get(isolate);
+    v8::Context::Scope       cscope(ctx);
     v8::TryCatch             tc(isolate);
     v8::Local<v8::Value>     argv[5], result;
 
@@ -416,12 +420,6 @@ Isolate::FetchHead(uint32_t id, const jsfn_fetch_head_t *head,
         return Fail(err, JSFN_ERR_ARG, "no such fetch");
     }
 
-    Lock                     lock(this);
-    v8::Isolate::Scope       iscope(isolate);
-    v8::HandleScope          hscope(isolate);
-    v8::Local<v8::Context>   ctx = context.Get(isolate);
-    v8::Context::Scope       cscope(ctx);
-
     FetchRun(FETCH_HEAD, 5, [&](v8::Local<v8::Value> *argv) {
         std::vector<v8::Local<v8::Value>>  v(head->nheaders * 2);
 
@@ -476,12 +474,6 @@ Isolate::FetchData(uint32_t id, const char *data, size_t len, int flags,
     if (flags & (JSFN_DATA_LAST | JSFN_DATA_ERROR)) {
         fetch->live.erase(id);
     }
-
-    Lock                     lock(this);
-    v8::Isolate::Scope       iscope(isolate);
-    v8::HandleScope          hscope(isolate);
-    v8::Local<v8::Context>   ctx = context.Get(isolate);
-    v8::Context::Scope       cscope(ctx);
 
     more = FetchRun(FETCH_DATA, 3, [&](v8::Local<v8::Value> *argv) {
         argv[0] = v8::Integer::NewFromUnsigned(isolate, id);
@@ -548,12 +540,6 @@ Isolate::FetchFail(uint32_t id, const char *msg, size_t len, jsfn_err_t *err)
     }
 
     fetch->live.erase(id);
-
-    Lock                     lock(this);
-    v8::Isolate::Scope       iscope(isolate);
-    v8::HandleScope          hscope(isolate);
-    v8::Local<v8::Context>   ctx = context.Get(isolate);
-    v8::Context::Scope       cscope(ctx);
 
     FetchRun(FETCH_FAIL, 2, [&](v8::Local<v8::Value> *argv) {
         argv[0] = v8::Integer::NewFromUnsigned(isolate, id);

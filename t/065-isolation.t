@@ -56,7 +56,7 @@ export default {
 --- request
 GET /h
 --- response_body chomp
-undefined,undefined,undefined,undefined,undefined,object,no-fetch
+undefined,undefined,undefined,undefined,undefined,object,fetch
 --- no_error_log
 [error]
 [alert]

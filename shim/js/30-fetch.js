@@ -712,12 +712,21 @@ class Request {
   static {
     isRequest = (v) => v !== null && typeof v === 'object' && #s in v;
     // For fetch() (js/lib/fetch.js): what goes out, the body taken (marked
-    // used; throws if it was). body: null, a string, bytes, or a Promise of
-    // a stream's bytes.
+    // used; throws if it was). body: null, a string, bytes, or the
+    // function's ReadableStream (fetch() reads it).
     internal.fetchRequestParts = (r) => {
       const s = r.#s;
+      const b = s.body;
+      let body;
+      if (b.stream !== null && !b.lazy) {
+        if (isUnusable(b)) throw new TypeError('Body has already been used.');
+        b.used = true;
+        body = b.stream;
+      } else {
+        body = takeBody(b);
+      }
       return { method: s.method, url: s.url, headers: headersFlat(requestHeaders(s)),
-        body: takeBody(s.body), redirect: s.redirect, signal: r.signal };
+        body, redirect: s.redirect, signal: r.signal };
     };
     requestCreate = (method, url, headers, headersFlat, body, redirect, signal, opts) => {
       buildingRequest = true;
@@ -973,8 +982,10 @@ class Response {
     const body = cloneBody(s.body);
     // The copy keeps the guard (the headers of a redirect stay immutable);
     // a flat list is never changed, so both can share it.
-    return responseCreate(s.status, s.statusText, s.headers === null ? null : headersCopy(s.headers),
+    const r = responseCreate(s.status, s.statusText, s.headers === null ? null : headersCopy(s.headers),
       s.flat, body, s.type, s.url);
+    if (s.redirected === true) r.#s.redirected = true;
+    return r;
   }
 
   async arrayBuffer() { const b = this.#s.body; return bodyArrayBuffer(await takeBody(b), b); }

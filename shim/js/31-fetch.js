@@ -17,6 +17,7 @@ internal.lazyLibrary('fetch', ['fetch'], {
   TypeErrorCtor: TypeError,
   Uint8ArrayCtor: Uint8Array,
   ObjectDefineProperty: Object.defineProperty,
+  ObjectSetPrototypeOf: Object.setPrototypeOf,
   addEventListener: EventTarget.prototype.addEventListener,
   removeEventListener: EventTarget.prototype.removeEventListener,
 });

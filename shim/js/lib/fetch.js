@@ -4,7 +4,8 @@
 // `fetch`; its result is {fetch}. Parameters after natives and internal: the
 // built-ins js/31-fetch.js captured when the snapshot was made: PromiseCtor,
 // RequestCtor, MapCtor, MapGet, TypeErrorCtor, Uint8ArrayCtor,
-// ObjectDefineProperty, addEventListener, removeEventListener.
+// ObjectDefineProperty, ObjectSetPrototypeOf, addEventListener,
+// removeEventListener.
 //
 // One fetch() is one or more hops (redirects are followed here, each hop a
 // natives.fetchStart(), which the engine hands to the host: a subrequest for
@@ -27,8 +28,10 @@ const HIGH_WATER = 65536;
 const NULL_BODY = [101, 103, 204, 205, 304];
 const REQUEST_BODY_HEADERS = ['content-encoding', 'content-language', 'content-location', 'content-type',
   'content-length'];
+const AUTHORIZATION = ['authorization'];
 
-const fetches = new MapCtor();   // hop id -> record
+// hop id -> record (not a Map: a function may replace Map.prototype.get)
+const fetches = ObjectSetPrototypeOf({}, null);
 
 const contextGet = natives.contextGet;
 const contextSet = natives.contextSet;
@@ -60,7 +63,13 @@ function fetch(input, init) {
       const str = toUSV(input);
       const base = callId !== 0 ? natives.fetchBase(callId) : undefined;
       const rec = parseURLRecord(str, typeof base === 'string' ? base : undefined);
-      if (rec === null) throw new TypeErrorCtor(`Fetch API cannot load: Invalid URL '${str}'.`);
+      if (rec === null) {
+        // (relative URLs are the request's: once it has ended, none is)
+        if (callId !== 0 && base === undefined && parseURLRecord(str, 'http://h/') !== null) {
+          throw new TypeErrorCtor(`fetch(): the request that made this fetch() has ended: no base for '${str}'.`);
+        }
+        throw new TypeErrorCtor(`Fetch API cannot load: Invalid URL '${str}'.`);
+      }
       request = new RequestCtor(serializeURL(rec), init);
     } else if (!isAbsent(init) || args > 1) {
       request = new RequestCtor(input, init);
@@ -73,16 +82,22 @@ function fetch(input, init) {
     const f = {
       id: 0, callId, resolve, reject, method: parts.method, url: serializeURL(rec, true),
       headers: parts.headers, body: null, redirect: parts.redirect, signal: parts.signal,
-      hops: 0, controller: null, done: false, onAbort: null,
+      hops: 0, controller: null, done: false, onAbort: null, reader: null,
     };
     const signal = f.signal;
-    if (signal.aborted) throw signal.reason;
+    const body = parts.body;
+    const stream = body !== null && typeof body === 'object' && !(body instanceof Uint8ArrayCtor);
+    if (stream) f.reader = internal.streamReader(body);
+    if (signal.aborted) {
+      // a stream body is cancelled with the same reason, at once
+      if (stream) promiseThen(internal.streamCancel(f.reader, signal.reason), undefined, () => {});
+      throw signal.reason;
+    }
     f.onAbort = () => abort(f, signal.reason);
     ReflectApply(addEventListener, signal, ['abort', f.onAbort]);
-    const body = parts.body;
-    if (body !== null && typeof body === 'object' && !(body instanceof Uint8ArrayCtor)) {
-      // a stream, read to its end first
-      promiseThen(body, (u8) => { f.body = u8; if (!f.done) hop(f); },
+    if (stream) {
+      // read to its end first: uploads are not streamed
+      promiseThen(readBody(f), (u8) => { if (!f.done) { f.reader = null; f.body = u8; hop(f); } },
         (e) => finish(f, e));
       return;
     }
@@ -91,6 +106,30 @@ function fetch(input, init) {
   });
 }
 ObjectDefineProperty(fetch, 'length', { value: 1 });
+
+// the request's stream body, whole
+async function readBody(f) {
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const { value, done } = await internal.streamRead(f.reader);
+    if (f.done || done) break;
+    if (!(value instanceof Uint8ArrayCtor)) {
+      const e = new TypeErrorCtor('fetch(): the body stream gave a chunk that is not a Uint8Array.');
+      promiseThen(internal.streamCancel(f.reader, e), undefined, () => {});
+      throw e;
+    }
+    chunks[chunks.length] = value;
+    total += value.length;
+  }
+  const out = new Uint8ArrayCtor(total);
+  let n = 0;
+  for (let i = 0; i < chunks.length; i++) {
+    out.set(chunks[i], n);
+    n += chunks[i].length;
+  }
+  return out;
+}
 
 // start the next hop of f; a refusal rejects
 function hop(f) {
@@ -102,7 +141,7 @@ function hop(f) {
     return;
   }
   f.id = id;
-  fetches.set(id, f);
+  fetches[id] = f;
 }
 
 // fetch() is over before a head came: reject, forget
@@ -110,14 +149,14 @@ function finish(f, error) {
   if (f.done) return;
   f.done = true;
   ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
-  if (f.id !== 0) fetches.delete(f.id);
+  if (f.id !== 0) delete fetches[f.id];
   f.reject(error);
 }
 
 function abort(f, reason) {
   if (f.done) return;
-  if (f.id !== 0 && fetches.get(f.id) === f) {
-    fetches.delete(f.id);
+  if (f.id !== 0 && fetches[f.id] === f) {
+    delete fetches[f.id];
     natives.fetchCtl(f.id, FETCH_ABORT);
   }
   if (f.controller !== null) {
@@ -126,7 +165,26 @@ function abort(f, reason) {
     try { f.controller.error(reason); } catch { /* already closed */ }
     return;
   }
+  if (f.reader !== null) {
+    // the request's body stream, still being read
+    promiseThen(internal.streamCancel(f.reader, reason), undefined, () => {});
+  }
   finish(f, reason);
+}
+
+function has(list, v) {
+  for (let i = 0; i < list.length; i++) if (list[i] === v) return true;
+  return false;
+}
+
+// the header list without the names in `drop`
+function without(flat, drop) {
+  const kept = [];
+  let n = 0;
+  for (let i = 0; i < flat.length; i += 2) {
+    if (!has(drop, flat[i])) { kept[n++] = flat[i]; kept[n++] = flat[i + 1]; }
+  }
+  return kept;
 }
 
 function headerOf(flat, name) {
@@ -135,11 +193,11 @@ function headerOf(flat, name) {
 }
 
 function onHead(id, status, statusText, flat, url) {
-  const f = fetches.get(id);
+  const f = fetches[id];
   if (f === undefined) return;
   const location = status >= 300 && status < 400 && status !== 304 ? headerOf(flat, 'location') : null;
   if (location !== null && f.redirect !== 'manual') {
-    fetches.delete(id);
+    delete fetches[id];
     natives.fetchCtl(id, FETCH_ABORT);
     f.id = 0;
     if (f.redirect === 'error') {
@@ -163,34 +221,26 @@ function onHead(id, status, statusText, flat, url) {
         || (status === 303 && f.method !== 'GET' && f.method !== 'HEAD')) {
       f.method = 'GET';
       f.body = null;
-      const kept = [];
-      for (let i = 0; i < f.headers.length; i += 2) {
-        if (!REQUEST_BODY_HEADERS.includes(f.headers[i])) kept.push(f.headers[i], f.headers[i + 1]);
-      }
-      f.headers = kept;
+      f.headers = without(f.headers, REQUEST_BODY_HEADERS);
     }
     const next = serializeURL(rec, true);
     const origin = (u) => { const r = parseURLRecord(u); return r === null ? '' : `${r.scheme}://${r.host}:${r.port}`; };
     if (origin(next) !== origin(f.url)) {
       // credentials stay with the origin they were given for
-      const kept = [];
-      for (let i = 0; i < f.headers.length; i += 2) {
-        if (f.headers[i] !== 'authorization') kept.push(f.headers[i], f.headers[i + 1]);
-      }
-      f.headers = kept;
+      f.headers = without(f.headers, AUTHORIZATION);
     }
     f.url = next;
     hop(f);
     return;
   }
   let stream = null;
-  if (f.method !== 'HEAD' && !NULL_BODY.includes(status)) {
+  if (f.method !== 'HEAD' && !has(NULL_BODY, status)) {
     stream = internal.newByteStream(() => {
-      if (fetches.get(id) === f) natives.fetchCtl(id, FETCH_WANT);
+      if (fetches[id] === f) natives.fetchCtl(id, FETCH_WANT);
     }, () => {
       // cancelled by the function: the host stops
-      if (fetches.get(id) === f) {
-        fetches.delete(id);
+      if (fetches[id] === f) {
+        delete fetches[id];
         natives.fetchCtl(id, FETCH_ABORT);
       }
       f.done = true;
@@ -200,7 +250,7 @@ function onHead(id, status, statusText, flat, url) {
   const response = internal.fetchResponse(status, statusText, flat, stream, url, f.hops > 0);
   if (stream === null) {
     // the host still ends the (empty) body: nothing waits for it
-    fetches.delete(id);
+    delete fetches[id];
     natives.fetchCtl(id, FETCH_ABORT);
     f.done = true;
     ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
@@ -210,11 +260,11 @@ function onHead(id, status, statusText, flat, url) {
 
 // a piece of the body; false: the stream's queue is full (the host waits)
 function onData(id, data, flags) {
-  const f = fetches.get(id);
+  const f = fetches[id];
   if (f === undefined) return true;
   const c = f.controller;
   if ((flags & DATA_ERROR) !== 0) {
-    fetches.delete(id);
+    delete fetches[id];
     f.done = true;
     ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
     if (c !== null) c.error(new TypeErrorCtor(`${data}`));
@@ -223,19 +273,22 @@ function onData(id, data, flags) {
   if (c === null) return true;
   if (data.length !== 0) c.enqueue(data);
   if ((flags & DATA_LAST) !== 0) {
-    fetches.delete(id);
+    delete fetches[id];
     f.done = true;
     ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
     c.close();
+    // a BYOB read waiting on the end is answered with it
+    const byob = c.byobRequest;
+    if (byob !== null && byob !== undefined) byob.respond(0);
     return true;
   }
   return c.desiredSize > 0;
 }
 
 function onFail(id, message) {
-  const f = fetches.get(id);
+  const f = fetches[id];
   if (f === undefined) return;
-  fetches.delete(id);
+  delete fetches[id];
   f.id = 0;
   if (f.controller !== null) {
     f.done = true;
@@ -248,15 +301,15 @@ function onFail(id, message) {
 
 // the engine's hooks, and the call each runs for (its async context)
 natives.fetchInit((id, status, statusText, flat, url) => {
-  const f = fetches.get(id);
+  const f = fetches[id];
   contextSet(f === undefined ? undefined : f.callId);
   try { onHead(id, status, statusText, flat, url); } finally { contextSet(undefined); }
 }, (id, data, flags) => {
-  const f = fetches.get(id);
+  const f = fetches[id];
   contextSet(f === undefined ? undefined : f.callId);
   try { return onData(id, data, flags); } finally { contextSet(undefined); }
 }, (id, message) => {
-  const f = fetches.get(id);
+  const f = fetches[id];
   contextSet(f === undefined ? undefined : f.callId);
   try { onFail(id, message); } finally { contextSet(undefined); }
 });
