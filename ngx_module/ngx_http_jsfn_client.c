@@ -148,6 +148,8 @@ static void ngx_http_jsfn_client_pause(ngx_http_jsfn_client_t *u);
 static ngx_int_t ngx_http_jsfn_client_retry(ngx_http_jsfn_client_t *u);
 static void ngx_http_jsfn_client_fail(ngx_http_jsfn_client_t *u,
     const char *fmt, ...);
+static ngx_int_t ngx_http_jsfn_client_report(ngx_http_jsfn_client_t *u,
+    const jsfn_fetch_head_t *head, u_char *p, size_t len, int flags);
 static void ngx_http_jsfn_client_uncount(ngx_http_jsfn_client_t *u);
 static void ngx_http_jsfn_client_ctl(ngx_http_jsfn_fetch_t *f, int what);
 static void ngx_http_jsfn_client_finalize(ngx_http_jsfn_client_t *u);
@@ -1602,12 +1604,9 @@ ngx_http_jsfn_client_head_done(ngx_http_jsfn_client_t *u)
                    "js function fetch head %ui, length %O",
                    u->status.code, u->length);
 
-    u->busy = 1;
-    rc = ngx_http_jsfn_fetch_head(u->f, &head);
-    u->busy = 0;
+    rc = ngx_http_jsfn_client_report(u, &head, NULL, 0, 0);
 
-    if (u->aborted || rc == NGX_DECLINED) {
-        u->f = NULL;
+    if (rc == NGX_DECLINED) {
         ngx_http_jsfn_client_finalize(u);
         return NGX_DONE;
     }
@@ -1728,8 +1727,7 @@ static ngx_int_t
 ngx_http_jsfn_client_deliver(ngx_http_jsfn_client_t *u, u_char *p,
     size_t len, ngx_uint_t last)
 {
-    ngx_int_t               rc;
-    ngx_http_jsfn_fetch_t  *f;
+    ngx_int_t  rc;
 
     u->received += len;
 
@@ -1741,36 +1739,24 @@ ngx_http_jsfn_client_deliver(ngx_http_jsfn_client_t *u, u_char *p,
         return NGX_DONE;
     }
 
-    f = u->f;
-
     if (last) {
         /* the connection may serve the next fetch, even one this runs */
         if (u->keepalive) {
             ngx_http_jsfn_client_cache_put(u);
         }
 
-        ngx_http_jsfn_client_uncount(u);
-        u->f = NULL;
-
         ngx_log_debug1(NGX_LOG_DEBUG_HTTP, &u->log, 0,
                        "js function fetch done, %O bytes", u->received);
 
-        u->busy = 1;
-        (void) ngx_http_jsfn_fetch_data(f, (const char *) p, len,
-                                        JSFN_DATA_LAST);
-        u->busy = 0;
+        (void) ngx_http_jsfn_client_report(u, NULL, p, len, JSFN_DATA_LAST);
 
         ngx_http_jsfn_client_finalize(u);
         return NGX_DONE;
     }
 
-    u->busy = 1;
-    u->want = 0;
-    rc = ngx_http_jsfn_fetch_data(f, (const char *) p, len, 0);
-    u->busy = 0;
+    rc = ngx_http_jsfn_client_report(u, NULL, p, len, 0);
 
-    if (u->aborted || rc == NGX_DECLINED) {
-        u->f = NULL;
+    if (rc == NGX_DECLINED) {
         ngx_http_jsfn_client_finalize(u);
         return NGX_DONE;
     }
@@ -1853,25 +1839,79 @@ ngx_http_jsfn_client_fail(ngx_http_jsfn_client_t *u, const char *fmt, ...)
 
     ngx_log_error(NGX_LOG_ERR, &u->log, 0, "fetch failed: %*s", p - msg, msg);
 
-    ngx_http_jsfn_client_uncount(u);
-    u->f = NULL;
     u->log.action = NULL;
-
-    u->busy = 1;
 
     if (u->head_sent) {
         /* the body stream errors */
-        (void) ngx_http_jsfn_fetch_data(f, (const char *) msg, p - msg,
-                                        JSFN_DATA_ERROR);
+        (void) ngx_http_jsfn_client_report(u, NULL, msg, p - msg,
+                                           JSFN_DATA_ERROR);
 
     } else {
         /* fetch() rejects */
+        ngx_http_jsfn_client_uncount(u);
+        u->f = NULL;
+
+        u->busy = 1;
         ngx_http_jsfn_fetch_fail(f, (const char *) msg, p - msg);
+        u->busy = 0;
+    }
+
+    ngx_http_jsfn_client_finalize(u);
+}
+
+
+/*
+ * A report to JS: the head (head != NULL) or a piece of the body.  It runs
+ * JS, which may end the fetch (NGX_DECLINED then: "f" is gone) or the
+ * request.  Meanwhile the fetch does not count against its request's
+ * js_function_fetch_max: after NGX_DECLINED the request may have ended, so
+ * nothing is left to subtract then; the count comes back if both go on.
+ */
+static ngx_int_t
+ngx_http_jsfn_client_report(ngx_http_jsfn_client_t *u,
+    const jsfn_fetch_head_t *head, u_char *p, size_t len, int flags)
+{
+    ngx_int_t               rc;
+    ngx_http_jsfn_ctx_t    *ctx;
+    ngx_http_jsfn_fetch_t  *f;
+
+    f = u->f;
+    ctx = (u->counted && f->ctx == u->counted) ? u->counted : NULL;
+
+    ngx_http_jsfn_client_uncount(u);
+
+    if (flags & (JSFN_DATA_LAST|JSFN_DATA_ERROR)) {
+        /* the end: "f" is freed in the call */
+        u->f = NULL;
+    }
+
+    u->busy = 1;
+    u->want = 0;
+
+    if (head) {
+        rc = ngx_http_jsfn_fetch_head(f, head);
+
+    } else {
+        rc = ngx_http_jsfn_fetch_data(f, (const char *) p, len, flags);
     }
 
     u->busy = 0;
 
-    ngx_http_jsfn_client_finalize(u);
+    if (flags & (JSFN_DATA_LAST|JSFN_DATA_ERROR)) {
+        return NGX_DONE;
+    }
+
+    if (rc == NGX_DECLINED || u->aborted) {
+        u->f = NULL;
+        return NGX_DECLINED;
+    }
+
+    if (ctx && f->ctx == ctx) {
+        ctx->fetches++;
+        u->counted = ctx;
+    }
+
+    return rc;
 }
 
 

@@ -975,3 +975,21 @@ GET /t
 --- must_die
 --- error_log
 invalid js_function_fetch_allow pattern "*foo.example"
+
+
+
+=== TEST 31: bodies cancelled at once (inside the engine's report) or later, and an aborted fetch, give their place back under js_function_fetch_max
+--- config
+    location /t {
+        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
+        js_function_fetch_allow 127.0.0.1;
+        js_function_fetch_max 1;
+    }
+--- request
+GET /t?url=cancelnow%20http://127.0.0.1:$TEST_NGINX_NGX_PORT/big.txt&url=cancel%20http://127.0.0.1:$TEST_NGINX_NGX_PORT/big.txt&url=abort=100%20http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/never&url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/conn
+--- response_body_like eval
+qr{^200 OK\|cancelled\n200 OK\|cancelled\nREJECT AbortError: [^\n]+\n200 OK\|c=\d+ r=1\n\n\z}
+--- no_error_log
+[error]
+[alert]
+[crit]
