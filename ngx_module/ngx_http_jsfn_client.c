@@ -1396,7 +1396,9 @@ ngx_http_jsfn_client_read(ngx_http_jsfn_client_t *u, ngx_uint_t timedout)
                 return;
             }
 
-            /* the body, from what followed the head in the buffer */
+            /* the body, from what followed the head in the buffer; the
+               connection may have gone to the idle cache already */
+            c = u->pc.connection;
         }
     }
 }

@@ -296,6 +296,15 @@ $ENV{TEST_NGINX_NGX_PORT} = free_port();
 $ENV{TEST_NGINX_TLS_PORT} = free_port();
 $ENV{TEST_NGINX_CLOSED_PORT} = free_port();
 
+# a listener whose backlog is full: a connect() to it hangs
+our $Full = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                  LocalPort => 0) or die "listen: $!";
+$ENV{TEST_NGINX_FULL_PORT} = $Full->sockport;
+our @Fill = map {
+    IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ENV{TEST_NGINX_FULL_PORT}",
+                          Blocking => 0)
+} 1 .. 8;
+
 # 30000 lines, 330000 bytes
 our $Big = join '', map { sprintf "line %05d\n", $_ } 1 .. 30000;
 
@@ -304,7 +313,8 @@ our $Probe = <<'JS';
 // says what came of each.  A url may be preceded by words: a METHOD, a mode
 // (cancel: read one piece and cancel 50 ms later; cancelnow: at once;
 // slow: read piece by piece, 20 ms
-// apart; len: count the bytes), abort=MS (an AbortSignal), body=TEXT.
+// apart; len: count the bytes), abort=MS (an AbortSignal), body=TEXT,
+// wait=MS (a pause before the fetch).
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function one(spec, q) {
@@ -319,6 +329,7 @@ async function one(spec, q) {
       setTimeout(() => c.abort(), Number(w.slice(6)));
       init.signal = c.signal;
     } else if (w.startsWith('body=')) init.body = w.slice(5);
+    else if (w.startsWith('wait=')) await sleep(Number(w.slice(5)));
     else mode = w;
   }
   let r;
@@ -989,6 +1000,42 @@ invalid js_function_fetch_allow pattern "*foo.example"
 GET /t?url=cancelnow%20http://127.0.0.1:$TEST_NGINX_NGX_PORT/big.txt&url=cancel%20http://127.0.0.1:$TEST_NGINX_NGX_PORT/big.txt&url=abort=100%20http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/never&url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/conn
 --- response_body_like eval
 qr{^200 OK\|cancelled\n200 OK\|cancelled\nREJECT AbortError: [^\n]+\n200 OK\|c=\d+ r=1\n\n\z}
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 32: js_function_fetch_timeout bounds connecting (a server whose backlog is full)
+--- config
+    location /t {
+        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
+        js_function_fetch_allow 127.0.0.1;
+        js_function_fetch_timeout 300ms;
+    }
+--- request
+GET /t?url=http://127.0.0.1:$TEST_NGINX_FULL_PORT/
+--- response_body
+REJECT TypeError: connect to 127.0.0.1:$TEST_NGINX_FULL_PORT timed out
+--- error_log
+fetch failed: connect to 127.0.0.1:$TEST_NGINX_FULL_PORT timed out while connecting
+
+
+
+=== TEST 33: js_function_fetch_keepalive_timeout closes idle connections; js_function_fetch_keepalive caps them (the least recently used goes)
+--- http_config
+    js_function_fetch_keepalive 1;
+    js_function_fetch_keepalive_timeout 200ms;
+--- config
+    location /t {
+        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
+        js_function_fetch_allow 127.0.0.1 localhost;
+    }
+--- request
+GET /t?url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/conn&url=wait=50%20http://127.0.0.1:$TEST_NGINX_NGX_PORT/conn&url=wait=400%20http://127.0.0.1:$TEST_NGINX_NGX_PORT/conn&url=http://localhost:$TEST_NGINX_NGX_PORT/conn&url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/conn
+--- response_body_like eval
+qr{^200 OK\|c=(\d+) r=1\n\n200 OK\|c=\1 r=2\n\n200 OK\|c=(?!\1)(\d+) r=1\n\n200 OK\|c=(?!\2)\d+ r=1\n\n200 OK\|c=(?!\2)\d+ r=1\n\n\z}
 --- no_error_log
 [error]
 [alert]
