@@ -118,6 +118,7 @@ typedef struct {
 
 static ngx_int_t ngx_http_jsfn_client_parse_url(ngx_http_jsfn_client_t *u,
     ngx_str_t *url, jsfn_err_t *err);
+static void ngx_http_jsfn_client_err(jsfn_err_t *err, const char *fmt, ...);
 static ngx_int_t ngx_http_jsfn_client_literal(ngx_http_jsfn_client_t *u);
 static ngx_int_t ngx_http_jsfn_client_allowed(ngx_http_jsfn_client_t *u,
     ngx_addr_t *addr);
@@ -193,12 +194,9 @@ ngx_http_jsfn_client_start(ngx_http_jsfn_fetch_t *f, const jsfn_fetch_t *req,
     conf = f->conf;
 
     if (f->ctx && f->ctx->fetches >= conf->fetch_max) {
-        err->len = ngx_snprintf((u_char *) err->msg, sizeof(err->msg) - 1,
-                                "too many fetches in flight for one request"
-                                " (js_function_fetch_max %ui)",
-                                conf->fetch_max)
-                   - (u_char *) err->msg;
-        err->msg[err->len] = '\0';
+        ngx_http_jsfn_client_err(err, "too many fetches in flight for one"
+                                 " request (js_function_fetch_max %ui)",
+                                 conf->fetch_max);
         return NGX_ERROR;
     }
 
@@ -256,21 +254,16 @@ ngx_http_jsfn_client_start(ngx_http_jsfn_fetch_t *f, const jsfn_fetch_t *req,
                       "fetch to %V denied by js_function_fetch_allow",
                       &u->authority);
 
-        err->len = ngx_snprintf((u_char *) err->msg, sizeof(err->msg) - 1,
-                                "fetch to %V is not allowed"
-                                " (js_function_fetch_allow)", &u->url)
-                   - (u_char *) err->msg;
-        err->msg[err->len] = '\0';
+        ngx_http_jsfn_client_err(err, "fetch to %V is not allowed"
+                                 " (js_function_fetch_allow)", &u->url);
         ngx_destroy_pool(pool);
         return NGX_ERROR;
     }
 
 #if !(NGX_HTTP_SSL)
     if (u->https) {
-        err->len = ngx_snprintf((u_char *) err->msg, sizeof(err->msg) - 1,
-                                "https is not available: nginx was built"
-                                " without SSL") - (u_char *) err->msg;
-        err->msg[err->len] = '\0';
+        ngx_http_jsfn_client_err(err, "https is not available: nginx was"
+                                 " built without SSL");
         ngx_destroy_pool(pool);
         return NGX_ERROR;
     }
@@ -314,9 +307,25 @@ ngx_http_jsfn_client_start(ngx_http_jsfn_fetch_t *f, const jsfn_fetch_t *req,
 
 nomem:
 
-    err->len = ngx_cpystrn((u_char *) err->msg, (u_char *) "out of memory",
-                           sizeof(err->msg)) - (u_char *) err->msg;
+    ngx_http_jsfn_client_err(err, "out of memory");
     return NGX_ERROR;
+}
+
+
+/* what fetch() rejects with, from client_start: bounded by err->msg */
+static void
+ngx_http_jsfn_client_err(jsfn_err_t *err, const char *fmt, ...)
+{
+    u_char   *p;
+    va_list   args;
+
+    va_start(args, fmt);
+    p = ngx_vslprintf((u_char *) err->msg,
+                      (u_char *) err->msg + sizeof(err->msg) - 1, fmt, args);
+    va_end(args);
+
+    *p = '\0';
+    err->len = p - (u_char *) err->msg;
 }
 
 
@@ -439,10 +448,7 @@ ngx_http_jsfn_client_parse_url(ngx_http_jsfn_client_t *u, ngx_str_t *url,
 
 invalid:
 
-    err->len = ngx_snprintf((u_char *) err->msg, sizeof(err->msg) - 1,
-                            "fetch cannot use the URL %V", url)
-               - (u_char *) err->msg;
-    err->msg[err->len] = '\0';
+    ngx_http_jsfn_client_err(err, "fetch cannot use the URL %V", url);
     return NGX_ERROR;
 }
 
@@ -744,10 +750,7 @@ ngx_http_jsfn_client_create_request(ngx_http_jsfn_client_t *u,
 
 invalid:
 
-    err->len = ngx_snprintf((u_char *) err->msg, sizeof(err->msg) - 1,
-                            "fetch cannot send this %s", what)
-               - (u_char *) err->msg;
-    err->msg[err->len] = '\0';
+    ngx_http_jsfn_client_err(err, "fetch cannot send this %s", what);
     return NGX_ERROR;
 }
 

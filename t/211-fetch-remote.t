@@ -1040,3 +1040,19 @@ qr{^200 OK\|c=(\d+) r=1\n\n200 OK\|c=\1 r=2\n\n200 OK\|c=(?!\1)(\d+) r=1\n\n200 
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 34: TLS to a server that does not speak it: the handshake fails (OpenSSL's reason in error_log)
+--- config
+    location /t {
+        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
+        js_function_fetch_allow 127.0.0.1;
+    }
+--- request
+GET /t?url=https://127.0.0.1:$TEST_NGINX_NGX_PORT/conn
+--- response_body
+REJECT TypeError: TLS handshake with 127.0.0.1:$TEST_NGINX_NGX_PORT failed
+--- error_log eval
+[qr/\[error\] .* SSL_do_handshake\(\) failed .* while TLS handshaking, fetch: "https:\/\/127\.0\.0\.1:\d+\/conn"/,
+ "fetch failed: TLS handshake with 127.0.0.1:$ENV{TEST_NGINX_NGX_PORT} failed while TLS handshaking"]
