@@ -235,9 +235,7 @@ ngx_http_jsfn_client_start(ngx_http_jsfn_fetch_t *f, const jsfn_fetch_t *req,
         goto nomem;
     }
 
-    if (ngx_http_jsfn_client_parse_url(u, &u->url, err) != NGX_OK
-        || ngx_http_jsfn_client_create_request(u, req, err) != NGX_OK)
-    {
+    if (ngx_http_jsfn_client_parse_url(u, &u->url, err) != NGX_OK) {
         ngx_destroy_pool(pool);
         return NGX_ERROR;
     }
@@ -268,6 +266,11 @@ ngx_http_jsfn_client_start(ngx_http_jsfn_fetch_t *f, const jsfn_fetch_t *req,
         return NGX_ERROR;
     }
 #endif
+
+    if (ngx_http_jsfn_client_create_request(u, req, err) != NGX_OK) {
+        ngx_destroy_pool(pool);
+        return NGX_ERROR;
+    }
 
     u->buf = ngx_create_temp_buf(pool, conf->fetch_max_header_size);
     u->r = ngx_pcalloc(pool, sizeof(ngx_http_request_t));
@@ -441,7 +444,8 @@ ngx_http_jsfn_client_parse_url(ngx_http_jsfn_client_t *u, ngx_str_t *url,
     u->key.len = ngx_snprintf(u->key.data, NGX_HTTP_JSFN_CLIENT_KEY_LEN,
                               "%s://%V:%d %p",
                               u->https ? "https" : "http", &u->host,
-                              (int) u->port, u->conf->fetch_ssl)
+                              (int) u->port,
+                              u->https ? u->conf->fetch_ssl : NULL)
                  - u->key.data;
 
     return NGX_OK;
@@ -649,6 +653,15 @@ ngx_http_jsfn_client_create_request(ngx_http_jsfn_client_t *u,
         end = last;
     }
 
+    what = "URL";
+
+    for (p = path; p < end; p++) {
+        /* the URL parser has percent-encoded these: never on the wire */
+        if (*p <= ' ' || *p >= 0x7f) {
+            goto invalid;
+        }
+    }
+
     /* "METHOD /path HTTP/1.1" CRLF "Host: authority" CRLF */
     len = req->method.len + 1 + 1 + (end - path) + sizeof(" HTTP/1.1\r\n") - 1
           + sizeof("Host: \r\n") - 1 + u->authority.len
@@ -818,9 +831,11 @@ ngx_http_jsfn_client_start_handler(ngx_event_t *ev)
         return;
     }
 
+    ngx_memzero(&temp, sizeof(ngx_resolver_ctx_t));
     temp.name = u->host;
 
-    ctx = ngx_resolve_start(conf->fetch_resolver, &temp);
+    ctx = conf->fetch_resolver ? ngx_resolve_start(conf->fetch_resolver, &temp)
+                               : NGX_NO_RESOLVER;
 
     if (ctx == NULL) {
         ngx_http_jsfn_client_fail(u, "out of memory");
@@ -977,7 +992,14 @@ ngx_http_jsfn_client_connect(ngx_http_jsfn_client_t *u)
             return;
         }
 
-        *ngx_strerror(err, msg, sizeof(msg) - 1) = '\0';
+        if (err) {
+            *ngx_strerror(err, msg, sizeof(msg) - 1) = '\0';
+
+        } else {
+            /* no socket error: no free connection (worker_connections) */
+            ngx_cpystrn(msg, (u_char *) "no free connection", sizeof(msg));
+        }
+
         ngx_http_jsfn_client_fail(u, "connect to %V failed: %s", u->pc.name,
                                   msg);
         return;
