@@ -215,6 +215,7 @@ ngx_http_jsfn_engine_load(ngx_http_jsfn_isolate_t *isolate, ngx_log_t *log,
     jsfn_isolate_conf_t  conf;
 
     isolate->log = log;
+    isolate->conf = jlcf;
 
     if (spare != NULL) {
         isolate->iso = spare;
@@ -240,6 +241,8 @@ ngx_http_jsfn_engine_load(ngx_http_jsfn_isolate_t *isolate, ngx_log_t *log,
     isolate->log = NULL;
 
     if (rc != JSFN_OK) {
+        /* fetches its top-level code started go with it */
+        ngx_http_jsfn_fetch_isolate_free(isolate);
         return ngx_http_jsfn_engine_error(log, &isolate->sn.str, rc, &err);
     }
 

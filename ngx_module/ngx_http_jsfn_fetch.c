@@ -26,6 +26,18 @@
  */
 
 
+/* a piece of a subrequest's body not handed on yet: bytes or a file range */
+typedef struct ngx_http_jsfn_fetch_piece_s  ngx_http_jsfn_fetch_piece_t;
+
+struct ngx_http_jsfn_fetch_piece_s {
+    ngx_http_jsfn_fetch_piece_t  *next;
+    ngx_file_t                   *file;    /* the request's; NULL: data */
+    u_char                       *data;
+    off_t                         pos;
+    off_t                         last;
+};
+
+
 typedef struct {
     ngx_http_jsfn_fetch_t       f;         /* first: the shared record */
     ngx_pool_t                 *pool;      /* this record's memory */
@@ -37,6 +49,12 @@ typedef struct {
     ngx_event_t                 gone;      /* reports the request's end */
     u_char                     *tmp;       /* file buffer, 64 KB */
     ngx_str_t                   url;       /* the URL fetched */
+    ngx_http_jsfn_fetch_piece_t  *pieces;  /* waiting to be handed on */
+    ngx_http_jsfn_fetch_piece_t **tail;
+    ngx_event_t                 pump;      /* hands them on, a few a turn */
+    unsigned                    paused:1;  /* the engine said JSFN_AGAIN */
+    unsigned                    end:2;     /* the end, after the pieces:
+                                              1 the last, 2 cut short */
     unsigned                    engine:1;  /* the engine still knows it */
     unsigned                    local:1;
     unsigned                    head:1;    /* the head was reported */
@@ -46,6 +64,9 @@ typedef struct {
 
 
 #define NGX_HTTP_JSFN_FETCH_CHUNK  65536
+
+/* what one turn of the event loop hands on, at most */
+#define NGX_HTTP_JSFN_FETCH_TURN   (1024 * 1024)
 
 
 static void ngx_http_jsfn_fetch_forget(ngx_http_jsfn_fetch_ctx_t *fc);
@@ -62,9 +83,15 @@ static ngx_http_jsfn_fetch_ctx_t *ngx_http_jsfn_fetch_of(
 static ngx_int_t ngx_http_jsfn_fetch_done(ngx_http_request_t *r, void *data,
     ngx_int_t rc);
 static void ngx_http_jsfn_fetch_kick(ngx_event_t *ev);
+static ngx_int_t ngx_http_jsfn_fetch_queue(ngx_http_jsfn_fetch_ctx_t *fc,
+    ngx_buf_t *b);
+static void ngx_http_jsfn_fetch_pump(ngx_event_t *ev);
+static void ngx_http_jsfn_fetch_drop(ngx_http_jsfn_fetch_ctx_t *fc);
+static void ngx_http_jsfn_fetch_end(ngx_http_jsfn_fetch_ctx_t *fc);
 static void ngx_http_jsfn_fetch_gone(ngx_event_t *ev);
 static void ngx_http_jsfn_fetch_request_end(void *data);
 static ngx_int_t ngx_http_jsfn_fetch_access(ngx_http_request_t *r);
+static void ngx_http_jsfn_fetch_unpostpone(ngx_http_request_t *r);
 static ngx_int_t ngx_http_jsfn_fetch_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_jsfn_fetch_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
@@ -278,12 +305,16 @@ ngx_http_jsfn_fetch_forget(ngx_http_jsfn_fetch_ctx_t *fc)
 static void
 ngx_http_jsfn_fetch_release(ngx_http_jsfn_fetch_ctx_t *fc)
 {
-    if (fc->engine || fc->sr != NULL) {
+    if (fc->engine || fc->sr != NULL || fc->pieces != NULL || fc->end) {
         return;
     }
 
     if (fc->kick.posted) {
         ngx_delete_posted_event(&fc->kick);
+    }
+
+    if (fc->pump.posted) {
+        ngx_delete_posted_event(&fc->pump);
     }
 
     if (fc->cln != NULL) {
@@ -580,6 +611,10 @@ ngx_http_jsfn_fetch_subrequest(ngx_http_jsfn_fetch_ctx_t *fc,
     fc->kick.handler = ngx_http_jsfn_fetch_kick;
     fc->kick.data = fc;
     fc->kick.log = fc->f.log;
+    fc->pump.handler = ngx_http_jsfn_fetch_pump;
+    fc->pump.data = fc;
+    fc->pump.log = fc->f.log;
+    fc->tail = &fc->pieces;
 
     fc->url.data = ngx_pnalloc(fc->pool, req->url.len);
     if (fc->url.data == NULL) {
@@ -591,6 +626,9 @@ ngx_http_jsfn_fetch_subrequest(ngx_http_jsfn_fetch_ctx_t *fc,
 
     sr->unparsed_uri = raw;
     sr->method = NGX_HTTP_UNKNOWN;
+
+    /* a request from outside: "internal" locations are not for it */
+    sr->internal = 0;
 
     for (i = 0; ngx_http_jsfn_methods[i].len; i++) {
         if (ngx_http_jsfn_methods[i].len == req->method.len
@@ -850,11 +888,194 @@ ngx_http_jsfn_fetch_headers_in(ngx_http_request_t *r, ngx_http_request_t *sr,
 static void
 ngx_http_jsfn_fetch_ctl_local(ngx_http_jsfn_fetch_t *f, int what)
 {
-    /*
-     * WANT: nothing was held back (a subrequest's output cannot wait in
-     * nginx: it is handed on as it comes, within the isolate's memory).
-     * ABORT: the subrequest runs on, its output dropped.
-     */
+    ngx_http_jsfn_fetch_ctx_t  *fc = (ngx_http_jsfn_fetch_ctx_t *) f;
+
+    if (what == JSFN_FETCH_ABORT) {
+        /* the subrequest runs on, its output dropped */
+        ngx_http_jsfn_fetch_drop(fc);
+        return;
+    }
+
+    /* WANT: what waits is handed on from the event loop */
+    fc->paused = 0;
+
+    if ((fc->pieces != NULL || fc->end) && !fc->pump.posted) {
+        ngx_post_event(&fc->pump, &ngx_posted_events);
+    }
+}
+
+
+/* nothing more is handed on */
+static void
+ngx_http_jsfn_fetch_drop(ngx_http_jsfn_fetch_ctx_t *fc)
+{
+    fc->pieces = NULL;
+    fc->tail = &fc->pieces;
+    fc->end = 0;
+
+    if (fc->pump.posted) {
+        ngx_delete_posted_event(&fc->pump);
+    }
+}
+
+
+/*
+ * A piece of the body kept until the pump hands it on: a file range as it
+ * is (the file is the request's, open while it lives), bytes copied.
+ */
+static ngx_int_t
+ngx_http_jsfn_fetch_queue(ngx_http_jsfn_fetch_ctx_t *fc, ngx_buf_t *b)
+{
+    size_t                        len;
+    ngx_http_jsfn_fetch_piece_t  *p;
+
+    p = ngx_pcalloc(fc->pool, sizeof(ngx_http_jsfn_fetch_piece_t));
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_buf_in_memory(b)) {
+        len = b->last - b->pos;
+
+        p->data = ngx_pnalloc(fc->pool, len);
+        if (p->data == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memcpy(p->data, b->pos, len);
+        p->last = len;
+
+    } else {
+        p->file = b->file;
+        p->pos = b->file_pos;
+        p->last = b->file_last;
+    }
+
+    *fc->tail = p;
+    fc->tail = &p->next;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Hands on what waits, up to a megabyte a turn of the event loop, and stops
+ * when the engine's stream is full (JSFN_AGAIN) until it wants more; then
+ * the end, if the subrequest has ended.
+ */
+static void
+ngx_http_jsfn_fetch_pump(ngx_event_t *ev)
+{
+    u_char                       *data;
+    size_t                        budget, len;
+    ssize_t                       n;
+    ngx_int_t                     rc;
+    ngx_http_jsfn_fetch_ctx_t    *fc = ev->data;
+    ngx_http_jsfn_fetch_piece_t  *p;
+
+    budget = NGX_HTTP_JSFN_FETCH_TURN;
+
+    while (fc->engine && fc->pieces != NULL && !fc->paused && budget) {
+        p = fc->pieces;
+        len = ngx_min((size_t) (p->last - p->pos), NGX_HTTP_JSFN_FETCH_CHUNK);
+
+        if (p->file != NULL) {
+            if (fc->tmp == NULL) {
+                fc->tmp = ngx_palloc(fc->pool, NGX_HTTP_JSFN_FETCH_CHUNK);
+                if (fc->tmp == NULL) {
+                    goto failed;
+                }
+            }
+
+            n = ngx_read_file(p->file, fc->tmp, len, p->pos);
+            if (n <= 0) {
+                goto failed;
+            }
+
+            len = n;
+            data = fc->tmp;
+
+        } else {
+            data = p->data + p->pos;
+        }
+
+        p->pos += len;
+        budget = budget > len ? budget - len : 0;
+
+        if (p->pos >= p->last) {
+            fc->pieces = p->next;
+            if (fc->pieces == NULL) {
+                fc->tail = &fc->pieces;
+            }
+        }
+
+        rc = ngx_http_jsfn_fetch_data(&fc->f, (const char *) data, len, 0);
+
+        if (rc == NGX_DECLINED) {
+            /* the engine dropped it (and the record waits for this) */
+            ngx_http_jsfn_fetch_drop(fc);
+            ngx_http_jsfn_fetch_release(fc);
+            return;
+        }
+
+        if (rc == NGX_AGAIN) {
+            fc->paused = 1;
+        }
+    }
+
+    if (!fc->engine) {
+        ngx_http_jsfn_fetch_drop(fc);
+        ngx_http_jsfn_fetch_release(fc);
+        return;
+    }
+
+    if (fc->pieces != NULL) {
+        if (!fc->paused) {
+            ngx_post_event(&fc->pump, &ngx_posted_events);
+        }
+
+        return;
+    }
+
+    if (fc->end) {
+        ngx_http_jsfn_fetch_end(fc);
+    }
+
+    return;
+
+failed:
+
+    ngx_http_jsfn_fetch_drop(fc);
+    fc->end = 2;
+    ngx_http_jsfn_fetch_end(fc);
+}
+
+
+/* the subrequest ended and all its body was handed on: the end, reported */
+static void
+ngx_http_jsfn_fetch_end(ngx_http_jsfn_fetch_ctx_t *fc)
+{
+    ngx_uint_t  end = fc->end;
+
+    fc->end = 0;
+
+    if (!fc->engine) {
+        ngx_http_jsfn_fetch_release(fc);
+        return;
+    }
+
+    /* each report forgets the fetch and frees the record */
+
+    if (end == 1) {
+        (void) ngx_http_jsfn_fetch_data(&fc->f, NULL, 0, JSFN_DATA_LAST);
+
+    } else if (fc->head) {
+        (void) ngx_http_jsfn_fetch_data(&fc->f,
+                                        "the response body was cut short", 31,
+                                        JSFN_DATA_ERROR);
+    } else {
+        ngx_http_jsfn_fetch_fail(&fc->f, "the subrequest failed", 21);
+    }
 }
 
 
@@ -876,7 +1097,8 @@ ngx_http_jsfn_fetch_of(ngx_http_request_t *r)
  * nginx runs no access phase handler for a subrequest (it trusts the
  * request that made it): a fetch() is the function's request, so the
  * target location's allow/deny, auth_basic, auth_request... apply to it,
- * run here in the phase's order with its "satisfy".  An auth_request still
+ * run here (in the preaccess phase, first) in the access phase's order
+ * with its "satisfy".  An auth_request still
  * pending (NGX_AGAIN) brings nginx back here, where all run again.
  */
 static ngx_int_t
@@ -891,6 +1113,12 @@ ngx_http_jsfn_fetch_access(ngx_http_request_t *r)
     if (ngx_http_jsfn_fetch_of(r) == NULL) {
         return NGX_DECLINED;
     }
+
+    /*
+     * limit_req (next in this phase) checks a request once, by its main
+     * request's status: each fetch is a request of its own
+     */
+    r->main->limit_req_status = 0;
 
     cmcf = ngx_http_get_module_main_conf(r, ngx_http_core_module);
     clcf = ngx_http_get_module_loc_conf(r, ngx_http_core_module);
@@ -910,6 +1138,9 @@ ngx_http_jsfn_fetch_access(ngx_http_request_t *r)
         if (rc == NGX_AGAIN || rc == NGX_DONE) {
             return rc;
         }
+
+        /* an auth_request subrequest, done: out of the way */
+        ngx_http_jsfn_fetch_unpostpone(r);
 
         if (clcf->satisfy == NGX_HTTP_SATISFY_ALL) {
             if (rc == NGX_OK) {
@@ -939,6 +1170,37 @@ ngx_http_jsfn_fetch_access(ngx_http_request_t *r)
     }
 
     return denied ? denied : NGX_DECLINED;
+}
+
+
+/*
+ * The subrequests a fetch's subrequest made and waited for (auth_request)
+ * wait, once done, to be made the active request by nginx's postpone
+ * filter, which its output never reaches (this module's filters take it,
+ * and a background subrequest is never the active one): they are retired
+ * here as nginx would then retire them (ngx_http_finalize_request()),
+ * without making them active.
+ */
+static void
+ngx_http_jsfn_fetch_unpostpone(ngx_http_request_t *r)
+{
+    ngx_http_postponed_request_t  **ppr, *pr;
+
+    for (ppr = &r->postponed; *ppr != NULL; /* void */) {
+        pr = *ppr;
+
+        if (pr->request == NULL || !pr->request->done) {
+            ppr = &pr->next;
+            continue;
+        }
+
+        *ppr = pr->next;
+
+        pr->request->logged = 1;
+
+        /* balances the count ngx_http_subrequest() took for it */
+        r->main->count--;
+    }
 }
 
 
@@ -1099,9 +1361,6 @@ ngx_http_jsfn_fetch_header_filter(ngx_http_request_t *r)
 static ngx_int_t
 ngx_http_jsfn_fetch_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 {
-    off_t                       pos;
-    size_t                      len;
-    ssize_t                     n;
     ngx_buf_t                  *b;
     ngx_chain_t                *cl;
     ngx_http_jsfn_fetch_ctx_t  *fc;
@@ -1112,43 +1371,28 @@ ngx_http_jsfn_fetch_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         return ngx_http_next_body_filter(r, in);
     }
 
+    ngx_http_jsfn_fetch_unpostpone(r);
+
     for (cl = in; cl; cl = cl->next) {
         b = cl->buf;
 
-        if (fc->engine && fc->head && ngx_buf_in_memory(b)) {
-            len = b->last - b->pos;
+        if (fc->engine && fc->head && ngx_buf_size(b)) {
 
-            if (len
-                && ngx_http_jsfn_fetch_data(&fc->f, (const char *) b->pos,
-                                            len, 0)
-                   == NGX_DECLINED)
-            {
-                /* the engine dropped it: the rest is dropped too */
-            }
-
-        } else if (fc->engine && fc->head && b->in_file) {
-            /* a file, read here (this filter runs before nginx's copy) */
-            if (fc->tmp == NULL) {
-                fc->tmp = ngx_palloc(fc->pool, NGX_HTTP_JSFN_FETCH_CHUNK);
-                if (fc->tmp == NULL) {
-                    return NGX_ERROR;
-                }
-            }
-
-            for (pos = b->file_pos; pos < b->file_last && fc->engine;
-                 pos += n)
-            {
-                len = ngx_min(b->file_last - pos, NGX_HTTP_JSFN_FETCH_CHUNK);
-
-                n = ngx_read_file(b->file, fc->tmp, len, pos);
-                if (n <= 0) {
-                    ngx_http_jsfn_fetch_data(&fc->f, "reading the file"
-                                             " failed", 23, JSFN_DATA_ERROR);
-                    break;
+            if (fc->pieces == NULL && ngx_buf_in_memory(b)) {
+                /*
+                 * Bytes go on at once, even to a full stream: nginx cannot
+                 * make a subrequest wait; they count against the isolate's
+                 * memory instead.
+                 */
+                if (ngx_http_jsfn_fetch_data(&fc->f, (const char *) b->pos,
+                                             b->last - b->pos, 0)
+                    == NGX_AGAIN)
+                {
+                    fc->paused = 1;
                 }
 
-                (void) ngx_http_jsfn_fetch_data(&fc->f,
-                                                (const char *) fc->tmp, n, 0);
+            } else if (ngx_http_jsfn_fetch_queue(fc, b) != NGX_OK) {
+                return NGX_ERROR;
             }
         }
 
@@ -1161,6 +1405,13 @@ ngx_http_jsfn_fetch_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
         }
     }
 
+    if (!fc->engine) {
+        ngx_http_jsfn_fetch_drop(fc);
+
+    } else if (fc->pieces != NULL && !fc->paused && !fc->pump.posted) {
+        /* a file (or what came after one), read from the event loop */
+        ngx_post_event(&fc->pump, &ngx_posted_events);
+    }
     return NGX_OK;
 }
 
@@ -1170,6 +1421,8 @@ static ngx_int_t
 ngx_http_jsfn_fetch_done(ngx_http_request_t *r, void *data, ngx_int_t rc)
 {
     ngx_http_jsfn_fetch_ctx_t  *fc = data;
+
+    ngx_http_jsfn_fetch_unpostpone(r);
 
     if (fc->sr != r) {
         return rc;
@@ -1192,25 +1445,16 @@ ngx_http_jsfn_fetch_done(ngx_http_request_t *r, void *data, ngx_int_t rc)
         return rc;
     }
 
-    /* each report below forgets the fetch and frees the record */
-    {
-        if (rc == NGX_ERROR || rc == NGX_HTTP_REQUEST_TIME_OUT
-            || rc == NGX_HTTP_CLIENT_CLOSED_REQUEST || rc == NGX_HTTP_CLOSE
-            || r->connection->error || !fc->head)
-        {
-            if (fc->head) {
-                (void) ngx_http_jsfn_fetch_data(&fc->f,
-                           "the response body was cut short", 31,
-                           JSFN_DATA_ERROR);
-            } else {
-                ngx_http_jsfn_fetch_fail(&fc->f, "the subrequest failed",
-                                         21);
-            }
+    fc->end = (rc == NGX_ERROR || rc == NGX_HTTP_REQUEST_TIME_OUT
+               || rc == NGX_HTTP_CLIENT_CLOSED_REQUEST || rc == NGX_HTTP_CLOSE
+               || r->connection->error || !fc->head)
+              ? 2 : 1;
 
-        } else {
-            (void) ngx_http_jsfn_fetch_data(&fc->f, NULL, 0, JSFN_DATA_LAST);
-        }
+    if (fc->pieces == NULL) {
+        ngx_http_jsfn_fetch_end(fc);
     }
+
+    /* else the pump reports the end after the rest of the body */
 
     return rc;
 }
@@ -1229,11 +1473,13 @@ ngx_http_jsfn_fetch_request_end(void *data)
         ngx_delete_posted_event(&fc->kick);
     }
 
-    if (fc->sr == NULL) {
+    if (fc->sr == NULL && fc->pieces == NULL && !fc->end) {
         return;
     }
 
+    /* the subrequest, and the files the rest is in, go with the request */
     fc->sr = NULL;
+    ngx_http_jsfn_fetch_drop(fc);
 
     if (!fc->engine) {
         ngx_http_jsfn_fetch_release(fc);

@@ -875,3 +875,146 @@ AbortError|true|TypeError|true
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 25: auth_basic and auth_request of the target location apply to a fetch; satisfy any; an internal location is not found
+--- config
+    location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/f.js; }
+    location /basic/ { auth_basic "fn"; auth_basic_user_file $TEST_NGINX_SERVER_ROOT/html/htpasswd; alias $TEST_NGINX_SERVER_ROOT/html/; }
+    location /checked/ { auth_request /auth; alias $TEST_NGINX_SERVER_ROOT/html/; }
+    location = /auth { internal; js_function $TEST_NGINX_SERVER_ROOT/html/auth.js; }
+    location /any/ { satisfy any; deny all; auth_basic "fn"; auth_basic_user_file $TEST_NGINX_SERVER_ROOT/html/htpasswd; alias $TEST_NGINX_SERVER_ROOT/html/; }
+--- user_files
+>>> f.js
+export default {
+    async fetch(request) {
+        const out = [];
+        const basic = 'Basic ' + btoa('user:pass');
+        for (const [path, headers] of [['/basic/secret.txt', {}], ['/basic/secret.txt', { authorization: basic }],
+                                       ['/checked/secret.txt', {}], ['/checked/secret.txt', { 'x-token': 'good' }],
+                                       ['/any/secret.txt', {}], ['/any/secret.txt', { authorization: basic }]]) {
+            const r = await fetch(path, { headers });
+            out.push(`${path} ${r.status} ${r.status === 200 ? await r.text() : r.headers.get('www-authenticate')}`);
+        }
+        const internal = await fetch('/auth', { headers: { 'x-token': 'good' } });
+        out.push(`/auth ${internal.status}\n`);
+        return new Response(out.join('\n'));
+    }
+};
+>>> auth.js
+export default {
+    fetch(request) {
+        return new Response(null, { status: request.headers.get('x-token') === 'good' ? 204 : 403 });
+    }
+};
+>>> htpasswd
+user:{PLAIN}pass
+>>> secret.txt
+secret
+--- request
+GET /f
+--- response_body
+/basic/secret.txt 401 Basic realm="fn"
+/basic/secret.txt 200 secret
+
+/checked/secret.txt 403 null
+/checked/secret.txt 200 secret
+
+/any/secret.txt 401 Basic realm="fn"
+/any/secret.txt 200 secret
+
+/auth 404
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 26: a big static file is handed on as the function reads it (backpressure): 40 MB through a 16 MB isolate
+--- config
+    location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/f.js; js_function_memory 16m; }
+    location /files/ { alias $TEST_NGINX_SERVER_ROOT/html/; }
+--- user_files eval
+[["f.js", <<'JS'], ["big.bin", "z" x 40_000_000]]
+export default {
+    async fetch(request) {
+        const r = await fetch('/files/big.bin');
+        const reader = r.body.getReader();
+        let total = 0, chunks = 0, z = 0;
+        // a pause: what the host would push meanwhile would not fit
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        for (;;) {
+            const { done, value } = await reader.read();
+            if (done) break;
+            total += value.length;
+            chunks++;
+            if (value[0] === 122) z++;
+        }
+        return new Response(`${r.headers.get('content-length')} ${total} ${chunks > 100} ${z === chunks}`);
+    }
+};
+JS
+--- request
+GET /f
+--- response_body chomp
+40000000 40000000 true true
+--- timeout: 20
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 27: fetch() as a global (Web IDL attributes) and at module evaluation, where no request gives relative URLs a base
+--- config
+    location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/f.js; }
+--- user_files
+>>> f.js
+const early = fetch('/ret').then(() => 'resolved', (e) => e.name + ': ' + e.message);
+export default {
+    async fetch(request) {
+        const d = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+        return new Response([typeof fetch, fetch.name, fetch.length, d.writable, d.enumerable, d.configurable,
+            Object.keys(globalThis).includes('fetch'), await early].join('|'));
+    }
+};
+--- request
+GET /f
+--- response_body chomp
+function|fetch|1|true|false|true|false|TypeError: Fetch API cannot load: Invalid URL '/ret'.
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 28: limit_req of the target location counts each fetch
+--- http_config
+    limit_req_zone $binary_remote_addr zone=fetchzone:1m rate=1r/m;
+--- config
+    location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/f.js; }
+    location /limited/ { limit_req zone=fetchzone nodelay; alias $TEST_NGINX_SERVER_ROOT/html/; }
+--- user_files
+>>> f.js
+export default {
+    async fetch(request) {
+        const a = await fetch('/limited/data.txt');
+        const b = await fetch('/limited/data.txt');
+        return new Response(`${a.status} ${await a.text()} ${b.status}`);
+    }
+};
+>>> data.txt
+data
+--- request
+GET /f
+--- response_body chomp
+200 data
+ 503
+--- error_log
+limiting requests, excess: 1.000 by zone "fetchzone"
+--- no_error_log
+[alert]
+[crit]
