@@ -93,6 +93,8 @@ typedef struct {
     ngx_array_t                 headers;   /* jsfn_str_t name, value */
     off_t                       length;    /* body bytes left, -1: unknown */
     off_t                       received;  /* body bytes */
+    ngx_msec_t                  idle;      /* the server's Keep-Alive
+                                              timeout, 0: not said */
 
     ngx_http_jsfn_client_state_e  state;
 
@@ -1559,6 +1561,29 @@ ngx_http_jsfn_client_head_done(ngx_http_jsfn_client_t *u)
             }
 
         } else if (name.len == 10
+                   && ngx_strncasecmp(name.data, (u_char *) "keep-alive", 10)
+                      == 0
+                   && (p = ngx_strlcasestrn(value.data,
+                                            value.data + value.len,
+                                            (u_char *) "timeout=", 8 - 1))
+                      != NULL)
+        {
+            /* "Keep-Alive: timeout=5, max=100": closed after 5 s idle */
+            n = 0;
+
+            for (p += 8; p < value.data + value.len; p++) {
+                if (*p < '0' || *p > '9' || n > 86400) {
+                    break;
+                }
+
+                n = n * 10 + (*p - '0');
+            }
+
+            if (n > 0) {
+                u->idle = (ngx_msec_t) n * 1000;
+            }
+
+        } else if (name.len == 10
                    && ngx_strncasecmp(name.data, (u_char *) "connection", 10)
                       == 0
                    && ngx_strlcasestrn(value.data, value.data + value.len,
@@ -2258,7 +2283,10 @@ ngx_http_jsfn_client_cache_put(ngx_http_jsfn_client_t *u)
     c->read->handler = ngx_http_jsfn_client_idle_handler;
     c->write->handler = ngx_http_jsfn_client_idle_dummy;
 
-    ngx_add_timer(c->read, jmcf->fetch_keepalive_timeout);
+    /* closed by us before the server would close it, when it said when */
+    ngx_add_timer(c->read, u->idle && u->idle <= jmcf->fetch_keepalive_timeout
+                           ? (u->idle > 1000 ? u->idle - 1000 : u->idle / 2)
+                           : jmcf->fetch_keepalive_timeout);
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ngx_cycle->log, 0,
                    "js function fetch keeps connection %uA", c->number);

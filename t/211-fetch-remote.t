@@ -100,6 +100,12 @@ sub serve_connection {
             send_all($c, "HTTP/1.1 200 OK\r\nContent-Length: "
                          . length($b) . "\r\n\r\n$b") or return;
 
+        } elsif ($p =~ m{^/kacount}) {
+            my $b = "conn=$conn req=$nreq\n";
+            send_all($c, "HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1, max=9\r\n"
+                         . "Content-Length: " . length($b) . "\r\n\r\n$b")
+                or return;
+
         } elsif ($p =~ m{^/once}) {
             # answers the first request of a connection; on the next one,
             # closes as if its keepalive timeout had just expired
@@ -1056,3 +1062,20 @@ REJECT TypeError: TLS handshake with 127.0.0.1:$TEST_NGINX_NGX_PORT failed
 --- error_log eval
 [qr/\[error\] .* SSL_do_handshake\(\) failed .* while TLS handshaking, fetch: "https:\/\/127\.0\.0\.1:\d+\/conn"/,
  "fetch failed: TLS handshake with 127.0.0.1:$ENV{TEST_NGINX_NGX_PORT} failed while TLS handshaking"]
+
+
+
+=== TEST 35: a server's "Keep-Alive: timeout=1" closes the idle connection before the server would
+--- config
+    location /t {
+        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
+        js_function_fetch_allow 127.0.0.1;
+    }
+--- request
+GET /t?url=http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/kacount&url=wait=100%20http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/kacount&url=wait=700%20http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/kacount
+--- response_body_like eval
+qr{^200 OK\|conn=(\d+) req=1\n\n200 OK\|conn=\1 req=2\n\n200 OK\|conn=(?!\1)\d+ req=1\n\n\z}
+--- no_error_log
+[error]
+[alert]
+[crit]
