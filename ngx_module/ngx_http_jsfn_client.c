@@ -29,6 +29,7 @@
 
 #define NGX_HTTP_JSFN_CLIENT_KEY_LEN  320
 #define NGX_HTTP_JSFN_CLIENT_MSG_LEN  512
+#define NGX_HTTP_JSFN_CLIENT_SESSIONS 64
 
 
 typedef enum {
@@ -52,9 +53,26 @@ typedef struct {
 } ngx_http_jsfn_client_idle_t;
 
 
+#if (NGX_HTTP_SSL)
+
+/* the TLS session of an origin, to resume with on its next connection */
+typedef struct {
+    ngx_queue_t                 queue;
+    ngx_ssl_session_t          *session;
+    size_t                      key_len;
+    u_char                      key[NGX_HTTP_JSFN_CLIENT_KEY_LEN];
+} ngx_http_jsfn_client_session_t;
+
+#endif
+
+
 typedef struct {
     ngx_queue_t                 idle;      /* most recently used first */
     ngx_queue_t                 free;
+#if (NGX_HTTP_SSL)
+    ngx_queue_t                 sessions;  /* most recently saved first */
+    ngx_queue_t                 free_sessions;
+#endif
 } ngx_http_jsfn_client_cache_t;
 
 
@@ -133,6 +151,9 @@ static void ngx_http_jsfn_client_connect(ngx_http_jsfn_client_t *u);
 static void ngx_http_jsfn_client_connected(ngx_http_jsfn_client_t *u);
 #if (NGX_HTTP_SSL)
 static void ngx_http_jsfn_client_ssl_handshake(ngx_connection_t *c);
+static ngx_http_jsfn_client_session_t *ngx_http_jsfn_client_session(
+    ngx_http_jsfn_client_t *u, ngx_http_jsfn_client_cache_t *cache);
+static void ngx_http_jsfn_client_save_session(ngx_connection_t *c);
 #endif
 static void ngx_http_jsfn_client_write_handler(ngx_event_t *ev);
 static void ngx_http_jsfn_client_send(ngx_http_jsfn_client_t *u);
@@ -1045,7 +1066,9 @@ ngx_http_jsfn_client_connected(ngx_http_jsfn_client_t *u)
 #if (NGX_HTTP_SSL)
 
     if (u->https && c->ssl == NULL) {
-        ngx_int_t  rc;
+        ngx_int_t                        rc;
+        ngx_http_jsfn_main_conf_t       *jmcf;
+        ngx_http_jsfn_client_session_t  *s;
 
         u->state = ngx_http_jsfn_client_handshaking;
         u->log.action = "TLS handshaking";
@@ -1055,6 +1078,22 @@ ngx_http_jsfn_client_connected(ngx_http_jsfn_client_t *u)
         {
             ngx_http_jsfn_client_fail(u, "TLS with %V failed", &u->authority);
             return;
+        }
+
+        /* the origin's last session: a shorter handshake */
+        c->ssl->save_session = ngx_http_jsfn_client_save_session;
+
+        jmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
+                                                  ngx_http_js_function_module);
+
+        if (jmcf->fetch_cache) {
+            s = ngx_http_jsfn_client_session(u, jmcf->fetch_cache);
+
+            if (s && ngx_ssl_set_session(c, s->session) != NGX_OK) {
+                ngx_http_jsfn_client_fail(u, "TLS with %V failed",
+                                          &u->authority);
+                return;
+            }
         }
 
         if (!u->literal
@@ -1156,6 +1195,96 @@ ngx_http_jsfn_client_ssl_handshake(ngx_connection_t *c)
     u->request->pos = u->request->start;
 
     ngx_http_jsfn_client_send(u);
+}
+
+
+static ngx_http_jsfn_client_session_t *
+ngx_http_jsfn_client_session(ngx_http_jsfn_client_t *u,
+    ngx_http_jsfn_client_cache_t *cache)
+{
+    ngx_queue_t                     *q;
+    ngx_http_jsfn_client_session_t  *s;
+
+    for (q = ngx_queue_head(&cache->sessions);
+         q != ngx_queue_sentinel(&cache->sessions);
+         q = ngx_queue_next(q))
+    {
+        s = ngx_queue_data(q, ngx_http_jsfn_client_session_t, queue);
+
+        if (s->key_len == u->key.len
+            && ngx_memcmp(s->key, u->key.data, u->key.len) == 0)
+        {
+            return s;
+        }
+    }
+
+    return NULL;
+}
+
+
+/*
+ * OpenSSL has a session for the connection (after the handshake, or a
+ * TLS 1.3 ticket read with the response): the origin's, replacing the one
+ * before; the least recently saved of another origin goes when all are
+ * taken.
+ */
+static void
+ngx_http_jsfn_client_save_session(ngx_connection_t *c)
+{
+    ngx_queue_t                     *q;
+    ngx_ssl_session_t               *session;
+    ngx_http_jsfn_client_t          *u;
+    ngx_http_jsfn_main_conf_t       *jmcf;
+    ngx_http_jsfn_client_cache_t    *cache;
+    ngx_http_jsfn_client_session_t  *s;
+
+    u = c->data;
+
+    jmcf = ngx_http_cycle_get_module_main_conf(ngx_cycle,
+                                               ngx_http_js_function_module);
+    cache = jmcf->fetch_cache;
+
+    if (cache == NULL || u->key.len > NGX_HTTP_JSFN_CLIENT_KEY_LEN
+        || (u->conf->fetch_verify
+            && SSL_get_verify_result(c->ssl->connection) != X509_V_OK))
+    {
+        return;
+    }
+
+    session = ngx_ssl_get_session(c);
+    if (session == NULL) {
+        return;
+    }
+
+    s = ngx_http_jsfn_client_session(u, cache);
+
+    if (s) {
+        ngx_ssl_free_session(s->session);
+        q = &s->queue;
+        ngx_queue_remove(q);
+
+    } else if (!ngx_queue_empty(&cache->free_sessions)) {
+        q = ngx_queue_head(&cache->free_sessions);
+        ngx_queue_remove(q);
+
+    } else {
+        q = ngx_queue_last(&cache->sessions);
+        ngx_queue_remove(q);
+        s = ngx_queue_data(q, ngx_http_jsfn_client_session_t, queue);
+        ngx_ssl_free_session(s->session);
+    }
+
+    s = ngx_queue_data(q, ngx_http_jsfn_client_session_t, queue);
+
+    s->session = session;
+    s->key_len = u->key.len;
+    ngx_memcpy(s->key, u->key.data, u->key.len);
+
+    ngx_queue_insert_head(&cache->sessions, q);
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, c->log, 0,
+                   "js function fetch saves TLS session of %V",
+                   &u->authority);
 }
 
 #endif
@@ -2118,6 +2247,25 @@ ngx_http_jsfn_client_cache(ngx_http_jsfn_main_conf_t *jmcf)
         ngx_queue_insert_tail(&cache->free, &item[i].queue);
     }
 
+#if (NGX_HTTP_SSL)
+    {
+    ngx_http_jsfn_client_session_t  *s;
+
+    s = ngx_palloc(ngx_cycle->pool, NGX_HTTP_JSFN_CLIENT_SESSIONS
+                                    * sizeof(ngx_http_jsfn_client_session_t));
+    if (s == NULL) {
+        return NULL;
+    }
+
+    ngx_queue_init(&cache->sessions);
+    ngx_queue_init(&cache->free_sessions);
+
+    for (i = 0; i < NGX_HTTP_JSFN_CLIENT_SESSIONS; i++) {
+        ngx_queue_insert_tail(&cache->free_sessions, &s[i].queue);
+    }
+    }
+#endif
+
     jmcf->fetch_cache = cache;
 
     return cache;
@@ -2173,6 +2321,12 @@ ngx_http_jsfn_client_cache_get(ngx_http_jsfn_client_t *u)
 
         c->idle = 0;
         c->data = u;
+
+#if (NGX_HTTP_SSL)
+        if (c->ssl) {
+            c->ssl->save_session = ngx_http_jsfn_client_save_session;
+        }
+#endif
         c->log = &u->log;
         c->read->log = &u->log;
         c->write->log = &u->log;
@@ -2277,6 +2431,13 @@ ngx_http_jsfn_client_cache_put(ngx_http_jsfn_client_t *u)
     c->read->log = ngx_cycle->log;
     c->write->log = ngx_cycle->log;
     c->pool->log = ngx_cycle->log;
+
+#if (NGX_HTTP_SSL)
+    if (c->ssl) {
+        /* c->data is not a fetch while idle */
+        c->ssl->save_session = NULL;
+    }
+#endif
 
     c->data = item;
     c->idle = 1;

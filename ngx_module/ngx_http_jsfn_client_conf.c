@@ -252,6 +252,11 @@ ngx_http_jsfn_client_ssl(ngx_conf_t *cf, ngx_http_jsfn_loc_conf_t *conf)
     cln->handler = ngx_ssl_cleanup_ctx;
     cln->data = ssl;
 
+    /* sessions saved per origin by the client, to resume handshakes */
+    if (ngx_ssl_client_session_cache(cf, ssl, 1) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     if (conf->fetch_verify) {
         if (conf->fetch_trusted_certificate.len) {
             if (ngx_ssl_trusted_certificate(cf, ssl,

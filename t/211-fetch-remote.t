@@ -413,7 +413,7 @@ our $Backends = <<'CONF';
         listen 127.0.0.1:$TEST_NGINX_TLS_PORT ssl;
         ssl_certificate $TEST_NGINX_CERT_DIR/test.crt;
         ssl_certificate_key $TEST_NGINX_CERT_DIR/test.key;
-        location / { return 200 "tls sni=$ssl_server_name c=$connection r=$connection_requests\n"; }
+        location / { return 200 "tls sni=$ssl_server_name c=$connection r=$connection_requests s=$ssl_session_reused\n"; }
     }
 CONF
 
@@ -719,7 +719,7 @@ qr/\[error\] .* fetch failed: TLS certificate of test\.example:\d+ failed verifi
 --- request
 GET /t?times=2&url=https://test.example:$TEST_NGINX_TLS_PORT/
 --- response_body_like eval
-qr{^200 OK\|tls sni=test\.example c=(\d+) r=1\n\n200 OK\|tls sni=test\.example c=\1 r=2\n\n\z}
+qr{^200 OK\|tls sni=test\.example c=(\d+) r=1 s=\.\n\n200 OK\|tls sni=test\.example c=\1 r=2 s=\.\n\n\z}
 --- no_error_log
 [error]
 [alert]
@@ -745,7 +745,7 @@ qr{^200 OK\|tls sni=test\.example c=(\d+) r=1\n\n200 OK\|tls sni=test\.example c
  "GET /off?url=https://127.0.0.1:$ENV{TEST_NGINX_TLS_PORT}/"]
 --- response_body_like eval
 [qr{^REJECT TypeError: TLS certificate of www\.test\.example:\d+ is not valid for www\.test\.example\nREJECT TypeError: TLS certificate of 127\.0\.0\.1:\d+ is not valid for 127\.0\.0\.1\n\z},
- qr{^200 OK\|tls sni= c=\d+ r=1\n\n\z}]
+ qr{^200 OK\|tls sni= c=\d+ r=1 s=\.\n\n\z}]
 
 
 
@@ -1075,6 +1075,27 @@ REJECT TypeError: TLS handshake with 127.0.0.1:$TEST_NGINX_NGX_PORT failed
 GET /t?url=http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/kacount&url=wait=100%20http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/kacount&url=wait=700%20http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/kacount
 --- response_body_like eval
 qr{^200 OK\|conn=(\d+) req=1\n\n200 OK\|conn=\1 req=2\n\n200 OK\|conn=(?!\1)\d+ req=1\n\n\z}
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 36: TLS sessions are kept per origin: a new connection resumes the last one's session
+--- http_config
+    js_function_fetch_keepalive 0;
+--- config
+    location /t {
+        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
+        js_function_fetch_allow test.example;
+        js_function_fetch_trusted_certificate $TEST_NGINX_CERT_DIR/test.crt;
+        resolver 127.0.0.1:$TEST_NGINX_DNS_PORT ipv6=off;
+    }
+--- request
+GET /t?times=3&url=https://test.example:$TEST_NGINX_TLS_PORT/
+--- response_body_like eval
+qr{^200 OK\|tls sni=test\.example c=(\d+) r=1 s=\.\n\n200 OK\|tls sni=test\.example c=(?!\1)\d+ r=1 s=r\n\n200 OK\|tls sni=test\.example c=\d+ r=1 s=r\n\n\z}
 --- no_error_log
 [error]
 [alert]
