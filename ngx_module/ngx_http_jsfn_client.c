@@ -30,6 +30,7 @@
 #define NGX_HTTP_JSFN_CLIENT_KEY_LEN  320
 #define NGX_HTTP_JSFN_CLIENT_MSG_LEN  512
 #define NGX_HTTP_JSFN_CLIENT_SESSIONS 64
+#define NGX_HTTP_JSFN_CLIENT_READS    16     /* per event, then others go */
 
 
 typedef enum {
@@ -1444,6 +1445,7 @@ ngx_http_jsfn_client_read(ngx_http_jsfn_client_t *u, ngx_uint_t timedout)
     ssize_t            n;
     ngx_int_t          rc;
     ngx_buf_t         *b;
+    ngx_uint_t         reads;
     ngx_connection_t  *c;
 
     if (u->state < ngx_http_jsfn_client_reading_head || u->paused) {
@@ -1459,6 +1461,7 @@ ngx_http_jsfn_client_read(ngx_http_jsfn_client_t *u, ngx_uint_t timedout)
 
     b = u->buf;
     c = u->pc.connection;
+    reads = 0;
 
     for ( ;; ) {
 
@@ -1489,6 +1492,12 @@ ngx_http_jsfn_client_read(ngx_http_jsfn_client_t *u, ngx_uint_t timedout)
                                       " js_function_fetch_max_header_size"
                                       " (%uz bytes)", &u->authority,
                                       u->conf->fetch_max_header_size);
+            return;
+        }
+
+        if (reads++ == NGX_HTTP_JSFN_CLIENT_READS) {
+            /* a fast server: the rest after the worker's other events */
+            ngx_post_event(&u->resume, &ngx_posted_next_events);
             return;
         }
 
