@@ -114,6 +114,9 @@ typedef struct {
     ngx_str_node_t              alias;     /* a variable path as written,
                                               resolved to sn.str */
     ngx_msec_t                  aliased;   /* when it was resolved */
+    ngx_uint_t                  client_fetches; /* other-origin fetches
+                                              started without a request
+                                              (ngx_http_jsfn_client.c) */
     unsigned                    retired:1; /* out of the tree, freed when
                                               its last request ends */
     unsigned                    has_alias:1;

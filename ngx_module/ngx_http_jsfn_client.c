@@ -80,8 +80,10 @@ typedef struct {
 typedef struct {
     ngx_pool_t                 *pool;
     ngx_http_jsfn_fetch_t      *f;         /* NULL once it has ended */
-    ngx_http_jsfn_ctx_t        *counted;   /* the request whose fetches
-                                              count this one */
+    ngx_http_jsfn_ctx_t        *counted_ctx; /* the request whose fetches
+                                              count this one, NULL: the
+                                              isolate's (started without a
+                                              request) */
     ngx_http_jsfn_loc_conf_t   *conf;
     ngx_log_t                   log;       /* names the function and URL */
 
@@ -134,6 +136,7 @@ typedef struct {
     unsigned                    want:1;
     unsigned                    busy:1;
     unsigned                    aborted:1;
+    unsigned                    counted:1; /* in js_function_fetch_max */
 } ngx_http_jsfn_client_t;
 
 
@@ -175,6 +178,8 @@ static void ngx_http_jsfn_client_fail(ngx_http_jsfn_client_t *u,
     const char *fmt, ...);
 static ngx_int_t ngx_http_jsfn_client_report(ngx_http_jsfn_client_t *u,
     const jsfn_fetch_head_t *head, u_char *p, size_t len, int flags);
+static ngx_uint_t *ngx_http_jsfn_client_counter(ngx_http_jsfn_client_t *u);
+static void ngx_http_jsfn_client_count(ngx_http_jsfn_client_t *u);
 static void ngx_http_jsfn_client_uncount(ngx_http_jsfn_client_t *u);
 static void ngx_http_jsfn_client_ctl(ngx_http_jsfn_fetch_t *f, int what);
 static void ngx_http_jsfn_client_finalize(ngx_http_jsfn_client_t *u);
@@ -217,9 +222,14 @@ ngx_http_jsfn_client_start(ngx_http_jsfn_fetch_t *f, const jsfn_fetch_t *req,
 
     conf = f->conf;
 
-    if (f->ctx && f->ctx->fetches >= conf->fetch_max) {
-        ngx_http_jsfn_client_err(err, "too many fetches in flight for one"
-                                 " request (js_function_fetch_max %ui)",
+    if (f->ctx ? f->ctx->fetches >= conf->fetch_max
+               : f->isolate->client_fetches >= conf->fetch_max)
+    {
+        ngx_http_jsfn_client_err(err, "too many fetches in flight for %s"
+                                 " (js_function_fetch_max %ui)",
+                                 f->ctx ? "one request"
+                                        : "the function's work after its"
+                                          " responses",
                                  conf->fetch_max);
         return NGX_ERROR;
     }
@@ -321,11 +331,9 @@ ngx_http_jsfn_client_start(ngx_http_jsfn_fetch_t *f, const jsfn_fetch_t *req,
     f->ctl = ngx_http_jsfn_client_ctl;
     f->data = u;
 
-    if (f->ctx) {
-        /* balanced by ngx_http_jsfn_client_uncount() */
-        f->ctx->fetches++;
-        u->counted = f->ctx;
-    }
+    /* balanced by ngx_http_jsfn_client_uncount() */
+    u->counted_ctx = f->ctx;
+    ngx_http_jsfn_client_count(u);
 
     ngx_log_debug1(NGX_LOG_DEBUG_HTTP, &u->log, 0,
                    "js function fetch start %V", &u->url);
@@ -2053,20 +2061,20 @@ ngx_http_jsfn_client_fail(ngx_http_jsfn_client_t *u, const char *fmt, ...)
 /*
  * A report to JS: the head (head != NULL) or a piece of the body.  It runs
  * JS, which may end the fetch (NGX_DECLINED then: "f" is gone) or the
- * request.  Meanwhile the fetch does not count against its request's
- * js_function_fetch_max: after NGX_DECLINED the request may have ended, so
- * nothing is left to subtract then; the count comes back if both go on.
+ * request.  Meanwhile the fetch does not count in js_function_fetch_max:
+ * after NGX_DECLINED its request or isolate may have ended, so nothing is
+ * left to subtract then; the count comes back if both go on.
  */
 static ngx_int_t
 ngx_http_jsfn_client_report(ngx_http_jsfn_client_t *u,
     const jsfn_fetch_head_t *head, u_char *p, size_t len, int flags)
 {
     ngx_int_t               rc;
-    ngx_http_jsfn_ctx_t    *ctx;
+    ngx_uint_t              counted;
     ngx_http_jsfn_fetch_t  *f;
 
     f = u->f;
-    ctx = (u->counted && f->ctx == u->counted) ? u->counted : NULL;
+    counted = u->counted;
 
     ngx_http_jsfn_client_uncount(u);
 
@@ -2096,24 +2104,61 @@ ngx_http_jsfn_client_report(ngx_http_jsfn_client_t *u,
         return NGX_DECLINED;
     }
 
-    if (ctx && f->ctx == ctx) {
-        ctx->fetches++;
-        u->counted = ctx;
+    if (counted) {
+        ngx_http_jsfn_client_count(u);
     }
 
     return rc;
 }
 
 
+/*
+ * The count of js_function_fetch_max this fetch is in, while it exists:
+ * its request's (f->ctx is NULL once the request has ended, and its count
+ * with it), or its isolate's for a fetch started without a request
+ * (ctx.waitUntil() work after the response).
+ */
+static ngx_uint_t *
+ngx_http_jsfn_client_counter(ngx_http_jsfn_client_t *u)
+{
+    if (u->f == NULL) {
+        return NULL;
+    }
+
+    if (u->counted_ctx == NULL) {
+        return &u->f->isolate->client_fetches;
+    }
+
+    return (u->f->ctx == u->counted_ctx) ? &u->counted_ctx->fetches : NULL;
+}
+
+
+static void
+ngx_http_jsfn_client_count(ngx_http_jsfn_client_t *u)
+{
+    ngx_uint_t  *n;
+
+    n = ngx_http_jsfn_client_counter(u);
+
+    if (n) {
+        (*n)++;
+        u->counted = 1;
+    }
+}
+
+
 static void
 ngx_http_jsfn_client_uncount(ngx_http_jsfn_client_t *u)
 {
-    /* f->ctx is NULL once the request has ended, and its count with it */
-    if (u->counted && u->f && u->f->ctx == u->counted) {
-        u->counted->fetches--;
+    ngx_uint_t  *n;
+
+    n = u->counted ? ngx_http_jsfn_client_counter(u) : NULL;
+
+    if (n) {
+        (*n)--;
     }
 
-    u->counted = NULL;
+    u->counted = 0;
 }
 
 

@@ -1100,3 +1100,38 @@ qr{^200 OK\|tls sni=test\.example c=(\d+) r=1 s=\.\n\n200 OK\|tls sni=test\.exam
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 37: js_function_fetch_max also bounds fetches that ctx.waitUntil() work starts after the response (counted per isolate)
+--- config
+    location /t {
+        js_function $TEST_NGINX_SERVER_ROOT/html/later.js;
+        js_function_fetch_allow 127.0.0.1;
+        js_function_fetch_max 1;
+    }
+--- user_files
+>>> later.js
+let results = 'none';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const one = (url) => fetch(url).then((r) => r.text(), (e) => `${e.name}: ${e.message}\n`);
+export default {
+    async fetch(request, env, ctx) {
+        const url = new URL(request.url).searchParams.get('url');
+        if (url) {
+            ctx.waitUntil(sleep(100).then(() => Promise.all([one(url), one(url)]))
+                .then((v) => { results = v.join(''); }));
+            return new Response('started\n');
+        }
+        await sleep(1500);
+        return new Response(results);
+    }
+};
+--- request eval
+["GET /t?url=http://127.0.0.1:$ENV{TEST_NGINX_BACKEND_PORT}/slow", "GET /t"]
+--- response_body eval
+["started\n", "slow slow slow!TypeError: too many fetches in flight for the function's work after its responses (js_function_fetch_max 1)\n"]
+--- no_error_log
+[error]
+[alert]
+[crit]
