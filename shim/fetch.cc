@@ -341,8 +341,9 @@ Isolate::FetchDispose()
 
 /*
  * One entry into JS for a report, with its scopes: the hook's arguments are
- * made inside the entry (a body piece counts against the memory budget there).  The result:
- * the hook's answer as a boolean (false when it threw or did not run).
+ * made inside the entry (a body piece counts against the memory budget
+ * there).  The result: the hook's answer as a boolean (false when it threw
+ * or did not run).
  */
 bool
 Isolate::FetchRun(int hook, int argc,
