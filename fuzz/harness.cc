@@ -107,7 +107,7 @@ CallDone(void *call_host)
 
 
 const jsfn_host_t  host = { Log, TimerStart, TimerStop, CallDone, nullptr,
-    nullptr, nullptr };
+    nullptr, nullptr, nullptr /* kv */ };
 
 
 void

@@ -49,6 +49,9 @@ extern "C" {
 typedef struct jsfn_isolate_s  jsfn_isolate_t;
 typedef struct jsfn_call_s     jsfn_call_t;
 typedef struct jsfn_fetch_s    jsfn_fetch_t;
+typedef struct jsfn_kv_op_s     jsfn_kv_op_t;       /* KV, at the end */
+typedef struct jsfn_kv_result_s jsfn_kv_result_t;
+typedef struct jsfn_kv_binding_s jsfn_kv_binding_t;
 
 
 /*
@@ -117,6 +120,20 @@ typedef struct {
      * it (for requests started with body_stream).  Take note only.
      */
     void  (*body_want)(void *call_host);
+
+    /*
+     * A KV operation (js_function_kv) on the namespace "ns" (the handle of
+     * a jsfn_kv_binding_t), run at once: the engine has checked the types
+     * and the bounds below, the host checks them again.  Return 0, or -1
+     * with err->msg saying why (a full zone, a bad cursor or expiration):
+     * the JS call rejects with an Error of that message.  What the host
+     * answers goes in memory it asks of op->alloc() (which may call into
+     * V8's allocator, never into JS); alloc() returning NULL (over the
+     * isolate's memory budget) makes the host return -1 at once.  May be
+     * NULL: the engine has no KV then.
+     */
+    int   (*kv)(void *isolate_host, void *ns, const jsfn_kv_op_t *op,
+                jsfn_kv_result_t *res, jsfn_err_t *err);
 } jsfn_host_t;
 
 
@@ -195,6 +212,8 @@ typedef struct {
     int                 body_stream;  /* 1: body is NULL and its pieces
                                          follow through jsfn_call_feed() */
     uint64_t            cpu_limit_us; /* 0: none */
+    const jsfn_kv_binding_t *kv;      /* KV namespaces: env[name] */
+    size_t              nkv;
 } jsfn_request_t;
 
 
@@ -358,6 +377,68 @@ int jsfn_timer_fire(jsfn_isolate_t *iso, uint32_t id, jsfn_err_t *err);
 
 /* ctx.waitUntil() promises and timers still pending in the isolate. */
 size_t jsfn_isolate_pending(jsfn_isolate_t *iso);
+
+
+/*
+ * KV namespaces (js_function_kv): env.NAME of a request is a namespace the
+ * host keeps (nginx: in a shared memory zone); each operation is one
+ * host->kv() call.  Keys and values are bytes (keys as the UTF-8 of the JS
+ * string); metadata is JSON text.
+ */
+#define JSFN_KV_GET          1
+#define JSFN_KV_PUT          2
+#define JSFN_KV_DELETE       3
+#define JSFN_KV_LIST         4
+
+#define JSFN_KV_MAX_KEY      512          /* bytes of a key */
+#define JSFN_KV_MAX_METADATA 1024         /* bytes of a metadata's JSON */
+#define JSFN_KV_MAX_VALUE    (25u << 20)  /* bytes of a value */
+#define JSFN_KV_MAX_LIST     1000         /* keys of a list() */
+#define JSFN_KV_MAX_CURSOR   1024         /* bytes of a list() cursor */
+
+struct jsfn_kv_binding_s {
+    jsfn_str_t          name;         /* env's property */
+    void               *ns;           /* the host's handle of the namespace,
+                                         valid for the isolate's life */
+};
+
+struct jsfn_kv_op_s {
+    int                 op;           /* JSFN_KV_GET, ... */
+    jsfn_str_t          key;          /* LIST: the prefix (may be empty) */
+    jsfn_str_t          value;        /* PUT */
+    jsfn_str_t          metadata;     /* PUT; data NULL: none */
+    uint64_t            expiration;   /* PUT: seconds since the epoch, 0:
+                                         none */
+    uint64_t            ttl;          /* PUT: seconds from now, 0: none */
+    jsfn_str_t          cursor;       /* LIST; len 0: from the start */
+    size_t              limit;        /* LIST: 1 to JSFN_KV_MAX_LIST */
+
+    /* memory for the answer, owned by the engine; NULL: it does not fit */
+    void             *(*alloc)(void *ctx, size_t len);
+    void               *alloc_ctx;
+};
+
+struct jsfn_kv_result_s {
+    /* GET: found or not; the value and the metadata (NULL: none) */
+    int                 found;
+    char               *value;        /* alloc()'d */
+    size_t              value_len;
+    char               *metadata;     /* alloc()'d */
+    size_t              metadata_len;
+    uint64_t            expiration;   /* GET: seconds since the epoch, 0 */
+
+    /*
+     * LIST: "nkeys" records in alloc()'d memory, each a key's uint32_t
+     * key length, uint32_t metadata length (0xffffffff: none), uint64_t
+     * expiration (0: none), then the key and metadata bytes (native byte
+     * order, unaligned); "cursor" (alloc()'d, len 0 when the list is
+     * complete) continues it.
+     */
+    char               *list;
+    size_t              list_len;
+    size_t              nkeys;
+    jsfn_str_t          cursor;
+};
 
 
 #ifdef __cplusplus

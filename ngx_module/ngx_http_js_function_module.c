@@ -47,6 +47,13 @@ static ngx_command_t  ngx_http_jsfn_commands[] = {
       0,
       NULL },
 
+    { ngx_string("js_function_kv"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE23,
+      ngx_http_jsfn_kv,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("js_function_timeout"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_msec_slot,
@@ -336,6 +343,7 @@ ngx_http_jsfn_create_loc_conf(ngx_conf_t *cf)
      *     jlcf->fetch_resolver = NULL;
      *     jlcf->fetch_resolver_timeout = 0;
      *     jlcf->variable = 0;
+     *     jlcf->kv = NULL;
      */
 
     jlcf->timeout = NGX_CONF_UNSET_MSEC;
@@ -368,6 +376,10 @@ ngx_http_jsfn_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->allow_eval, prev->allow_eval, 0);
 
     if (ngx_http_jsfn_merge_env(cf, prev, conf) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (ngx_http_jsfn_merge_kv(cf, prev, conf) != NGX_OK) {
         return NGX_CONF_ERROR;
     }
 

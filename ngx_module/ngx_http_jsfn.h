@@ -93,6 +93,7 @@ typedef struct {
     ngx_msec_t                  fetch_resolver_timeout;
 
     unsigned                    variable:1;
+    ngx_array_t                *kv;        /* jsfn_kv_binding_t */
 } ngx_http_jsfn_loc_conf_t;
 
 
@@ -282,6 +283,13 @@ ngx_int_t ngx_http_jsfn_engine_finish(ngx_http_request_t *r,
 void ngx_http_jsfn_engine_abandon(ngx_http_jsfn_ctx_t *ctx);
 void ngx_http_jsfn_engine_timer(ngx_http_jsfn_isolate_t *isolate,
     uint32_t id);
+
+/* KV namespaces in shared memory (ngx_http_jsfn_kv.c) */
+char *ngx_http_jsfn_kv(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+ngx_int_t ngx_http_jsfn_merge_kv(ngx_conf_t *cf,
+    ngx_http_jsfn_loc_conf_t *prev, ngx_http_jsfn_loc_conf_t *conf);
+int ngx_http_jsfn_kv_op(void *isolate_host, void *ns, const jsfn_kv_op_t *op,
+    jsfn_kv_result_t *res, jsfn_err_t *err);
 
 
 extern ngx_module_t  ngx_http_js_function_module;

@@ -28,7 +28,8 @@ static const jsfn_host_t  ngx_http_jsfn_host = {
     ngx_http_jsfn_host_call_done,
     ngx_http_jsfn_fetch_start,
     ngx_http_jsfn_fetch_ctl,
-    NULL                                   /* body_want */
+    NULL,                                  /* body_want */
+    ngx_http_jsfn_kv_op                    /* kv */
 };
 
 

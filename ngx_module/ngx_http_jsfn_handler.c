@@ -358,6 +358,13 @@ ngx_http_jsfn_request(ngx_http_request_t *r, ngx_http_jsfn_loc_conf_t *jlcf,
         }
     }
 
+    /* KV namespaces: their handles live as long as the configuration */
+
+    if (jlcf->kv != NULL) {
+        req->kv = jlcf->kv->elts;
+        req->nkv = jlcf->kv->nelts;
+    }
+
     return ngx_http_jsfn_body(r, req);
 }
 

@@ -171,6 +171,10 @@ public:
        first fetch() (fetch.cc) */
     FetchState                            *fetch = nullptr;
 
+    /* the host's KV namespaces seen by the isolate; JS holds indexes
+       (kv.cc) */
+    std::vector<void *>                    kv_ns;
+
     /* CPU time of timer callbacks in the current window (ChargeTimers) */
     double                                 window_us = 0;
     uint64_t                               window_ns = 0;
@@ -305,6 +309,11 @@ void NativeFetchInit(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeFetchStart(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeFetchCtl(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeFetchBase(const v8::FunctionCallbackInfo<v8::Value> &args);
+
+/* KV namespaces (kv.cc): the native of js/lib/kv.js, a request's
+   bindings for the dispatcher */
+void NativeKv(const v8::FunctionCallbackInfo<v8::Value> &args);
+v8::Local<v8::Value> KvBindings(Isolate *self, const jsfn_request_t *req);
 
 /* a JS library an isolate compiles on first use: web-streams-polyfill,
    the node: modules (gen_libraries.sh makes library_sources[], streams.cc

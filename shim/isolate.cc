@@ -960,6 +960,7 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
             .ToLocalChecked(),
         body,
         Pairs(isolate, req->env, req->nenv, false),
+        KvBindings(this, req),
     };
 
     {

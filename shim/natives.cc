@@ -462,6 +462,7 @@ static const struct {
         { "fetchStart",   NativeFetchStart },
         { "fetchCtl",     NativeFetchCtl },
         { "fetchBase",    NativeFetchBase },
+        { "kv",           NativeKv },
 };
 
 

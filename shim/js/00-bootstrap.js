@@ -351,7 +351,7 @@ internal.dispatch = (function () {
         }
     }
 
-    return function dispatch(handler, id, method, url, body, envPairs) {
+    return function dispatch(handler, id, method, url, body, envPairs, kv) {
         /*
          * A synchronous throw is not caught here: it reaches the engine with
          * the location where it was thrown, even for a thrown non-Error value.
@@ -364,6 +364,9 @@ internal.dispatch = (function () {
         const env = {};
         for (let i = 0; i < envPairs.length; i += 2) {
             env[envPairs[i]] = envPairs[i + 1];
+        }
+        if (kv !== undefined) {
+            internal.kvBind(env, kv);   /* js_function_kv: 60-kv.js */
         }
         const ctx = new ExecutionContext();
         const result = typeof handler === 'function'
