@@ -419,6 +419,13 @@ CONF
 
 add_block_preprocessor(sub {
     my $block = shift;
+    # the default: /t runs the probe, allowed to reach 127.0.0.1
+    $block->set_value(config => <<'CONF') unless defined $block->config;
+    location /t {
+        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
+        js_function_fetch_allow 127.0.0.1;
+    }
+CONF
     my $files = $block->user_files // '';
     $files .= "\n" if length $files && $files !~ /\n\z/;
     $block->set_value(user_files => "$files>>> probe.js\n$Probe>>> big.txt\n$Big");
@@ -429,11 +436,6 @@ run_tests();
 
 __DATA__
 === TEST 1: a GET through nginx's client: status, statusText, headers as received, body; the Host of the URL, not the function's
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request
 GET /t?url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/echo&h=content-type&h=x-backend
 --- response_body eval
@@ -446,11 +448,6 @@ GET /t?url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/echo&h=content-type&h=x-backend
 
 
 === TEST 2: the request as sent: HTTP/1.1, Host, the function's headers, Content-Length of a body, Connection: keep-alive
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request
 GET /t?url=POST%20body=hello%20http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/echo?a=1
 --- response_body_like eval
@@ -463,11 +460,6 @@ qr{^200 OK\|POST /echo\?a=1\nPOST /echo\?a=1 HTTP/1\.1\r\nHost: 127\.0\.0\.1:\d+
 
 
 === TEST 3: one connection serves fetch after fetch, within a request and across requests of the worker
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request eval
 ["GET /t?times=5&url=http://127.0.0.1:$ENV{TEST_NGINX_NGX_PORT}/conn",
  "GET /t?times=2&url=http://127.0.0.1:$ENV{TEST_NGINX_NGX_PORT}/conn"]
@@ -482,11 +474,6 @@ qr{^200 OK\|POST /echo\?a=1\nPOST /echo\?a=1 HTTP/1\.1\r\nHost: 127\.0\.0\.1:\d+
 
 
 === TEST 4: a kept-alive connection to a server that is not nginx, across requests
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request eval
 ["GET /t?url=http://127.0.0.1:$ENV{TEST_NGINX_BACKEND_PORT}/count",
  "GET /t?url=http://127.0.0.1:$ENV{TEST_NGINX_BACKEND_PORT}/count"]
@@ -503,11 +490,6 @@ qr{^200 OK\|POST /echo\?a=1\nPOST /echo\?a=1 HTTP/1\.1\r\nHost: 127\.0\.0\.1:\d+
 === TEST 5: js_function_fetch_keepalive 0: a connection per fetch
 --- http_config
     js_function_fetch_keepalive 0;
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request
 GET /t?times=2&url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/conn
 --- response_body_like eval
@@ -520,11 +502,6 @@ qr{^200 OK\|c=(\d+) r=1\n\n200 OK\|c=(?!\1)\d+ r=1\n\n\z}
 
 
 === TEST 6: Connection: close, HTTP/1.0 and a body without a length (read to the close): whole bodies, connections not kept
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request eval
 "GET /t?url=http://127.0.0.1:$ENV{TEST_NGINX_BACKEND_PORT}/count"
 . "&url=http://127.0.0.1:$ENV{TEST_NGINX_BACKEND_PORT}/connclose"
@@ -550,11 +527,6 @@ qr{^200 OK x-kind=null\|conn=(\d+) req=\d+
 
 
 === TEST 7: chunked bodies decoded: with chunk extensions and trailers, and nginx's own (ssi) for 330000 bytes
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request
 GET /t?url=http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/chunked&url=len%20http://127.0.0.1:$TEST_NGINX_NGX_PORT/chunked/big.txt&h=transfer-encoding&h=content-length
 --- response_body
@@ -568,11 +540,6 @@ GET /t?url=http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/chunked&url=len%20http://12
 
 
 === TEST 8: HEAD, 204 and 304 have no body, and the connection goes on serving
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request
 GET /t?url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/conn&url=HEAD%20http://127.0.0.1:$TEST_NGINX_NGX_PORT/big.txt&url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/204&url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/304&url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/conn&h=content-length
 --- response_body_like eval
@@ -590,11 +557,6 @@ qr{^200 OK content-length=\d+\|c=(\d+) r=1\n
 
 
 === TEST 9: 1xx responses (100 Continue, 103 Early Hints) are skipped
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request
 GET /t?url=http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/continue&h=link
 --- response_body
@@ -608,11 +570,6 @@ GET /t?url=http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/continue&h=link
 
 
 === TEST 10: a body read slowly comes whole (reading waits for the reader), as does a body the server sends slowly
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request
 GET /t?url=slow%20http://127.0.0.1:$TEST_NGINX_NGX_PORT/big.txt&url=http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/slow
 --- response_body
@@ -626,11 +583,6 @@ GET /t?url=slow%20http://127.0.0.1:$TEST_NGINX_NGX_PORT/big.txt&url=http://127.0
 
 
 === TEST 11: a body cancelled half-way closes its connection (not kept); the next fetch gets a new one
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request
 GET /t?url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/conn&url=cancel%20http://127.0.0.1:$TEST_NGINX_NGX_PORT/big.txt&url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/conn
 --- response_body_like eval
@@ -643,11 +595,6 @@ qr{^200 OK\|c=(\d+) r=1\n\n200 OK\|cancelled\n200 OK\|c=(?!\1)\d+ r=1\n\n\z}
 
 
 === TEST 12: an AbortSignal ends a fetch that waits for a server that never answers; the worker goes on
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request
 GET /t?url=abort=200%20http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/never&url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/conn
 --- response_body_like eval
@@ -660,11 +607,6 @@ qr{^REJECT AbortError: [^\n]+\n200 OK\|c=\d+ r=1\n\n\z}
 
 
 === TEST 13: a fetch in ctx.waitUntil() runs after the response; its connection is kept for the next request
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request eval
 ["GET /t?wait=1&url=http://127.0.0.1:$ENV{TEST_NGINX_BACKEND_PORT}/count",
  "GET /t?delay=300&url=http://127.0.0.1:$ENV{TEST_NGINX_BACKEND_PORT}/count"]
@@ -678,11 +620,6 @@ qr{^REJECT AbortError: [^\n]+\n200 OK\|c=\d+ r=1\n\n\z}
 
 
 === TEST 14: a kept-alive connection that the server closed is retried once on a new one for GET, not for POST
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request
 GET /t?url=http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/once&url=http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/once&url=POST%20http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/once
 --- response_body_like eval
@@ -750,11 +687,6 @@ qr{^200 OK\|tls sni=test\.example c=(\d+) r=1 s=\.\n\n200 OK\|tls sni=test\.exam
 
 
 === TEST 18: connection refused
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request
 GET /t?url=http://127.0.0.1:$TEST_NGINX_CLOSED_PORT/x
 --- response_body
@@ -878,11 +810,6 @@ fetch failed: the response body from 127.0.0.1:$TEST_NGINX_BACKEND_PORT is large
 
 
 === TEST 25: a server that does not speak HTTP, and a broken chunked body
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request
 GET /t?url=http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/garbage&url=http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/badchunk
 --- response_body
@@ -1050,11 +977,6 @@ qr{^200 OK\|c=(\d+) r=1\n\n200 OK\|c=\1 r=2\n\n200 OK\|c=(?!\1)(\d+) r=1\n\n200 
 
 
 === TEST 34: TLS to a server that does not speak it: the handshake fails (OpenSSL's reason in error_log)
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request
 GET /t?url=https://127.0.0.1:$TEST_NGINX_NGX_PORT/conn
 --- response_body
@@ -1066,11 +988,6 @@ REJECT TypeError: TLS handshake with 127.0.0.1:$TEST_NGINX_NGX_PORT failed
 
 
 === TEST 35: a server's "Keep-Alive: timeout=1" closes the idle connection before the server would
---- config
-    location /t {
-        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
-        js_function_fetch_allow 127.0.0.1;
-    }
 --- request
 GET /t?url=http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/kacount&url=wait=100%20http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/kacount&url=wait=700%20http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/kacount
 --- response_body_like eval
