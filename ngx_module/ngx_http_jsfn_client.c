@@ -1877,7 +1877,11 @@ ngx_http_jsfn_client_process_body(ngx_http_jsfn_client_t *u)
         }
 
         if (u->length == 0) {
-            /* no body, or an empty one */
+            /* no body, or an empty one; anything after it is not ours */
+            if (b->pos != b->last) {
+                u->keepalive = 0;
+            }
+
             (void) ngx_http_jsfn_client_deliver(u, NULL, 0, 1);
             return NGX_DONE;
         }

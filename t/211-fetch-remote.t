@@ -100,6 +100,13 @@ sub serve_connection {
             send_all($c, "HTTP/1.1 200 OK\r\nContent-Length: "
                          . length($b) . "\r\n\r\n$b") or return;
 
+        } elsif ($p =~ m{^/smuggle/(\d+)}) {
+            # no body (a 204, or a length of 0), then a response nobody
+            # asked for
+            send_all($c, "HTTP/1.1 $1 X\r\nContent-Length: 0\r\n\r\n"
+                         . "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nsmuggled\n")
+                or return;
+
         } elsif ($p =~ m{^/kacount}) {
             my $b = "conn=$conn req=$nreq\n";
             send_all($c, "HTTP/1.1 200 OK\r\nKeep-Alive: timeout=1, max=9\r\n"
@@ -1048,6 +1055,18 @@ export default {
 ["GET /t?url=http://127.0.0.1:$ENV{TEST_NGINX_BACKEND_PORT}/slow", "GET /t"]
 --- response_body eval
 ["started\n", "slow slow slow!TypeError: too many fetches in flight for the function's work after its responses (js_function_fetch_max 1)\n"]
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 38: bytes after a response without a body (a 204, a length of 0) end the connection: they never answer the next fetch
+--- request
+GET /t?url=http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/smuggle/204&url=http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/count&url=http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/smuggle/200&url=http://127.0.0.1:$TEST_NGINX_BACKEND_PORT/count
+--- response_body_like eval
+qr{^204 X\|\n200 OK\|conn=\d+ req=1\n\n200 X\|\n200 OK\|conn=\d+ req=1\n\n\z}
 --- no_error_log
 [error]
 [alert]
