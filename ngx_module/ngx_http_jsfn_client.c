@@ -1443,7 +1443,17 @@ ngx_http_jsfn_client_read_handler(ngx_event_t *ev)
 static void
 ngx_http_jsfn_client_resume_handler(ngx_event_t *ev)
 {
-    ngx_http_jsfn_client_read(ev->data, 0);
+    ngx_uint_t  timedout;
+
+    /* posted by ctl(WANT), or the timer of a pause without a connection */
+    timedout = ev->timedout;
+    ev->timedout = 0;
+
+    if (ev->timer_set) {
+        ngx_del_timer(ev);
+    }
+
+    ngx_http_jsfn_client_read(ev->data, timedout);
 }
 
 
@@ -1456,14 +1466,22 @@ ngx_http_jsfn_client_read(ngx_http_jsfn_client_t *u, ngx_uint_t timedout)
     ngx_uint_t         reads;
     ngx_connection_t  *c;
 
-    if (u->state < ngx_http_jsfn_client_reading_head || u->paused) {
-        /* not yet, or the body waits for JS: the data stays in the kernel */
+    if (timedout) {
+        if (u->paused) {
+            ngx_http_jsfn_client_fail(u, "the response body from %V was"
+                                      " not read for %M ms"
+                                      " (js_function_fetch_timeout)",
+                                      &u->authority, u->conf->fetch_timeout);
+            return;
+        }
+
+        ngx_http_jsfn_client_fail(u, "reading the response from %V timed"
+                                  " out", &u->authority);
         return;
     }
 
-    if (timedout) {
-        ngx_http_jsfn_client_fail(u, "reading the response from %V timed"
-                                  " out", &u->authority);
+    if (u->state < ngx_http_jsfn_client_reading_head || u->paused) {
+        /* not yet, or the body waits for JS: the data stays in the kernel */
         return;
     }
 
@@ -1974,17 +1992,17 @@ ngx_http_jsfn_client_deliver(ngx_http_jsfn_client_t *u, u_char *p,
 
 /*
  * Until ctl(JSFN_FETCH_WANT) no byte is read: the server's data waits in
- * the kernel (backpressure).  No timer meanwhile: JS is slow, not the
- * server, and js_function_timeout bounds the request.
+ * the kernel (backpressure).  A body that JS leaves unread for
+ * js_function_fetch_timeout fails and lets its connection go: nothing else
+ * ends the fetch of a request that ended without reading its body.
  */
 static void
 ngx_http_jsfn_client_pause(ngx_http_jsfn_client_t *u)
 {
     u->paused = 1;
 
-    if (u->pc.connection && u->pc.connection->read->timer_set) {
-        ngx_del_timer(u->pc.connection->read);
-    }
+    ngx_add_timer(u->pc.connection ? u->pc.connection->read : &u->resume,
+                  u->conf->fetch_timeout);
 }
 
 
@@ -2213,6 +2231,10 @@ ngx_http_jsfn_client_finalize(ngx_http_jsfn_client_t *u)
 
     if (u->resume.posted) {
         ngx_delete_posted_event(&u->resume);
+    }
+
+    if (u->resume.timer_set) {
+        ngx_del_timer(&u->resume);
     }
 
     if (u->resolve) {

@@ -1071,3 +1071,29 @@ qr{^204 X\|\n200 OK\|conn=\d+ req=1\n\n200 X\|\n200 OK\|conn=\d+ req=1\n\n\z}
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 39: a body left unread for js_function_fetch_timeout fails and lets its connection go
+--- config
+    location /t {
+        js_function $TEST_NGINX_SERVER_ROOT/html/unread.js;
+        js_function_fetch_allow 127.0.0.1;
+        js_function_fetch_timeout 300ms;
+    }
+--- user_files
+>>> unread.js
+export default {
+    async fetch(request) {
+        const url = new URL(request.url).searchParams.get('url');
+        const r = await fetch(url);
+        await new Promise((resolve) => setTimeout(resolve, 700));
+        return new Response(`${r.status}, body unread\n`);
+    }
+};
+--- request
+GET /t?url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/big.txt
+--- response_body
+200, body unread
+--- error_log eval
+qr/\[error\] .* fetch failed: the response body from 127\.0\.0\.1:\d+ was not read for 300 ms \(js_function_fetch_timeout\) while reading the response body, fetch: "http:\/\/127\.0\.0\.1:\d+\/big\.txt"/
