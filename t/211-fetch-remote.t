@@ -1097,3 +1097,17 @@ GET /t?url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/big.txt
 200, body unread
 --- error_log eval
 qr/\[error\] .* fetch failed: the response body from 127\.0\.0\.1:\d+ was not read for 300 ms \(js_function_fetch_timeout\) while reading the response body, fetch: "http:\/\/127\.0\.0\.1:\d+\/big\.txt"/
+
+
+
+=== TEST 40: a js_function_fetch_trusted_certificate that cannot be loaded fails the configuration
+--- config
+    location /t {
+        js_function $TEST_NGINX_SERVER_ROOT/html/probe.js;
+        js_function_fetch_trusted_certificate $TEST_NGINX_SERVER_ROOT/html/none.crt;
+    }
+--- request
+GET /t
+--- must_die
+--- error_log eval
+qr/\[emerg\] .*SSL_CTX_load_verify_locations\(".*\/none\.crt"\) failed/
