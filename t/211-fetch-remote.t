@@ -1047,7 +1047,7 @@ export default {
                 .then((v) => { results = v.join(''); }));
             return new Response('started\n');
         }
-        await sleep(1500);
+        await sleep(2500);
         return new Response(results);
     }
 };
