@@ -9,6 +9,8 @@
 #   make install    copy the module where the system nginx loads modules
 #   make bench      the benchmark suite (bench/)
 #   make soak       a million mixed requests against one nginx (bench/soak)
+#   make bench-fetch outbound fetch() against proxy_pass, njs, Lua, workerd
+#                   (bench/fetch, under 5 minutes)
 #   make fuzz       the engine's fuzz targets, 60 s each (fuzz/README.md)
 
 NGX_SRC     ?= /usr/share/nginx/src
@@ -109,10 +111,13 @@ bench: $(MODULE)
 soak: $(MODULE)
 	bench/soak
 
+bench-fetch: $(MODULE)
+	bench/fetch
+
 fuzz:
 	fuzz/run $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD)/shim $(NGX_BUILD) $(MODULE) $(ASAN_BUILD)
 
-.PHONY: all run test check-asan install bench soak fuzz clean
+.PHONY: all run test check-asan install bench bench-fetch soak fuzz clean

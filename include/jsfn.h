@@ -329,6 +329,9 @@ int jsfn_call_finish(jsfn_call_t *call, jsfn_response_t *resp,
  * next piece: the host's pace is the backpressure); negative: the stream
  * failed or the isolate was condemned, err says why (the host aborts the
  * response; for JSFN_ERR_TIMEOUT/HEAP it retires the isolate).
+ * JSFN_ERR_HUNG: the stream waits and nothing left in the isolate can
+ * produce more.  call_done is the same callback as for settling: the host
+ * knows which it waits for.
  */
 int jsfn_call_read(jsfn_call_t *call, const char **data, size_t *len,
     jsfn_err_t *err);
@@ -338,8 +341,14 @@ int jsfn_call_read(jsfn_call_t *call, const char **data, size_t *len,
  * copied into the isolate (counted against its budget); flags
  * JSFN_DATA_LAST at the end, JSFN_DATA_ERROR when reading failed (data is
  * the message).  JSFN_OK: the host may feed more; JSFN_AGAIN: stop until
- * host->body_want(call_host); JSFN_ERR_BODY: over the budget (the stream
- * errors; the host stops reading); JSFN_ERR_TIMEOUT/HEAP: condemned.
+ * host->body_want(call_host) (which never comes when the function
+ * cancelled the stream); JSFN_ERR_BODY: over the budget (the stream errors
+ * with a RangeError; the host stops reading); JSFN_ERR_TIMEOUT/HEAP:
+ * condemned.  The engine starts paused: the host feeds nothing before the
+ * first body_want (the function reads the body, as a stream or whole: then
+ * its pieces are gathered in one buffer and JS runs only at the end).
+ * Each piece may be fed when the host has it, JSFN_AGAIN or not: what the
+ * engine holds beyond what was asked is what the host read.
  */
 int jsfn_call_feed(jsfn_call_t *call, const char *data, size_t len,
     int flags, jsfn_err_t *err);

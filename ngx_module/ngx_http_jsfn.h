@@ -142,9 +142,13 @@ typedef struct {
                                               resolution */
     ngx_event_t                 done;      /* posted when a call settles */
     ngx_event_t                 timeout;   /* js_function_timeout */
+    void                       *body;      /* streamed bodies
+                                              (ngx_http_jsfn_body.c) */
     ngx_uint_t                  fetches;   /* other-origin fetches in flight
                                               (ngx_http_jsfn_client.c) */
     unsigned                    pending:1;
+    unsigned                    streaming:1; /* the response body streams */
+    unsigned                    reading:1; /* waits for its next piece */
 } ngx_http_jsfn_ctx_t;
 
 
@@ -205,6 +209,14 @@ void ngx_http_jsfn_stat_resident(ngx_str_t *path, ngx_int_t isolates,
 /* content handler (ngx_http_jsfn_handler.c) */
 ngx_int_t ngx_http_jsfn_handler(ngx_http_request_t *r);
 void ngx_http_jsfn_call_done(ngx_http_jsfn_ctx_t *ctx);
+
+/* streamed bodies, the body pump (ngx_http_jsfn_body.c) */
+ngx_int_t ngx_http_jsfn_body_send(ngx_http_request_t *r,
+    ngx_http_jsfn_ctx_t *ctx, jsfn_response_t *resp);
+ngx_int_t ngx_http_jsfn_body_read(ngx_http_request_t *r,
+    ngx_http_jsfn_ctx_t *ctx);
+void ngx_http_jsfn_body_want(ngx_http_jsfn_ctx_t *ctx);
+void ngx_http_jsfn_body_stop(ngx_http_jsfn_ctx_t *ctx);
 
 /* response headers (ngx_http_jsfn_headers.c) */
 ngx_int_t ngx_http_jsfn_headers_out(ngx_http_request_t *r,
@@ -281,6 +293,10 @@ ngx_int_t ngx_http_jsfn_engine_start(ngx_http_request_t *r,
 ngx_int_t ngx_http_jsfn_engine_finish(ngx_http_request_t *r,
     ngx_http_jsfn_ctx_t *ctx, jsfn_response_t *resp);
 void ngx_http_jsfn_engine_abandon(ngx_http_jsfn_ctx_t *ctx);
+ngx_int_t ngx_http_jsfn_engine_read(ngx_http_request_t *r,
+    ngx_http_jsfn_ctx_t *ctx, u_char **data, size_t *len);
+ngx_int_t ngx_http_jsfn_engine_feed(ngx_http_request_t *r,
+    ngx_http_jsfn_ctx_t *ctx, u_char *data, size_t len, int flags);
 void ngx_http_jsfn_engine_timer(ngx_http_jsfn_isolate_t *isolate,
     uint32_t id);
 

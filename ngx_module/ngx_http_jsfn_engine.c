@@ -17,8 +17,11 @@ static int ngx_http_jsfn_host_timer_start(void *host, uint32_t id,
     uint64_t ms);
 static void ngx_http_jsfn_host_timer_stop(void *host, uint32_t id);
 static void ngx_http_jsfn_host_call_done(void *host);
+static void ngx_http_jsfn_host_body_want(void *host);
 static ngx_int_t ngx_http_jsfn_engine_error(ngx_log_t *log, ngx_str_t *path,
     int rc, jsfn_err_t *err);
+static ngx_int_t ngx_http_jsfn_engine_result(ngx_http_request_t *r,
+    ngx_http_jsfn_ctx_t *ctx, int rc, jsfn_err_t *err);
 
 
 static const jsfn_host_t  ngx_http_jsfn_host = {
@@ -28,7 +31,7 @@ static const jsfn_host_t  ngx_http_jsfn_host = {
     ngx_http_jsfn_host_call_done,
     ngx_http_jsfn_fetch_start,
     ngx_http_jsfn_fetch_ctl,
-    NULL,                                  /* body_want */
+    ngx_http_jsfn_host_body_want,
     ngx_http_jsfn_kv_op                    /* kv */
 };
 
@@ -357,6 +360,18 @@ ngx_http_jsfn_engine_start(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
 
     ctx->isolate->log = NULL;
 
+    return ngx_http_jsfn_engine_result(r, ctx, rc, &err);
+}
+
+
+/*
+ * JSFN_OK and JSFN_AGAIN as NGX_OK and NGX_AGAIN; a failure is logged and
+ * given as the status to answer with (a condemned isolate is retired).
+ */
+static ngx_int_t
+ngx_http_jsfn_engine_result(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
+    int rc, jsfn_err_t *err)
+{
     if (rc == JSFN_OK) {
         return NGX_OK;
     }
@@ -370,7 +385,7 @@ ngx_http_jsfn_engine_start(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     }
 
     return ngx_http_jsfn_engine_error(r->connection->log, &ctx->path, rc,
-                                      &err);
+                                      err);
 }
 
 
@@ -399,14 +414,109 @@ ngx_http_jsfn_engine_finish(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
 }
 
 
-/* the host is done with the call; no call_done for it follows */
+/*
+ * The host is done with the call; no call_done for it follows.  An
+ * unfinished body stream of the call is cancelled, which runs JS: a limit
+ * it breaks retires the isolate.
+ */
 void
 ngx_http_jsfn_engine_abandon(ngx_http_jsfn_ctx_t *ctx)
 {
-    if (ctx->call != NULL) {
-        jsfn_call_free(ctx->call);
-        ctx->call = NULL;
+    int  rc;
+
+    if (ctx->call == NULL) {
+        return;
     }
+
+    jsfn_call_free(ctx->call);
+    ctx->call = NULL;
+
+    if (ctx->isolate != NULL && ctx->isolate->iso != NULL) {
+        rc = jsfn_isolate_condemned(ctx->isolate->iso);
+
+        if (rc != JSFN_OK) {
+            ngx_http_jsfn_pool_retire(ctx->isolate, rc);
+        }
+    }
+}
+
+
+/*
+ * The next piece of a streamed response body: NGX_OK (in *data, *len,
+ * valid until the next read), NGX_DONE (the end), NGX_AGAIN (call_done
+ * follows), or NGX_ERROR (the stream failed: logged).
+ */
+ngx_int_t
+ngx_http_jsfn_engine_read(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
+    u_char **data, size_t *len)
+{
+    int          rc;
+    const char  *p;
+    jsfn_err_t   err;
+
+    if (ctx->call == NULL) {
+        return NGX_ERROR;
+    }
+
+    ctx->isolate->log = r->connection->log;
+
+    rc = jsfn_call_read(ctx->call, &p, len, &err);
+
+    ctx->isolate->log = NULL;
+
+    switch (rc) {
+
+    case JSFN_OK:
+        *data = (u_char *) p;
+        return NGX_OK;
+
+    case JSFN_DONE:
+        return NGX_DONE;
+
+    case JSFN_AGAIN:
+        return NGX_AGAIN;
+
+    case JSFN_ERR_TIMEOUT:
+    case JSFN_ERR_HEAP:
+        ngx_http_jsfn_pool_retire(ctx->isolate, rc);
+        break;
+
+    default:
+        break;
+    }
+
+    ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                  "js_function \"%V\": response body aborted: %s",
+                  &ctx->path, err.msg);
+
+    ngx_http_jsfn_stat_add(&ctx->path, NGX_HTTP_JSFN_STAT_ERRORS, 1);
+
+    return NGX_ERROR;
+}
+
+
+/*
+ * A piece of a streamed request body: NGX_OK (more is welcome), NGX_AGAIN
+ * (wait for body_want), or the status to end the request with (logged).
+ */
+ngx_int_t
+ngx_http_jsfn_engine_feed(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
+    u_char *data, size_t len, int flags)
+{
+    int         rc;
+    jsfn_err_t  err;
+
+    if (ctx->call == NULL) {
+        return NGX_AGAIN;
+    }
+
+    ctx->isolate->log = r->connection->log;
+
+    rc = jsfn_call_feed(ctx->call, (const char *) data, len, flags, &err);
+
+    ctx->isolate->log = NULL;
+
+    return ngx_http_jsfn_engine_result(r, ctx, rc, &err);
 }
 
 
@@ -511,4 +621,11 @@ static void
 ngx_http_jsfn_host_call_done(void *host)
 {
     ngx_http_jsfn_call_done(host);
+}
+
+
+static void
+ngx_http_jsfn_host_body_want(void *host)
+{
+    ngx_http_jsfn_body_want(host);
 }

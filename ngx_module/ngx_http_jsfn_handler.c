@@ -54,11 +54,17 @@ ngx_http_jsfn_handler(ngx_http_request_t *r)
     }
 
     /*
-     * The body is read whole, without blocking, before the call starts;
-     * nginx enforces client_max_body_size and answers 413 itself.
+     * What nginx has of the body when it first calls ngx_http_jsfn_run():
+     * all of it (a small body, read with the headers: passed whole), or
+     * its first piece, and the call starts then with a request body stream
+     * that the body pump (ngx_http_jsfn_body.c) feeds as the function reads
+     * it.  nginx enforces client_max_body_size (413 before the call, or
+     * an error of the stream for a chunked body).
      * ngx_http_read_client_request_body() takes a request count; returning
      * NGX_DONE balances it, and ngx_http_jsfn_run() finalizes exactly once.
      */
+
+    r->request_body_no_buffering = 1;
 
     rc = ngx_http_read_client_request_body(r, ngx_http_jsfn_run);
 
@@ -90,6 +96,15 @@ ngx_http_jsfn_run(ngx_http_request_t *r)
 static void
 ngx_http_jsfn_finalize(ngx_http_request_t *r, ngx_int_t rc)
 {
+    ngx_http_jsfn_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_js_function_module);
+
+    if (ctx != NULL && ctx->body != NULL) {
+        /* the response is out: a request body is read no further */
+        ngx_http_jsfn_body_stop(ctx);
+    }
+
     ngx_http_jsfn_count(r, rc);
     ngx_http_finalize_request(r, rc);
 }
@@ -159,6 +174,14 @@ ngx_http_jsfn_start(ngx_http_request_t *r)
         return rc;
     }
 
+    if (req.body_stream) {
+        /* the body pump reads the rest as the function wants it */
+        rc = ngx_http_jsfn_body_read(r, ctx);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+    }
+
     rc = ngx_http_jsfn_engine_start(r, ctx, &req);
 
     if (rc == NGX_OK) {
@@ -181,8 +204,11 @@ ngx_http_jsfn_start(ngx_http_request_t *r)
 
     ngx_add_timer(&ctx->timeout, jlcf->timeout);
 
-    /* notice a client that goes away while the function runs */
-    r->read_event_handler = ngx_http_test_reading;
+    if (!req.body_stream) {
+        /* notice a client that goes away while the function runs */
+        r->read_event_handler = ngx_http_test_reading;
+    }
+
     r->write_event_handler = ngx_http_request_empty_handler;
 
     return NGX_DONE;
@@ -640,6 +666,12 @@ ngx_http_jsfn_body(ngx_http_request_t *r, jsfn_request_t *req)
     ngx_buf_t    *b;
     ngx_chain_t  *cl;
 
+    if (r->reading_body) {
+        /* the rest is still to come: fed by the body pump */
+        req->body_stream = 1;
+        return NGX_OK;
+    }
+
     if (r->request_body == NULL || r->request_body->bufs == NULL) {
         if (r->headers_in.content_length_n >= 0 || r->headers_in.chunked) {
             req->body = "";
@@ -711,6 +743,16 @@ ngx_http_jsfn_send(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx)
         return rc;
     }
 
+    if (resp.streamed) {
+        /* NGX_DONE: the body pump finalizes the request once it is sent */
+        return ngx_http_jsfn_body_send(r, ctx, &resp);
+    }
+
+    if (ctx->body != NULL) {
+        /* a request body not read by now is not read at all */
+        ngx_http_jsfn_body_stop(ctx);
+    }
+
     r->headers_out.content_length_n = resp.body_len;
 
     rc = ngx_http_send_header(r);
@@ -745,7 +787,7 @@ ngx_http_jsfn_send(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx)
 void
 ngx_http_jsfn_call_done(ngx_http_jsfn_ctx_t *ctx)
 {
-    if (ctx->pending && !ctx->done.posted) {
+    if ((ctx->pending || ctx->reading) && !ctx->done.posted) {
         ngx_post_event(&ctx->done, &ngx_posted_events);
     }
 }
@@ -771,8 +813,12 @@ ngx_http_jsfn_done_handler(ngx_event_t *ev)
 
     rc = ngx_http_jsfn_send(r, ctx);
 
-    /* balances the pending state entered in ngx_http_jsfn_start() */
-    ngx_http_jsfn_finalize(r, rc);
+    if (rc != NGX_DONE) {
+        /* balances the pending state entered in ngx_http_jsfn_start();
+           NGX_DONE: the body pump now holds it */
+        ngx_http_jsfn_finalize(r, rc);
+    }
+
     ngx_http_run_posted_requests(c);
 }
 
@@ -822,6 +868,14 @@ ngx_http_jsfn_cleanup(void *data)
         ngx_log_error(NGX_LOG_INFO, ctx->request->connection->log, 0,
                       "js_function \"%V\": request ended before the function"
                       " answered", &ctx->path);
+    }
+
+    /* nothing is posted for the request any more (a retire may try) */
+    ctx->pending = 0;
+    ctx->reading = 0;
+
+    if (ctx->body != NULL) {
+        ngx_http_jsfn_body_stop(ctx);
     }
 
     ngx_http_jsfn_engine_abandon(ctx);

@@ -398,6 +398,7 @@ jsfn_call_finish(jsfn_call_t *call, jsfn_response_t *resp, jsfn_err_t *err)
     resp->status_text.len = c->status_text.size();
     resp->headers = c->headers.data();
     resp->nheaders = c->headers.size() / 2;
+    resp->streamed = c->streamed;
     if (c->body_store) {
         resp->body = c->body_ptr;
         resp->body_len = c->body_len;
@@ -420,12 +421,64 @@ jsfn_call_free(jsfn_call_t *call)
 
     if (call->impl != nullptr) {
         if (call->impl->iso != nullptr) {
+            try {
+                /* cancels or errors the call's unfinished streams */
+                call->impl->iso->EndStreams(call->impl);
+            } catch (...) {
+            }
+
             call->impl->iso->Forget(call->impl);
         }
         delete call->impl;
     }
 
     delete call;
+}
+
+
+JSFN_EXPORT int
+jsfn_call_read(jsfn_call_t *call, const char **data, size_t *len,
+    jsfn_err_t *err)
+{
+    jsfn::Call  *c = call != nullptr ? call->impl : nullptr;
+
+    if (c == nullptr || c->iso == nullptr || !c->streamed) {
+        return jsfn::Fail(err, JSFN_ERR_ARG, "no streamed response");
+    }
+
+    try {
+        return c->iso->Read(c, data, len, err);
+
+    } catch (const std::bad_alloc &) {
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "out of memory");
+
+    } catch (...) {
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "read failed");
+    }
+}
+
+
+JSFN_EXPORT int
+jsfn_call_feed(jsfn_call_t *call, const char *data, size_t len, int flags,
+    jsfn_err_t *err)
+{
+    jsfn::Call  *c = call != nullptr ? call->impl : nullptr;
+
+    if (c == nullptr || c->iso == nullptr || !c->stream
+        || !c->stream->request)
+    {
+        return jsfn::Fail(err, JSFN_ERR_ARG, "no streamed request body");
+    }
+
+    try {
+        return c->iso->Feed(c, data, len, flags, err);
+
+    } catch (const std::bad_alloc &) {
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "out of memory");
+
+    } catch (...) {
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "feed failed");
+    }
 }
 
 

@@ -54,6 +54,40 @@ struct Engine {
 extern Engine  engine;
 
 
+/*
+ * A call's bodies streamed across the API a piece at a time (body.cc):
+ * the response body the host pulls with jsfn_call_read(), the request
+ * body it feeds with jsfn_call_feed().  Made only for calls that stream.
+ */
+struct CallStream {
+    /* the response body: read by the JS side (natives.bodyStream) */
+    bool                       response = false;
+    int                        state = 0;         /* Isolate::kRead* */
+    bool                       waiting = false;   /* read gave JSFN_AGAIN */
+    std::shared_ptr<v8::BackingStore>  store;     /* the piece handed out */
+    const char                *data = nullptr;
+    size_t                     len = 0;
+    int                        code = JSFN_OK;    /* the failure, if any */
+    std::string                error;
+    size_t                     unswept = 0;       /* bytes since a GC */
+
+    /* the request body: fed by the host */
+    bool                       request = false;
+    bool                       ended = false;     /* fed to its end, failed,
+                                                     or cancelled by JS */
+    bool                       wanted = false;    /* pulled since the feed */
+    bool                       paused = true;     /* until body_want */
+    long long                  expected = -1;     /* its Content-Length */
+    size_t                     fed = 0;
+
+    /* or read whole by text(), json(), ...: gathered here, in one buffer */
+    bool                       whole = false;
+    bool                       too_large = false;
+    std::unique_ptr<v8::BackingStore>  gathered;
+    size_t                     gathered_len = 0;
+};
+
+
 /* A call of a function's handler, owned by the host through jsfn_call_t. */
 class Call {
 public:
@@ -85,6 +119,11 @@ public:
     std::shared_ptr<v8::BackingStore>  body_store;
     const char                *body_ptr = nullptr;
     size_t                     body_len = 0;
+
+    /* or a stream's pieces, and a request body fed in pieces (body.cc) */
+    bool                       streamed = false;
+    uint64_t                   cpu_limit_us = 0;
+    std::unique_ptr<CallStream>  stream;
 };
 
 
@@ -190,6 +229,21 @@ public:
     };
 
     int Condemned(jsfn_err_t *err);
+
+    /* streamed bodies (body.cc) */
+    enum { kReadIdle = 0, kReading, kReadChunk, kReadHanded, kReadDone,
+           kReadFailed };
+    int Read(Call *call, const char **data, size_t *len, jsfn_err_t *err);
+    int Feed(Call *call, const char *data, size_t len, int flags,
+        jsfn_err_t *err);
+    void EndStreams(Call *call);
+    std::string TooLarge(CallStream *s);
+    bool Gather(CallStream *s, const char *data, size_t len);
+    std::unique_ptr<v8::BackingStore> Store(size_t len);
+    bool Stuck();
+    bool Feeding();
+    void ReadsHung();
+    v8::Global<v8::Function>               body_hook;
 
     /* V8's Locker, for isolates that more than one thread has used */
     class Lock {

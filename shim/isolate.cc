@@ -300,6 +300,8 @@ Isolate::~Isolate()
 {
     for (auto &c : calls) {
         c.second->iso = nullptr;
+        /* its body buffers are the allocator's, which goes below */
+        c.second->stream.reset();
     }
 
     if (isolate == nullptr) {
@@ -312,6 +314,7 @@ Isolate::~Isolate()
 
         CryptoDispose(this);
         FetchDispose();
+        body_hook.Reset();
         rejections.clear();
         synthetic.clear();
         node_module.Reset();
@@ -899,6 +902,9 @@ Pairs(v8::Isolate *isolate, const jsfn_str_t *s, size_t n, bool latin1)
 }
 
 
+long long ContentLength(const jsfn_str_t *headers, size_t n);
+
+
 int
 Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
     jsfn_err_t *err)
@@ -910,6 +916,7 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
     call->req_headers = req->headers;
     call->req_nheaders = req->nheaders;
     call->req_url = req->url;
+    call->cpu_limit_us = req->cpu_limit_us;
 
     if (condemned != JSFN_OK) {
         call->settled = true;
@@ -926,7 +933,14 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
     v8::TryCatch             tc(isolate);
     v8::Local<v8::Value>     body = v8::Null(isolate);
 
-    if (req->body != nullptr) {
+    if (req->body_stream) {
+        /* its pieces follow through jsfn_call_feed() (body.cc) */
+        call->stream.reset(new CallStream());
+        call->stream->request = true;
+        call->stream->expected = ContentLength(req->headers, req->nheaders);
+        body = v8::True(isolate);
+
+    } else if (req->body != nullptr) {
         v8::Local<v8::ArrayBuffer>  ab;
 
         /* a body past the budget is refused, the isolate unharmed */
@@ -1258,6 +1272,10 @@ Isolate::TakeResponse(Call *call, v8::Local<v8::Value> parts)
                          + b->ByteOffset();
         call->body_len = b->ByteLength();
 
+    } else if (v->IsTrue() && call->stream && call->stream->response) {
+        /* a stream the JS side reads when the host asks (body.cc) */
+        call->streamed = true;
+
     } else if (!v->IsNull()) {
         return bad("the response body is not a string or bytes");
     }
@@ -1362,9 +1380,11 @@ Isolate::ChargeTimers(uint64_t ns)
 void
 Isolate::SettleHung()
 {
-    if (!timers.empty() || condemned != JSFN_OK || FetchPending() != 0) {
+    if (!Stuck()) {
         return;
     }
+
+    ReadsHung();
 
     for (auto &c : calls) {
         Call  *call = c.second;

@@ -410,6 +410,13 @@ void NativeUtf8Length(const v8::FunctionCallbackInfo<v8::Value> &args);
 /* clone.cc */
 void NativeStructuredClone(const v8::FunctionCallbackInfo<v8::Value> &args);
 
+/* streamed bodies (body.cc) */
+void NativeBodyInit(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeBodyStream(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeBodyChunk(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeBodyWant(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeBodyWhole(const v8::FunctionCallbackInfo<v8::Value> &args);
+
 /* TextDecoder's legacy encodings (encoding.cc) */
 void NativeDecoderOpen(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeDecoderDecode(const v8::FunctionCallbackInfo<v8::Value> &args);
@@ -463,6 +470,11 @@ static const struct {
         { "fetchCtl",     NativeFetchCtl },
         { "fetchBase",    NativeFetchBase },
         { "kv",           NativeKv },
+        { "bodyInit",     NativeBodyInit },
+        { "bodyStream",   NativeBodyStream },
+        { "bodyChunk",    NativeBodyChunk },
+        { "bodyWant",     NativeBodyWant },
+        { "bodyWhole",    NativeBodyWhole },
 };
 
 

@@ -344,8 +344,10 @@ internal.dispatch = (function () {
         if (parts === null) {
             natives.fail(id, new TypeError('the handler returned ' + describe(response)
                                            + ', not a Response'), true);
-        } else if (parts.wait !== null) {
-            promiseThen(parts.wait, (p) => natives.done(id, p), (e) => natives.fail(id, e, false));
+        } else if (parts.body === true) {
+            /* a stream body: the head now, its pieces when nginx asks */
+            internal.responseStream(id, parts.stream);
+            natives.done(id, parts);
         } else {
             natives.done(id, parts);
         }

@@ -361,7 +361,11 @@ function takeBody(b) {
   if (isUnusable(b)) throw new TypeError('Body has already been used.');
   if (isNullBody(b)) return null;
   b.used = true;
-  if (b.stream !== null && !b.lazy) return readAll(b.stream);
+  if (b.stream !== null && !b.lazy) {
+    // a request body nginx is still reading comes whole from the engine
+    const whole = internal.requestBodyWhole(b.stream);
+    return whole !== null ? whole : readAll(b.stream);
+  }
   return b.data;
 }
 
@@ -912,19 +916,16 @@ class Response {
       // must not be changed, see EMPTY_FLAT).
       const parts = {
         status: s.status, statusText: s.statusText,
-        headers: s.headers === null ? s.flat : headersFlat(s.headers), body: null, wait: null,
+        headers: s.headers === null ? s.flat : headersFlat(s.headers), body: null, stream: null,
       };
       if (isUnusable(b)) {
         throw new TypeError('Response body has already been used.');
       }
       if (b.stream !== null && !b.lazy) {
-        // A stream is read to its end first: `wait` is a promise of the parts.
+        // A stream goes out as nginx asks for it (31-bodies.js): body true.
         b.used = true;
-        parts.wait = internal.promiseThen(readAll(b.stream), (u8) => {
-          parts.body = u8;
-          parts.wait = null;
-          return parts;
-        });
+        parts.body = true;
+        parts.stream = b.stream;
         return parts;
       }
       // In-memory bodies are not marked used: returning the same Response
@@ -1020,12 +1021,16 @@ webIDLClass(Response, 'Response');
 // spares the dispatcher a closure per request.
 internal.makeRequest = function makeRequest(method, url, headersFlat, body) {
   let data = null;
-  if (body !== null && body !== undefined) {
+  let stream = null;
+  if (body === true) {
+    // pieces the engine feeds as nginx reads them (31-bodies.js)
+    stream = internal.requestBody(headersFlat);
+  } else if (body !== null && body !== undefined) {
     data = body instanceof Uint8Array ? body : internal.toBytes(body, 'makeRequest');
     if (data.length === 0 && (method === 'GET' || method === 'HEAD')) data = null;
   }
   if (headersFlat === null || headersFlat === undefined) headersFlat = EMPTY_FLAT;
-  const b = { data, stream: null, lazy: false, used: false, shared: false }; // newBody(data)
+  const b = { data, stream, lazy: false, used: false, shared: false }; // newBody(data)
   // (the call id, when there is one, is also the source of its signal)
   return requestCreate(method, url, null, headersFlat, b, 'follow', typeof headersFlat === 'number' ? headersFlat : null,
     DEFAULT_OPTS);
@@ -1033,10 +1038,11 @@ internal.makeRequest = function makeRequest(method, url, headersFlat, body) {
 
 // internal.responseParts(response), set in Response's static block: what the
 // dispatcher sends for a handler's return value: null if it is not a
-// Response, else {status, statusText, headers: [n0, v0, ...], body} with
-// lowercase header names and body a string, a Uint8Array or null; a Promise
-// of that when the body is a stream, a rejected Promise when the body was
-// already read. Response.error() gives status 0.
+// Response, else {status, statusText, headers: [n0, v0, ...], body, stream}
+// with lowercase header names and body a string, a Uint8Array or null, or
+// true when the body is a stream (then `stream`, sent as nginx asks for it:
+// 31-bodies.js); throws a TypeError when the body was already read.
+// Response.error() gives status 0.
 internal.isRequest = (v) => isRequest(v);
 internal.isResponse = (v) => isResponse(v);
 

@@ -2,7 +2,7 @@
 // with it (js/25-streams.js): the polyfill's environment, its classes (the
 // globals), and the hooks of the other runtime files. Its result is
 //   { classes, isReadableStream, streamLocked, streamDisturbed,
-//     newByteStream, newTransform, enqueue }
+//     newByteStream, newTransform, enqueue, newFedStream, feed }
 // and it sets internal.streamReader, streamRead, streamCancel, streamTee
 // and streamsUsed, which 30-fetch.js calls on streams only (so never
 // before this has run).
@@ -57,6 +57,10 @@ const tee = ReadableStream.prototype.tee;
 const readableOf = getter(TransformStream, 'readable');
 const writableOf = getter(TransformStream, 'writable');
 const enqueueChunk = TransformStreamDefaultController.prototype.enqueue;
+const { ReadableByteStreamController } = classes;
+const byteEnqueue = ReadableByteStreamController.prototype.enqueue;
+const byteClose = ReadableByteStreamController.prototype.close;
+const byteError = ReadableByteStreamController.prototype.error;
 
 // Fetch's "disturbed" (read from or cancelled) has no public API: it is the
 // library's `_disturbed`, checked here so that a library upgrade that
@@ -107,4 +111,14 @@ return {
     return { readable: ReflectApply(readableOf, ts, []), writable: ReflectApply(writableOf, ts, []) };
   },
   enqueue: (controller, v) => { ReflectApply(enqueueChunk, controller, [v]); },
+  // A byte stream fed from outside (a request body, js/31-bodies.js):
+  // start(controller) keeps the controller, pull() when a read waits, and
+  // feed(controller, op, v): op 0 enqueue v, 1 close, 2 error with v.
+  newFedStream: (start, pull, cancel) =>
+    new ReadableStream({ __proto__: null, type: 'bytes', start, pull, cancel }, NO_STRATEGY),
+  feed: (controller, op, v) => {
+    if (op === 0) ReflectApply(byteEnqueue, controller, [v]);
+    else if (op === 1) ReflectApply(byteClose, controller, []);
+    else ReflectApply(byteError, controller, [v]);
+  },
 };
