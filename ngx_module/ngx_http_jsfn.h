@@ -21,7 +21,7 @@
 
 /* fetch() to other origins (ngx_http_jsfn_client.c) */
 #define NGX_HTTP_JSFN_FETCH_TIMEOUT      30000
-#define NGX_HTTP_JSFN_FETCH_MAX_RESPONSE (16 * 1024 * 1024)
+#define NGX_HTTP_JSFN_FETCH_MAX_RESPONSE (1024 * 1024 * 1024)
 #define NGX_HTTP_JSFN_FETCH_MAX_HEADER   (16 * 1024)
 #define NGX_HTTP_JSFN_FETCH_MAX          32
 #define NGX_HTTP_JSFN_FETCH_KEEPALIVE    64

@@ -1777,7 +1777,9 @@ ngx_http_jsfn_client_head_done(ngx_http_jsfn_client_t *u)
         u->keepalive = 0;
     }
 
-    if (u->length > (off_t) u->conf->fetch_max_response_size) {
+    if (u->conf->fetch_max_response_size
+        && u->length > (off_t) u->conf->fetch_max_response_size)
+    {
         ngx_http_jsfn_client_fail(u, "the response body from %V (%O bytes)"
                                   " is larger than"
                                   " js_function_fetch_max_response_size"
@@ -1951,7 +1953,9 @@ ngx_http_jsfn_client_deliver(ngx_http_jsfn_client_t *u, u_char *p,
 
     u->received += len;
 
-    if (u->received > (off_t) u->conf->fetch_max_response_size) {
+    if (u->conf->fetch_max_response_size
+        && u->received > (off_t) u->conf->fetch_max_response_size)
+    {
         ngx_http_jsfn_client_fail(u, "the response body from %V is larger"
                                   " than js_function_fetch_max_response_size"
                                   " (%uz bytes)", &u->authority,

@@ -1111,3 +1111,64 @@ GET /t
 --- must_die
 --- error_log eval
 qr/\[emerg\] .*SSL_CTX_load_verify_locations\(".*\/none\.crt"\) failed/
+
+
+
+=== TEST 41: the default js_function_fetch_max_response_size (1g) lets a 24 MB body stream through a function that reads it as it comes
+--- config
+    location /t {
+        js_function $TEST_NGINX_SERVER_ROOT/html/count.js;
+        js_function_fetch_allow 127.0.0.1;
+        js_function_memory 16m;
+    }
+--- user_files
+>>> count.js
+export default {
+    async fetch(request) {
+        const url = new URL(request.url).searchParams.get('url');
+        const r = await fetch(url);
+        let n = 0;
+        for await (const chunk of r.body) n += chunk.length;
+        return new Response(`${r.status} ${r.headers.get('content-length')} ${n}\n`);
+    }
+};
+--- init
+open(my $f, '>', "$ENV{TEST_NGINX_SERVER_ROOT}/html/24m.bin") or die $!;
+print $f ('x' x 1048576) for 1 .. 24;
+close $f;
+--- request
+GET /t?url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/24m.bin
+--- response_body
+200 25165824 25165824
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 42: js_function_fetch_max_response_size 0: no bound
+--- config
+    location /t {
+        js_function $TEST_NGINX_SERVER_ROOT/html/count.js;
+        js_function_fetch_allow 127.0.0.1;
+        js_function_fetch_max_response_size 0;
+    }
+--- user_files
+>>> count.js
+export default {
+    async fetch(request) {
+        const r = await fetch(new URL(request.url).searchParams.get('url'));
+        let n = 0;
+        for await (const chunk of r.body) n += chunk.length;
+        return new Response(`${r.status} ${n}\n`);
+    }
+};
+--- request
+GET /t?url=http://127.0.0.1:$TEST_NGINX_NGX_PORT/big.txt
+--- response_body
+200 330000
+--- no_error_log
+[error]
+[alert]
+[crit]
