@@ -255,6 +255,7 @@ ngx_int_t ngx_http_jsfn_fetch_data(ngx_http_jsfn_fetch_t *f, const char *p,
     size_t len, int flags);
 void ngx_http_jsfn_fetch_fail(ngx_http_jsfn_fetch_t *f, const char *msg,
     size_t len);
+void ngx_http_jsfn_fetch_err(jsfn_err_t *err, const char *fmt, ...);
 
 /*
  * The absolute-URL client (ngx_http_jsfn_client.c): starts the request

@@ -142,7 +142,6 @@ typedef struct {
 
 static ngx_int_t ngx_http_jsfn_client_parse_url(ngx_http_jsfn_client_t *u,
     ngx_str_t *url, jsfn_err_t *err);
-static void ngx_http_jsfn_client_err(jsfn_err_t *err, const char *fmt, ...);
 static ngx_int_t ngx_http_jsfn_client_literal(ngx_http_jsfn_client_t *u);
 static ngx_int_t ngx_http_jsfn_client_allowed(ngx_http_jsfn_client_t *u,
     ngx_addr_t *addr);
@@ -225,7 +224,7 @@ ngx_http_jsfn_client_start(ngx_http_jsfn_fetch_t *f, const jsfn_fetch_t *req,
     if (f->ctx ? f->ctx->fetches >= conf->fetch_max
                : f->isolate->client_fetches >= conf->fetch_max)
     {
-        ngx_http_jsfn_client_err(err, "too many fetches in flight for %s"
+        ngx_http_jsfn_fetch_err(err, "too many fetches in flight for %s"
                                  " (js_function_fetch_max %ui)",
                                  f->ctx ? "one request"
                                         : "the function's work after its"
@@ -286,7 +285,7 @@ ngx_http_jsfn_client_start(ngx_http_jsfn_fetch_t *f, const jsfn_fetch_t *req,
                       "fetch to %V denied by js_function_fetch_allow",
                       &u->authority);
 
-        ngx_http_jsfn_client_err(err, "fetch to %V is not allowed"
+        ngx_http_jsfn_fetch_err(err, "fetch to %V is not allowed"
                                  " (js_function_fetch_allow)", &u->url);
         ngx_destroy_pool(pool);
         return NGX_ERROR;
@@ -294,7 +293,7 @@ ngx_http_jsfn_client_start(ngx_http_jsfn_fetch_t *f, const jsfn_fetch_t *req,
 
 #if !(NGX_HTTP_SSL)
     if (u->https) {
-        ngx_http_jsfn_client_err(err, "https is not available: nginx was"
+        ngx_http_jsfn_fetch_err(err, "https is not available: nginx was"
                                  " built without SSL");
         ngx_destroy_pool(pool);
         return NGX_ERROR;
@@ -342,25 +341,8 @@ ngx_http_jsfn_client_start(ngx_http_jsfn_fetch_t *f, const jsfn_fetch_t *req,
 
 nomem:
 
-    ngx_http_jsfn_client_err(err, "out of memory");
+    ngx_http_jsfn_fetch_err(err, "out of memory");
     return NGX_ERROR;
-}
-
-
-/* what fetch() rejects with, from client_start: bounded by err->msg */
-static void
-ngx_http_jsfn_client_err(jsfn_err_t *err, const char *fmt, ...)
-{
-    u_char   *p;
-    va_list   args;
-
-    va_start(args, fmt);
-    p = ngx_vslprintf((u_char *) err->msg,
-                      (u_char *) err->msg + sizeof(err->msg) - 1, fmt, args);
-    va_end(args);
-
-    *p = '\0';
-    err->len = p - (u_char *) err->msg;
 }
 
 
@@ -484,7 +466,7 @@ ngx_http_jsfn_client_parse_url(ngx_http_jsfn_client_t *u, ngx_str_t *url,
 
 invalid:
 
-    ngx_http_jsfn_client_err(err, "fetch cannot use the URL %V", url);
+    ngx_http_jsfn_fetch_err(err, "fetch cannot use the URL %V", url);
     return NGX_ERROR;
 }
 
@@ -795,7 +777,7 @@ ngx_http_jsfn_client_create_request(ngx_http_jsfn_client_t *u,
 
 invalid:
 
-    ngx_http_jsfn_client_err(err, "fetch cannot send this %s", what);
+    ngx_http_jsfn_fetch_err(err, "fetch cannot send this %s", what);
     return NGX_ERROR;
 }
 
