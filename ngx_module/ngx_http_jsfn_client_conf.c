@@ -181,7 +181,15 @@ ngx_http_jsfn_client_merge(ngx_conf_t *cf, ngx_http_jsfn_loc_conf_t *prev,
     conf->fetch_resolver = clcf->resolver;
     conf->fetch_resolver_timeout = clcf->resolver_timeout;
 
-    if (ngx_http_jsfn_client_ssl(cf, conf) != NGX_OK) {
+    /*
+     * Without js_function_fetch_allow the client refuses every URL: no TLS
+     * context then (loading the system's CA store costs nginx's start tens
+     * of milliseconds), unless a trusted certificate file is named, which
+     * is checked as any file the configuration names.
+     */
+    if ((conf->fetch_allow != NULL || conf->fetch_trusted_certificate.len)
+        && ngx_http_jsfn_client_ssl(cf, conf) != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
