@@ -13,7 +13,7 @@ SUDO=
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 
 PKGS="build-essential nginx-core nginx-dev libssl-dev libicu-dev zlib1g-dev curl
-      perl tini
+      perl tini openssl
       libtest-base-perl libtext-diff-perl libtest-longstring-perl libwww-perl
       libhttp-message-perl libipc-run-perl liburi-perl liblist-moreutils-perl"
 

@@ -82,6 +82,69 @@ static ngx_command_t  ngx_http_jsfn_commands[] = {
       offsetof(ngx_http_jsfn_loc_conf_t, allow_eval),
       NULL },
 
+    { ngx_string("js_function_fetch_allow"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
+      ngx_http_jsfn_fetch_allow,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("js_function_fetch_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_loc_conf_t, fetch_timeout),
+      NULL },
+
+    { ngx_string("js_function_fetch_max_response_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_loc_conf_t, fetch_max_response_size),
+      NULL },
+
+    { ngx_string("js_function_fetch_max_header_size"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_size_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_loc_conf_t, fetch_max_header_size),
+      NULL },
+
+    { ngx_string("js_function_fetch_max"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_loc_conf_t, fetch_max),
+      NULL },
+
+    { ngx_string("js_function_fetch_verify"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_loc_conf_t, fetch_verify),
+      NULL },
+
+    { ngx_string("js_function_fetch_trusted_certificate"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_str_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_loc_conf_t, fetch_trusted_certificate),
+      NULL },
+
+    { ngx_string("js_function_fetch_keepalive"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_main_conf_t, fetch_keepalive),
+      NULL },
+
+    { ngx_string("js_function_fetch_keepalive_timeout"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_msec_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_main_conf_t, fetch_keepalive_timeout),
+      NULL },
+
     { ngx_string("js_function_max_isolates"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_num_slot,
@@ -217,6 +280,8 @@ ngx_http_jsfn_create_main_conf(ngx_conf_t *cf)
      *     jmcf->functions = 0;
      *     jmcf->status_zone = NULL;
      *     jmcf->snapshot = { 0, NULL };
+     *     jmcf->fetch_ssl = NULL;
+     *     jmcf->fetch_cache = NULL;
      */
 
     jmcf->max_isolates = NGX_CONF_UNSET_UINT;
@@ -224,6 +289,8 @@ ngx_http_jsfn_create_main_conf(ngx_conf_t *cf)
     jmcf->prewarm = NGX_CONF_UNSET_UINT;
     jmcf->check_interval = NGX_CONF_UNSET_MSEC;
     jmcf->status_zone_size = NGX_CONF_UNSET_SIZE;
+    jmcf->fetch_keepalive = NGX_CONF_UNSET_UINT;
+    jmcf->fetch_keepalive_timeout = NGX_CONF_UNSET_MSEC;
 
     return jmcf;
 }
@@ -240,6 +307,10 @@ ngx_http_jsfn_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(jmcf->prewarm, 2);
     ngx_conf_init_msec_value(jmcf->check_interval, 1000);
     ngx_conf_init_size_value(jmcf->status_zone_size, 1024 * 1024);
+    ngx_conf_init_uint_value(jmcf->fetch_keepalive,
+                             NGX_HTTP_JSFN_FETCH_KEEPALIVE);
+    ngx_conf_init_msec_value(jmcf->fetch_keepalive_timeout,
+                             NGX_HTTP_JSFN_FETCH_KEEPALIVE_TIMEOUT);
 
     if (jmcf->snapshot.len
         && ngx_conf_full_name(cf->cycle, &jmcf->snapshot, 0) != NGX_OK)
@@ -267,6 +338,10 @@ ngx_http_jsfn_create_loc_conf(ngx_conf_t *cf)
      *     jlcf->path = NULL;
      *     jlcf->root = { 0, NULL };
      *     jlcf->env = NULL;
+     *     jlcf->fetch_trusted_certificate = { 0, NULL };
+     *     jlcf->fetch_ssl = NULL;
+     *     jlcf->fetch_resolver = NULL;
+     *     jlcf->fetch_resolver_timeout = 0;
      *     jlcf->variable = 0;
      *     jlcf->kv = NULL;
      */
@@ -275,6 +350,12 @@ ngx_http_jsfn_create_loc_conf(ngx_conf_t *cf)
     jlcf->cpu_limit = NGX_CONF_UNSET_MSEC;
     jlcf->memory = NGX_CONF_UNSET_SIZE;
     jlcf->allow_eval = NGX_CONF_UNSET;
+    jlcf->fetch_allow = NGX_CONF_UNSET_PTR;
+    jlcf->fetch_timeout = NGX_CONF_UNSET_MSEC;
+    jlcf->fetch_max_response_size = NGX_CONF_UNSET_SIZE;
+    jlcf->fetch_max_header_size = NGX_CONF_UNSET_SIZE;
+    jlcf->fetch_max = NGX_CONF_UNSET_UINT;
+    jlcf->fetch_verify = NGX_CONF_UNSET;
 
     return jlcf;
 }
@@ -302,7 +383,7 @@ ngx_http_jsfn_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
-    return NGX_CONF_OK;
+    return ngx_http_jsfn_client_merge(cf, prev, conf);
 }
 
 

@@ -19,6 +19,14 @@
 #define NGX_HTTP_JSFN_DEFAULT_CPU_LIMIT  1000
 #define NGX_HTTP_JSFN_DEFAULT_MEMORY     (128 * 1024 * 1024)
 
+/* fetch() to other origins (ngx_http_jsfn_client.c) */
+#define NGX_HTTP_JSFN_FETCH_TIMEOUT      30000
+#define NGX_HTTP_JSFN_FETCH_MAX_RESPONSE (1024 * 1024 * 1024)
+#define NGX_HTTP_JSFN_FETCH_MAX_HEADER   (16 * 1024)
+#define NGX_HTTP_JSFN_FETCH_MAX          32
+#define NGX_HTTP_JSFN_FETCH_KEEPALIVE    64
+#define NGX_HTTP_JSFN_FETCH_KEEPALIVE_TIMEOUT  60000
+
 
 typedef struct {
     ngx_str_t                   path;      /* NUL-terminated */
@@ -36,7 +44,24 @@ typedef struct {
     size_t                      status_zone_size;
     ngx_str_t                   snapshot;  /* js_function_snapshot */
     ngx_shm_zone_t             *status_zone;
+
+    /* fetch() to other origins (ngx_http_jsfn_client.c) */
+    ngx_uint_t                  fetch_keepalive;  /* idle per worker */
+    ngx_msec_t                  fetch_keepalive_timeout;
+    ngx_array_t                *fetch_ssl;        /* config time: one TLS
+                                                     context per settings */
+    void                       *fetch_cache;      /* per worker: idle
+                                                     connections */
 } ngx_http_jsfn_main_conf_t;
+
+
+/* js_function_fetch_allow: one pattern */
+typedef struct {
+    ngx_str_t                   host;      /* lower case; "*.x": ".x" */
+    in_port_t                   port;      /* 0: any */
+    unsigned                    any:1;     /* "*" */
+    unsigned                    wildcard:1;/* "*.x" */
+} ngx_http_jsfn_allow_t;
 
 
 typedef struct {
@@ -54,6 +79,19 @@ typedef struct {
     ngx_msec_t                  cpu_limit;
     size_t                      memory;
     ngx_flag_t                  allow_eval;
+
+    /* fetch() to other origins (ngx_http_jsfn_client.c) */
+    ngx_array_t                *fetch_allow;   /* ngx_http_jsfn_allow_t */
+    ngx_msec_t                  fetch_timeout;
+    size_t                      fetch_max_response_size;
+    size_t                      fetch_max_header_size;
+    ngx_uint_t                  fetch_max;     /* per request */
+    ngx_flag_t                  fetch_verify;
+    ngx_str_t                   fetch_trusted_certificate;
+    void                       *fetch_ssl;     /* ngx_ssl_t, for https */
+    ngx_resolver_t             *fetch_resolver;/* the location's resolver */
+    ngx_msec_t                  fetch_resolver_timeout;
+
     unsigned                    variable:1;
     ngx_array_t                *kv;        /* jsfn_kv_binding_t */
 } ngx_http_jsfn_loc_conf_t;
@@ -77,6 +115,9 @@ typedef struct {
     ngx_str_node_t              alias;     /* a variable path as written,
                                               resolved to sn.str */
     ngx_msec_t                  aliased;   /* when it was resolved */
+    ngx_uint_t                  client_fetches; /* other-origin fetches
+                                              started without a request
+                                              (ngx_http_jsfn_client.c) */
     unsigned                    retired:1; /* out of the tree, freed when
                                               its last request ends */
     unsigned                    has_alias:1;
@@ -103,6 +144,8 @@ typedef struct {
     ngx_event_t                 timeout;   /* js_function_timeout */
     void                       *body;      /* streamed bodies
                                               (ngx_http_jsfn_body.c) */
+    ngx_uint_t                  fetches;   /* other-origin fetches in flight
+                                              (ngx_http_jsfn_client.c) */
     unsigned                    pending:1;
     unsigned                    streaming:1; /* the response body streams */
     unsigned                    reading:1; /* waits for its next piece */
@@ -212,6 +255,7 @@ ngx_int_t ngx_http_jsfn_fetch_data(ngx_http_jsfn_fetch_t *f, const char *p,
     size_t len, int flags);
 void ngx_http_jsfn_fetch_fail(ngx_http_jsfn_fetch_t *f, const char *msg,
     size_t len);
+void ngx_http_jsfn_fetch_err(jsfn_err_t *err, const char *fmt, ...);
 
 /*
  * The absolute-URL client (ngx_http_jsfn_client.c): starts the request
@@ -222,6 +266,12 @@ void ngx_http_jsfn_fetch_fail(ngx_http_jsfn_fetch_t *f, const char *msg,
  */
 ngx_int_t ngx_http_jsfn_client_start(ngx_http_jsfn_fetch_t *f,
     const jsfn_fetch_t *req, jsfn_err_t *err);
+
+/* its directives (ngx_http_jsfn_client_conf.c) */
+char *ngx_http_jsfn_fetch_allow(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+char *ngx_http_jsfn_client_merge(ngx_conf_t *cf,
+    ngx_http_jsfn_loc_conf_t *prev, ngx_http_jsfn_loc_conf_t *conf);
 
 /* engine wrappers (ngx_http_jsfn_engine.c) */
 ngx_int_t ngx_http_jsfn_engine_init(ngx_cycle_t *cycle);

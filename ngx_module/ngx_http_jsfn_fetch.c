@@ -97,7 +97,6 @@ static ngx_int_t ngx_http_jsfn_fetch_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 static void ngx_http_jsfn_fetch_error(ngx_http_jsfn_fetch_t *f, int rc,
     jsfn_err_t *err);
-static void ngx_http_jsfn_fetch_err(jsfn_err_t *err, const char *fmt, ...);
 
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
@@ -446,8 +445,9 @@ ngx_http_jsfn_fetch_error(ngx_http_jsfn_fetch_t *f, int rc, jsfn_err_t *err)
 }
 
 
-/* fetch() rejects with this message: bounded by err->msg */
-static void
+/* fetch() rejects with this message (also the client's): bounded by
+   err->msg */
+void
 ngx_http_jsfn_fetch_err(jsfn_err_t *err, const char *fmt, ...)
 {
     u_char   *p;

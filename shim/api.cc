@@ -421,7 +421,19 @@ jsfn_call_free(jsfn_call_t *call)
 
     if (call->impl != nullptr) {
         if (call->impl->iso != nullptr) {
+            jsfn::Call       *c = call->impl;
+            jsfn::CallStream *s = c->stream.get();
+
             try {
+                /* a response given up on: the request's signal aborts */
+                if (!c->settled
+                    || (s != nullptr && s->response
+                        && s->state != jsfn::Isolate::kReadDone
+                        && s->state != jsfn::Isolate::kReadFailed))
+                {
+                    c->iso->AbortRequest(c);
+                }
+
                 /* cancels or errors the call's unfinished streams */
                 call->impl->iso->EndStreams(call->impl);
             } catch (...) {

@@ -259,6 +259,7 @@ public:
     int Feed(Call *call, const char *data, size_t len, int flags,
         jsfn_err_t *err);
     void EndStreams(Call *call);
+    void AbortRequest(Call *call);
     std::string TooLarge(CallStream *s);
     bool Gather(CallStream *s, const char *data, size_t len);
     std::unique_ptr<v8::BackingStore> Store(size_t len);
@@ -325,6 +326,7 @@ private:
     std::vector<std::pair<v8::Global<v8::Module>, v8::Global<v8::Object>>>
                                                    synthetic;
     v8::Global<v8::Function>                       node_module;
+    v8::Global<v8::Function>                       abort_request;
     std::unordered_map<uint32_t, Call *>           calls;
     uint32_t                                       next_call = 1;
     std::vector<std::pair<v8::Global<v8::Promise>, v8::Global<v8::Value>>>

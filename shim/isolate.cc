@@ -318,6 +318,7 @@ Isolate::~Isolate()
         rejections.clear();
         synthetic.clear();
         node_module.Reset();
+        abort_request.Reset();
         modules.clear();
         handler.Reset();
         fire_timer.Reset();
@@ -407,9 +408,22 @@ Isolate::Init(jsfn_err_t *err)
                                    tc.Message()));
         }
 
-        /* contextInit() gives the runtime's node: module lookup */
-        if (hooks->IsFunction()) {
-            node_module.Reset(isolate, hooks.As<v8::Function>());
+        /* contextInit() gives the runtime's node: module lookup and
+           internal.abortRequest */
+        v8::Local<v8::Value>  hook;
+
+        if (hooks->IsArray()
+            && hooks.As<v8::Array>()->Get(ctx, 0).ToLocal(&hook)
+            && hook->IsFunction())
+        {
+            node_module.Reset(isolate, hook.As<v8::Function>());
+        }
+
+        if (hooks->IsArray()
+            && hooks.As<v8::Array>()->Get(ctx, 1).ToLocal(&hook)
+            && hook->IsFunction())
+        {
+            abort_request.Reset(isolate, hook.As<v8::Function>());
         }
     }
 
@@ -1637,4 +1651,47 @@ Isolate::Log(int level, const char *msg, size_t len)
     engine.host->log(host, level, msg, len);
 }
 
+
+/*
+ * The host gave up on a call whose response was not complete (the client
+ * went away, js_function_timeout): the signal of the request its handler
+ * received aborts (internal.abortRequest), and with it whatever follows
+ * that signal (a fetch() of the request, a pipe).
+ */
+void
+Isolate::AbortRequest(Call *call)
+{
+    if (condemned != JSFN_OK || abort_request.IsEmpty()) {
+        return;
+    }
+
+    Lock                     lock(this);
+    v8::Isolate::Scope       iscope(isolate);
+    v8::HandleScope          hscope(isolate);
+    v8::Local<v8::Context>   ctx = context.Get(isolate);
+    v8::Context::Scope       cscope(ctx);
+    v8::TryCatch             tc(isolate);
+
+    v8::Local<v8::Value>  arg = v8::Integer::NewFromUnsigned(isolate,
+                                                             call->id);
+
+    {
+        Entry  entry(this, cpu_limit_us);
+
+        if (abort_request.Get(isolate)->Call(ctx, v8::Undefined(isolate), 1,
+                                             &arg).IsEmpty()
+            && !isolate->IsExecutionTerminating())
+        {
+            Log(JSFN_LOG_ERROR, "aborting the request's signal failed", 36);
+        }
+
+        if (!isolate->IsExecutionTerminating()) {
+            isolate->PerformMicrotaskCheckpoint();
+        }
+    }
+
+    ReportRejections();
+}
+
 }  /* namespace jsfn */
+

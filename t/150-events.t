@@ -1024,3 +1024,52 @@ export default { async fetch() {
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 32: request.signal aborts when the client goes away before the response: its listener runs, and a fetch() that follows the request's signal is aborted with it
+--- config
+    location /t { js_function $TEST_NGINX_SERVER_ROOT/html/gone.js; }
+    location /slow { js_function $TEST_NGINX_SERVER_ROOT/html/slow.js; }
+--- user_files
+>>> gone.js
+let seen = 'nothing';
+export default {
+    async fetch(request) {
+        if (new URL(request.url).pathname === '/t/check') return new Response(seen + '\n');
+        request.signal.addEventListener('abort', () => {
+            const r = request.signal.reason;
+            seen = `abort event: ${r.name}: ${r.message}`;
+        });
+        try {
+            await fetch('/slow', { signal: request.signal });
+        } catch (e) {
+            seen += ` | fetch rejected: ${e.name}`;
+        }
+        return new Response('late\n');
+    }
+};
+>>> slow.js
+export default {
+    async fetch() {
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        return new Response('slow\n');
+    }
+};
+--- init
+use IO::Socket::INET;
+my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                              PeerPort => $ENV{TEST_NGINX_SERVER_PORT} || 1984)
+    or die "connect: $!";
+print $s "GET /t/wait HTTP/1.0\r\n\r\n";
+select(undef, undef, undef, 0.4);
+close $s;
+select(undef, undef, undef, 0.4);
+--- request
+GET /t/check
+--- response_body
+abort event: AbortError: The client went away before the response was complete. | fetch rejected: AbortError
+--- no_error_log
+[error]
+[alert]
+[crit]

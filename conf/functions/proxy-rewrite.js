@@ -1,7 +1,7 @@
 // GET /proxy/<path>: fetches <path> from the backend and streams its body
 // back with every "nginx" written as "NGINX", piece by piece as it arrives:
 // the body is never held whole, and the backend's status and headers pass
-// through (Content-Length goes: the length changes).
+// through (not Content-Length and ETag: the bytes change).
 //
 // The backend is this server's own /backend/ location (a proxy_pass), so
 // fetch() of a relative URL is an nginx subrequest and that location's
@@ -24,6 +24,7 @@ export default {
 
     const headers = new Headers(upstream.headers);
     headers.delete('content-length');
+    headers.delete('etag');
     headers.set('x-rewritten-by', 'js_function');
 
     const body = upstream.body

@@ -463,10 +463,12 @@ const wasmMethods = {
 Object.defineProperty(wasmMethods.compile, 'length', { value: 1 });
 Object.defineProperty(wasmMethods.instantiate, 'length', { value: 1 });
 
+/* gives the engine its per-isolate hooks: [node: module lookup, abortRequest] */
 internal.contextInit = function contextInit() {
+    const hooks = [internal.nodeModule, internal.abortRequest];
     const W = globalThis.WebAssembly;
     if (typeof W !== 'object' || W === null || W.compile === wasmMethods.compile) {
-        return internal.nodeModule;
+        return hooks;
     }
     wasmMethods.W = W;
     wasmMethods.instantiateModule = W.instantiate;
@@ -475,7 +477,7 @@ internal.contextInit = function contextInit() {
             value: wasmMethods[name], writable: true, configurable: true, enumerable: true,
         });
     }
-    return internal.nodeModule;
+    return hooks;
 };
 
 
