@@ -57,6 +57,15 @@ sub load {
     return "failed $failed\n";
 }
 
+# some ms of CPU, well within an entry's limit (Date.now() is frozen in one)
+our $Spin = <<'JS';
+function spin() {
+    let x = 0;
+    for (let i = 0; i < 5e6; i++) x += i & 7;
+    return x;
+}
+JS
+
 run_tests();
 
 __DATA__
@@ -91,14 +100,8 @@ failed 0
         js_function $TEST_NGINX_SERVER_ROOT/html/chain.js;
     }
     location = /ret { return 200 "r"; }
---- user_files
->>> chain.js
-// some ms of CPU, well within the entry's limit (Date.now() is frozen in one)
-function spin() {
-    let x = 0;
-    for (let i = 0; i < 5e6; i++) x += i & 7;
-    return x;
-}
+--- user_files eval
+[["chain.js", $main::Spin . <<'JS']]
 export default {
     async fetch() {
         for (;;) {
@@ -108,6 +111,7 @@ export default {
         }
     }
 };
+JS
 --- request
 GET /chain
 --- error_code: 503
@@ -125,14 +129,8 @@ qr/\[error\] .*js_function ".*chain\.js": CPU time limit of 50 ms exceeded: one 
         js_function_cpu_limit 50ms;
         js_function $TEST_NGINX_SERVER_ROOT/html/spin.js;
     }
---- user_files
->>> spin.js
-// some ms of CPU, well within the entry's limit (Date.now() is frozen in one)
-function spin() {
-    let x = 0;
-    for (let i = 0; i < 5e6; i++) x += i & 7;
-    return x;
-}
+--- user_files eval
+[["spin.js", $main::Spin . <<'JS']]
 export default {
     fetch() {
         return new Response(new ReadableStream({
@@ -143,6 +141,7 @@ export default {
         }, { highWaterMark: 0 }));
     },
 };
+JS
 --- request
 GET /spin
 --- ignore_response
