@@ -16,6 +16,7 @@ use Time::HiRes qw(sleep);
 master_on();
 workers(1);
 no_shuffle();
+check_accum_error_log();
 
 our $Parent = $$;
 our @Children;
@@ -86,6 +87,14 @@ sub start_backend {
 
 $ENV{TEST_NGINX_BACKEND_PORT} = start_backend();
 $ENV{TEST_NGINX_REC_DIR} = $Rec;
+{
+    my $l = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                  LocalPort => 0, ReuseAddr => 1) or die "port: $!";
+    $ENV{TEST_NGINX_UP_PORT} = $l->sockport;
+}
+
+# 800000 bytes of lines
+our $Lines = join '', map { sprintf "%07d\n", $_ } 0 .. 99999;
 
 END { kill 'TERM', @Children if $$ == $Parent && @Children; }
 
@@ -139,6 +148,129 @@ GET /p
 --- response_body_filters: sha1_hex
 --- response_body eval
 $main::BigSha
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 2: `return fetch()` of a 20 MB body from another origin (nginx's own HTTP client) under a 1 ms CPU limit: byte-exact
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_UP_PORT;
+        location = /big { alias $TEST_NGINX_SERVER_ROOT/html/big.bin; }
+    }
+--- config
+    location = /p {
+        js_function_cpu_limit 1ms;
+        js_function_fetch_allow 127.0.0.1;
+        js_function $TEST_NGINX_SERVER_ROOT/html/p.js;
+    }
+--- user_files eval
+[["p.js", "export default { fetch() { return fetch('http://127.0.0.1:$ENV{TEST_NGINX_UP_PORT}/big'); } };\n"],
+ ["big.bin", $main::Big]]
+--- request
+GET /p
+--- response_body_filters: sha1_hex
+--- response_body eval
+$main::BigSha
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 3: the backend resets the connection mid-body: the response is cut short (no last chunk), with a log line
+--- config
+    location = /p {
+        js_function_fetch_allow 127.0.0.1;
+        js_function $TEST_NGINX_SERVER_ROOT/html/p.js;
+    }
+--- user_files eval
+[["p.js", "export default { fetch() { return fetch('http://127.0.0.1:$ENV{TEST_NGINX_BACKEND_PORT}/reset'); } };\n"]]
+--- init
+my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                              PeerPort => $ENV{TEST_NGINX_SERVER_PORT} || 1984)
+    or die "connect: $!";
+binmode $s;
+print $s "GET /p HTTP/1.1\r\nHost: localhost\r\n\r\n";
+my $buf = '';
+while (1) { my $r = sysread($s, $buf, 65536, length $buf); last unless $r; }
+my ($head, $body) = split /\r\n\r\n/, $buf, 2;
+main::result(($head =~ m{^HTTP/1\.1 200 } ? "200" : "status?")
+             . (length($body // '') >= 1048576 ? " 1 MB" : " short")
+             . (length($body // '') < 10000000 ? " cut" : " whole")
+             . ($body =~ /\r\n0\r\n\r\n\z/ ? " last chunk" : "") . "\n");
+--- request
+GET /result.txt
+--- response_body
+200 1 MB cut
+--- error_log eval
+qr/\[error\] .*js_function ".*p\.js": response body aborted: TypeError: 127\.0\.0\.1:\d+ reset the connection before the end of the response body/
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 4: the client goes away mid-body: the fetch is aborted (the backend sees its connection closed)
+--- config
+    location = /p {
+        js_function_fetch_allow 127.0.0.1;
+        js_function $TEST_NGINX_SERVER_ROOT/html/p.js;
+    }
+--- user_files eval
+[["p.js", "export default { fetch() { return fetch('http://127.0.0.1:$ENV{TEST_NGINX_BACKEND_PORT}/endless'); } };\n"]]
+--- init
+main::result(main::read_and_leave('/p', 1048576));
+--- request
+GET /result.txt
+--- response_body
+closed
+--- no_error_log
+[alert]
+[crit]
+
+
+
+=== TEST 5: a fetched body partly read (one piece), then handed on through a TransformStream, read whole, cloned, or made a stream (`new Response(r.body, r)`): each goes out the JS way, byte-exact; untouched, the native way
+--- config
+    location = /p { js_function $TEST_NGINX_SERVER_ROOT/html/p.js; }
+    location = /big { alias $TEST_NGINX_SERVER_ROOT/html/big.bin; }
+--- user_files eval
+[["p.js", <<'JS'],
+export default {
+    async fetch(req) {
+        const how = new URL(req.url).searchParams.get('how');
+        const r = await fetch('/big');
+        if (how === 'part') {
+            // (a disturbed stream is no body for a new Response: through a
+            // TransformStream, the piece read first)
+            const reader = r.body.getReader();
+            const first = await reader.read();
+            reader.releaseLock();
+            const { readable, writable } = new TransformStream();
+            const w = writable.getWriter();
+            w.write(first.value);
+            w.releaseLock();
+            r.body.pipeTo(writable);
+            return new Response(readable, r);
+        }
+        if (how === 'whole') return new Response(await r.arrayBuffer());
+        if (how === 'clone') { const c = r.clone(); await c.text(); return r; }
+        if (how === 'body') return new Response(r.body, r);
+        return r;
+    }
+};
+JS
+ ["big.bin", $main::Lines]]
+--- request eval
+["GET /p?how=part", "GET /p?how=whole", "GET /p?how=clone", "GET /p?how=body", "GET /p"]
+--- response_body_filters: sha1_hex
+--- response_body eval
+[(Digest::SHA::sha1_hex($main::Lines)) x 5]
 --- no_error_log
 [error]
 [alert]
