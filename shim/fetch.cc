@@ -479,11 +479,34 @@ Isolate::FetchHead(uint32_t id, const jsfn_fetch_head_t *head,
 }
 
 
+/* after a piece: the host goes on, or waits for fetch_ctl(WANT) */
+static int
+Paced(FetchState *fs, uint32_t id, bool more, int flags, jsfn_err_t *err)
+{
+    if (flags & (JSFN_DATA_LAST | JSFN_DATA_ERROR)) {
+        return JSFN_OK;
+    }
+
+    auto it = fs->live.find(id);
+
+    if (it == fs->live.end()) {
+        return Fail(err, JSFN_ERR_ARG, "the fetch was aborted");
+    }
+
+    if (!more) {
+        it->second.paused = true;
+        return JSFN_AGAIN;
+    }
+
+    return JSFN_OK;
+}
+
+
 int
 Isolate::FetchData(uint32_t id, const char *data, size_t len, int flags,
     jsfn_err_t *err)
 {
-    bool      more;
+    bool      more = false;
     uint32_t  owner;
 
     if (condemned != JSFN_OK) {
@@ -506,22 +529,7 @@ Isolate::FetchData(uint32_t id, const char *data, size_t len, int flags,
 
         PipeData(to, data, len, flags, &more);
 
-        if (flags & (JSFN_DATA_LAST | JSFN_DATA_ERROR)) {
-            return JSFN_OK;
-        }
-
-        auto it = fetch->live.find(id);
-
-        if (it == fetch->live.end()) {
-            return Fail(err, JSFN_ERR_ARG, "the fetch was aborted");
-        }
-
-        if (!more) {
-            it->second.paused = true;
-            return JSFN_AGAIN;
-        }
-
-        return JSFN_OK;
+        return Paced(fetch, id, more, flags, err);
     }
 
     if (flags & (JSFN_DATA_LAST | JSFN_DATA_ERROR)) {
@@ -562,22 +570,7 @@ Isolate::FetchData(uint32_t id, const char *data, size_t len, int flags,
 
     SettleHung();
 
-    if (flags & (JSFN_DATA_LAST | JSFN_DATA_ERROR)) {
-        return JSFN_OK;
-    }
-
-    auto it = fetch->live.find(id);
-
-    if (it == fetch->live.end()) {
-        return Fail(err, JSFN_ERR_ARG, "the fetch was aborted");
-    }
-
-    if (!more) {
-        it->second.paused = true;
-        return JSFN_AGAIN;
-    }
-
-    return JSFN_OK;
+    return Paced(fetch, id, more, flags, err);
 }
 
 
