@@ -275,3 +275,33 @@ JS
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 6: nothing a function can set makes a body that is not a fetch's go the native way: Object.prototype.pipe, a look-alike object, a user stream in the response, all answer as before
+--- config
+    location = /p { js_function $TEST_NGINX_SERVER_ROOT/html/p.js; }
+    location = /small { return 200 "small"; }
+--- user_files
+>>> p.js
+export default {
+    async fetch(req) {
+        const how = new URL(req.url).searchParams.get('how');
+        const r = await fetch('/small');
+        Object.defineProperty(Object.prototype, 'pipe', { get() { return { id: 1, chunks: [new Uint8Array([88])] }; }, configurable: true });
+        Object.defineProperty(Object.prototype, 'src', { get() { return { id: 1 }; }, configurable: true });
+        if (how === 'stream') {
+            return new Response(new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('user')); c.close(); } }));
+        }
+        if (how === 'text') return new Response('text');
+        return r;
+    }
+};
+--- request eval
+["GET /p?how=stream", "GET /p?how=text", "GET /p"]
+--- response_body eval
+["user", "text", "small"]
+--- no_error_log
+[error]
+[alert]
+[crit]
