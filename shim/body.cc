@@ -138,6 +138,10 @@ Isolate::Read(Call *call, const char **data, size_t *len, jsfn_err_t *err)
         return Fail(err, JSFN_ERR_ARG, "no streamed response");
     }
 
+    if (s->pipe) {
+        return PipeRead(call, data, len, err);
+    }
+
     if (s->state == kReadHanded) {
         /* the host is done with the piece it had */
         s->unswept += s->len;
@@ -428,6 +432,11 @@ Isolate::EndStreams(Call *call)
     bool         cancel, fail;
 
     if (s == nullptr) {
+        return;
+    }
+
+    if (s->pipe) {
+        PipeEnd(call);
         return;
     }
 

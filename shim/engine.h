@@ -5,6 +5,7 @@
 #ifndef JSFN_ENGINE_H
 #define JSFN_ENGINE_H
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -70,6 +71,20 @@ struct CallStream {
     int                        code = JSFN_OK;    /* the failure, if any */
     std::string                error;
     size_t                     unswept = 0;       /* bytes since a GC */
+
+    /*
+     * or piped from a fetch() whose body JS never touched (fetch.cc): the
+     * pieces as the host reported them, handed out without JS
+     */
+    struct Piece {
+        std::shared_ptr<v8::BackingStore>  store;
+        size_t                             off, len;
+    };
+    bool                       pipe = false;
+    uint32_t                   pipe_fetch = 0;    /* live, or 0 */
+    bool                       pipe_end = false;  /* the last piece came */
+    std::deque<Piece>          pieces;
+    size_t                     queued = 0;        /* bytes in pieces */
 
     /* the request body: fed by the host */
     bool                       request = false;
@@ -174,6 +189,12 @@ public:
         jsfn_err_t *err);
     int FetchFail(uint32_t id, const char *msg, size_t len, jsfn_err_t *err);
     size_t FetchPending();
+    int PipeRead(Call *call, const char **data, size_t *len,
+        jsfn_err_t *err);
+    void PipeEnd(Call *call);
+    void PipeWake(Call *call);
+    void PipeData(Call *call, const char *data, size_t len, int flags,
+        bool *more);
     void FetchDispose();
     void Forget(Call *call);
     Call *Find(uint32_t id) {
@@ -387,6 +408,7 @@ void NativeFetchInit(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeFetchStart(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeFetchCtl(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeFetchBase(const v8::FunctionCallbackInfo<v8::Value> &args);
+void NativeFetchPipe(const v8::FunctionCallbackInfo<v8::Value> &args);
 
 /* KV namespaces (kv.cc): the native of js/lib/kv.js, a request's
    bindings for the dispatcher */

@@ -24,6 +24,7 @@ enum { FETCH_HEAD = 0, FETCH_DATA, FETCH_FAIL };
 struct LiveFetch {
     bool                                paused = false;   /* JSFN_AGAIN */
     uint32_t                            call = 0;         /* made by */
+    uint32_t                            pipe = 0;         /* piped to */
 };
 
 
@@ -478,11 +479,34 @@ Isolate::FetchHead(uint32_t id, const jsfn_fetch_head_t *head,
 }
 
 
+/* after a piece: the host goes on, or waits for fetch_ctl(WANT) */
+static int
+Paced(FetchState *fs, uint32_t id, bool more, int flags, jsfn_err_t *err)
+{
+    if (flags & (JSFN_DATA_LAST | JSFN_DATA_ERROR)) {
+        return JSFN_OK;
+    }
+
+    auto it = fs->live.find(id);
+
+    if (it == fs->live.end()) {
+        return Fail(err, JSFN_ERR_ARG, "the fetch was aborted");
+    }
+
+    if (!more) {
+        it->second.paused = true;
+        return JSFN_AGAIN;
+    }
+
+    return JSFN_OK;
+}
+
+
 int
 Isolate::FetchData(uint32_t id, const char *data, size_t len, int flags,
     jsfn_err_t *err)
 {
-    bool      more;
+    bool      more = false;
     uint32_t  owner;
 
     if (condemned != JSFN_OK) {
@@ -494,6 +518,19 @@ Isolate::FetchData(uint32_t id, const char *data, size_t len, int flags,
     }
 
     owner = fetch->live[id].call;
+
+    if (fetch->live[id].pipe) {
+        Call  *to = Find(fetch->live[id].pipe);
+
+        if (to == nullptr || !to->stream || to->stream->pipe_fetch != id) {
+            fetch->live.erase(id);
+            return Fail(err, JSFN_ERR_ARG, "the fetch was aborted");
+        }
+
+        PipeData(to, data, len, flags, &more);
+
+        return Paced(fetch, id, more, flags, err);
+    }
 
     if (flags & (JSFN_DATA_LAST | JSFN_DATA_ERROR)) {
         fetch->live.erase(id);
@@ -533,22 +570,7 @@ Isolate::FetchData(uint32_t id, const char *data, size_t len, int flags,
 
     SettleHung();
 
-    if (flags & (JSFN_DATA_LAST | JSFN_DATA_ERROR)) {
-        return JSFN_OK;
-    }
-
-    auto it = fetch->live.find(id);
-
-    if (it == fetch->live.end()) {
-        return Fail(err, JSFN_ERR_ARG, "the fetch was aborted");
-    }
-
-    if (!more) {
-        it->second.paused = true;
-        return JSFN_AGAIN;
-    }
-
-    return JSFN_OK;
+    return Paced(fetch, id, more, flags, err);
 }
 
 
@@ -564,6 +586,18 @@ Isolate::FetchFail(uint32_t id, const char *msg, size_t len, jsfn_err_t *err)
     }
 
     uint32_t  owner = fetch->live[id].call;
+    uint32_t  pipe = fetch->live[id].pipe;
+
+    if (pipe) {
+        Call  *to = Find(pipe);
+
+        if (to != nullptr && to->stream && to->stream->pipe_fetch == id) {
+            PipeData(to, msg, len, JSFN_DATA_ERROR, nullptr);
+        }
+
+        fetch->live.erase(id);
+        return JSFN_OK;
+    }
 
     fetch->live.erase(id);
 
@@ -583,6 +617,255 @@ Isolate::FetchFail(uint32_t id, const char *msg, size_t len, jsfn_err_t *err)
     SettleHung();
 
     return JSFN_OK;
+}
+
+
+/*
+ * The native pass-through: a handler returned a fetch()'s Response whose
+ * body JS never touched (not read, no stream made, not cloned).  The
+ * call's response body is then the fetch's own pieces: what JS kept before
+ * the handler returned first, then each piece the host reports, copied
+ * into memory counted against the isolate's budget and handed to
+ * jsfn_call_read() without entering JS.  The fetch is paused past
+ * kPipeHigh bytes queued (the high-water mark a stream of it would have)
+ * and resumed as the client takes them; a client that goes away aborts it.
+ *
+ * The link is made here from ids JS passes, but only to a fetch the engine
+ * knows as live and not piped yet: JS cannot make a body that is not a
+ * fetch's be read as one (the pieces it hands over are bytes either way).
+ */
+static const size_t  kPipeHigh = 65536;
+
+
+static void
+PipeFail(CallStream *s, const std::string &why)
+{
+    s->code = JSFN_ERR_JS;
+    s->error = why;
+    s->pipe_end = true;
+    s->pipe_fetch = 0;
+    s->state = Isolate::kReadFailed;
+}
+
+
+/* fetchPipe(callId, fetchId, pieces, end): true if the call pipes it */
+void
+NativeFetchPipe(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    v8::Isolate  *isolate = args.GetIsolate();
+    Isolate      *self = Isolate::From(isolate);
+    Call         *call;
+    uint32_t      fid;
+    CallStream   *s;
+
+    args.GetReturnValue().Set(false);
+
+    if (self == nullptr || self->fetch == nullptr || !args[0]->IsUint32()
+        || !args[1]->IsUint32() || !args[2]->IsArray())
+    {
+        return;
+    }
+
+    call = self->Find(args[0].As<v8::Uint32>()->Value());
+    fid = args[1].As<v8::Uint32>()->Value();
+
+    if (call == nullptr || call->settled
+        || (call->stream && call->stream->response))
+    {
+        return;
+    }
+
+    auto  it = self->fetch->live.find(fid);
+
+    if (fid != 0 && (it == self->fetch->live.end() || it->second.pipe)) {
+        return;
+    }
+
+    if (!call->stream) {
+        call->stream.reset(new CallStream());
+    }
+
+    s = call->stream.get();
+    s->response = true;
+    s->pipe = true;
+    s->state = Isolate::kReadIdle;
+
+    v8::Local<v8::Context>  ctx = isolate->GetCurrentContext();
+    v8::Local<v8::Array>    a = args[2].As<v8::Array>();
+    uint32_t                n = a->Length();
+
+    for (uint32_t i = 0; i < n; i++) {
+        v8::Local<v8::Value>  v;
+
+        if (!a->Get(ctx, i).ToLocal(&v) || !v->IsUint8Array()) {
+            continue;
+        }
+
+        v8::Local<v8::Uint8Array>  u8 = v.As<v8::Uint8Array>();
+
+        if (u8->ByteLength() == 0) {
+            continue;
+        }
+
+        s->pieces.push_back({ u8->Buffer()->GetBackingStore(),
+                              u8->ByteOffset(), u8->ByteLength() });
+        s->queued += u8->ByteLength();
+    }
+
+    if (fid != 0) {
+        s->pipe_fetch = fid;
+        it->second.pipe = call->id;
+
+    } else if (args[3]->IsTrue()) {
+        s->pipe_end = true;
+
+    } else {
+        PipeFail(s, Describe(isolate, ctx, args[3],
+                             v8::Exception::CreateMessage(isolate, args[3])));
+    }
+
+    args.GetReturnValue().Set(true);
+}
+
+
+/* a piece (or the end, or an error) of the fetch piped to the call */
+void
+Isolate::PipeData(Call *call, const char *data, size_t len, int flags,
+    bool *more)
+{
+    CallStream  *s = call->stream.get();
+
+    if (flags & JSFN_DATA_ERROR) {
+        fetch->live.erase(s->pipe_fetch);
+        PipeFail(s, "TypeError: " + std::string(data ? data : "",
+                                                 len < 4096 ? len : 4096));
+        PipeWake(call);
+        return;
+    }
+
+    if (len) {
+        std::shared_ptr<v8::BackingStore>  store = Store(len);
+
+        if (!store) {
+            uint32_t  fid = s->pipe_fetch;
+
+            fetch->live.erase(fid);
+            PipeFail(s, "RangeError: the fetched body does not fit the"
+                     " function's memory of " + std::to_string(heap_max >> 20)
+                     + " MB (js_function_memory)");
+            PipeWake(call);
+
+            if (!(flags & JSFN_DATA_LAST)) {
+                engine.host->fetch_ctl(host, fid, JSFN_FETCH_ABORT);
+            }
+            return;
+        }
+
+        memcpy(store->Data(), data, len);
+        s->pieces.push_back({ std::move(store), 0, len });
+        s->queued += len;
+    }
+
+    if (flags & JSFN_DATA_LAST) {
+        fetch->live.erase(s->pipe_fetch);
+        s->pipe_fetch = 0;
+        s->pipe_end = true;
+    }
+
+    if (more != nullptr) {
+        *more = s->queued < kPipeHigh;
+    }
+
+    PipeWake(call);
+}
+
+
+/* a read that waits is answered */
+void
+Isolate::PipeWake(Call *call)
+{
+    CallStream  *s = call->stream.get();
+
+    if (s->waiting) {
+        s->waiting = false;
+        engine.host->call_done(call->host);
+    }
+}
+
+
+int
+Isolate::PipeRead(Call *call, const char **data, size_t *len,
+    jsfn_err_t *err)
+{
+    CallStream  *s = call->stream.get();
+
+    if (condemned != JSFN_OK) {
+        return Condemned(err);
+    }
+
+    if (s->state == kReadHanded) {
+        /* the host is done with the piece it had */
+        s->queued -= s->pieces.front().len;
+        s->pieces.pop_front();
+        s->state = kReadIdle;
+    }
+
+    if (s->pipe_fetch && fetch != nullptr) {
+        auto  it = fetch->live.find(s->pipe_fetch);
+
+        if (it != fetch->live.end() && it->second.paused
+            && s->queued < kPipeHigh && engine.host->fetch_ctl != nullptr)
+        {
+            it->second.paused = false;
+            engine.host->fetch_ctl(host, s->pipe_fetch, JSFN_FETCH_WANT);
+        }
+    }
+
+    if (!s->pieces.empty()) {
+        const CallStream::Piece  &p = s->pieces.front();
+
+        s->state = kReadHanded;
+        s->waiting = false;
+        *data = static_cast<const char *>(p.store->Data()) + p.off;
+        *len = p.len;
+        return JSFN_OK;
+    }
+
+    if (s->state == kReadFailed) {
+        return Fail(err, s->code, s->error);
+    }
+
+    if (s->pipe_end) {
+        s->state = kReadDone;
+        return JSFN_DONE;
+    }
+
+    s->state = kReading;
+    s->waiting = true;
+    return JSFN_AGAIN;
+}
+
+
+/* the host is done with the call: a fetch still piped to it is aborted */
+void
+Isolate::PipeEnd(Call *call)
+{
+    CallStream  *s = call->stream.get();
+    uint32_t     fid = s->pipe_fetch;
+
+    s->waiting = false;
+    s->pipe_fetch = 0;
+    s->pieces.clear();
+    s->queued = 0;
+    s->state = kReadDone;
+
+    if (fid == 0 || fetch == nullptr || fetch->live.erase(fid) == 0) {
+        return;
+    }
+
+    if (engine.host->fetch_ctl != nullptr) {
+        engine.host->fetch_ctl(host, fid, JSFN_FETCH_ABORT);
+    }
 }
 
 }  /* namespace jsfn */

@@ -469,6 +469,7 @@ static const struct {
         { "fetchStart",   NativeFetchStart },
         { "fetchCtl",     NativeFetchCtl },
         { "fetchBase",    NativeFetchBase },
+        { "fetchPipe",    NativeFetchPipe },
         { "kv",           NativeKv },
         { "bodyInit",     NativeBodyInit },
         { "bodyStream",   NativeBodyStream },

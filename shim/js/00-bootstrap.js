@@ -346,7 +346,8 @@ internal.dispatch = (function () {
                                            + ', not a Response'), true);
         } else if (parts.body === true) {
             /* a stream body: the head now, its pieces when nginx asks */
-            internal.responseStream(id, parts.stream);
+            if (parts.pipe !== null) internal.fetchPipe(id, parts.pipe);
+            else internal.responseStream(id, parts.stream);
             natives.done(id, parts);
         } else {
             natives.done(id, parts);

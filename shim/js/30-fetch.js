@@ -943,10 +943,18 @@ class Response {
       // must not be changed, see EMPTY_FLAT).
       const parts = {
         status: s.status, statusText: s.statusText,
-        headers: s.headers === null ? s.flat : headersFlat(s.headers), body: null, stream: null,
+        headers: s.headers === null ? s.flat : headersFlat(s.headers), body: null, stream: null, pipe: null,
       };
       if (isUnusable(b)) {
         throw new TypeError('Response body has already been used.');
+      }
+      if (b.src !== null && b.stream === null) {
+        // a fetch()'s body JS never touched: the engine hands its pieces on
+        // (internal.fetchPipe), no stream; used as a stream would be
+        b.used = true;
+        parts.body = true;
+        parts.pipe = b.src;
+        return parts;
       }
       srcStream(b);
       if (b.stream !== null && !b.lazy) {

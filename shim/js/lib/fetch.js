@@ -388,6 +388,25 @@ internal.fetchBodyStream = (f) => {
   return stream;
 };
 
+// 30-fetch.js, via the dispatcher: the body, untouched, is the response of
+// call `callId`: the engine hands its pieces to nginx without JS (fetch.cc,
+// NativeFetchPipe); the pieces kept so far go first. Not piped (the request
+// ended): the fetch stops.
+internal.fetchPipe = (callId, f) => {
+  const id = f.id;
+  const live = fetches[id] === f;
+  const chunks = f.chunks;
+  f.buffering = false;
+  f.chunks = null;
+  if (live) delete fetches[id];
+  f.done = true;
+  ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+  const end = f.failed ? f.error : f.ended;
+  if (!natives.fetchPipe(callId, live ? id : 0, chunks === null ? [] : chunks, end) && live) {
+    natives.fetchCtl(id, FETCH_ABORT);
+  }
+};
+
 // the engine's hooks, and the call each runs for (its async context)
 natives.fetchInit((id, status, statusText, flat, url) => {
   const f = fetches[id];

@@ -487,11 +487,11 @@
     eq(internal.responseParts(null), null);
     eq(internal.responseParts(new Request('http://a/')), null);
     eq(internal.responseParts(new Response('hi')),
-      { status: 200, statusText: '', headers: ['content-type', 'text/plain;charset=UTF-8'], body: 'hi', stream: null });
+      { status: 200, statusText: '', headers: ['content-type', 'text/plain;charset=UTF-8'], body: 'hi', stream: null, pipe: null });
     const h = new Headers({ 'X-One': '1' });
     h.append('Set-Cookie', 'a=1'); h.append('Set-Cookie', 'b=2'); h.append('x-one', '2');
     const p = internal.responseParts(new Response(bytes(1, 2, 3), { status: 404, statusText: 'Nope', headers: h }));
-    eq(p, { status: 404, statusText: 'Nope', headers: ['x-one', '1', 'x-one', '2', 'set-cookie', 'a=1', 'set-cookie', 'b=2'], body: bytes(1, 2, 3), stream: null });
+    eq(p, { status: 404, statusText: 'Nope', headers: ['x-one', '1', 'x-one', '2', 'set-cookie', 'a=1', 'set-cookie', 'b=2'], body: bytes(1, 2, 3), stream: null, pipe: null });
     eq(internal.responseParts(new Response(null, { status: 204 })).body, null);
     eq(internal.responseParts(Response.redirect('http://a/b', 301)).headers, ['location', 'http://a/b']);
     eq(internal.responseParts(Response.json([1])).headers, ['content-type', 'application/json']);
@@ -524,8 +524,8 @@
     internal.dispatch(handler, 4, 'GET', 'http://h/throw', null, []);
     await flush();
     const byId = (id) => calls.find((c) => c.id === id);
-    eq(byId(1).parts, { status: 201, statusText: '', headers: ['content-type', 'text/plain;charset=UTF-8'], body: 'hi!', stream: null });
-    eq(byId(2).parts, { status: 200, statusText: '', headers: ['content-type', 'application/json'], body: '{"ua":"ua/1"}', stream: null });
+    eq(byId(1).parts, { status: 201, statusText: '', headers: ['content-type', 'text/plain;charset=UTF-8'], body: 'hi!', stream: null, pipe: null });
+    eq(byId(2).parts, { status: 200, statusText: '', headers: ['content-type', 'application/json'], body: '{"ua":"ua/1"}', stream: null, pipe: null });
     ok(byId(3).error instanceof TypeError, 'non-Response is a TypeError');
     eq(byId(4).error.message, 'boom');
   });
@@ -670,7 +670,7 @@
     internal.dispatch(handler, 103, 'GET', 'http://h/', null, []);
     eq(seen, [[undefined, undefined, undefined, []], ['y', undefined, undefined, ['X']], [undefined, undefined, undefined, []]]);
     const byId = (id) => __natives.calls.find((c) => c.id === id);
-    eq(byId(103).parts, { status: 200, statusText: '', headers: ['content-type', 'text/plain;charset=UTF-8'], body: 'ok', stream: null });
+    eq(byId(103).parts, { status: 200, statusText: '', headers: ['content-type', 'text/plain;charset=UTF-8'], body: 'ok', stream: null, pipe: null });
     internal.dispatch(async () => { const r = Response.json(1); void r.headers; return r; }, 104, 'GET', 'http://h/', null, []);
     internal.dispatch(() => Promise.resolve(new Response('a', { headers: { z: '1' } })), 105, 'GET', 'http://h/', null, []);
     await new Promise((resolve) => { let n = 0; const spin = () => (++n < 20 ? Promise.resolve().then(spin) : resolve()); spin(); });
