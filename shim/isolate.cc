@@ -1690,6 +1690,16 @@ Isolate::AbortRequest(Call *call)
         }
     }
 
+    if (condemned != JSFN_OK) {
+        /* no request is left to answer for it: the log says why the
+           isolate goes (the host retires it) */
+        std::string  why = condemned_why + " (request.signal's abort"
+                           " listeners)";
+
+        Log(JSFN_LOG_ERROR, why.data(), why.size());
+        return;
+    }
+
     ReportRejections();
 }
 

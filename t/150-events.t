@@ -1073,3 +1073,45 @@ abort event: AbortError: The client went away before the response was complete. 
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 33: an abort listener of request.signal that never returns, run when the client goes away, is stopped by js_function_cpu_limit: the isolate is replaced, the worker serves on
+--- config
+    location /t {
+        js_function $TEST_NGINX_SERVER_ROOT/html/spin.js;
+        js_function_cpu_limit 50ms;
+    }
+--- user_files
+>>> spin.js
+let served = 0;
+export default {
+    async fetch(request) {
+        served++;
+        if (new URL(request.url).pathname === '/t/check') return new Response(`served ${served}\n`);
+        request.signal.addEventListener('abort', () => { for (;;) {} });
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        return new Response('late\n');
+    }
+};
+--- init
+use IO::Socket::INET;
+my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                              PeerPort => $ENV{TEST_NGINX_SERVER_PORT} || 1984)
+    or die "connect: $!";
+print $s "GET /t/wait HTTP/1.0\r\n\r\n";
+select(undef, undef, undef, 0.4);
+close $s;
+select(undef, undef, undef, 0.5);
+# (written before the block's request marks the log: looked for here)
+open(my $log, '<', "$ENV{TEST_NGINX_SERVER_ROOT}/logs/error.log") or die $!;
+grep { /\[error\] .*spin\.js": CPU time limit of 50 ms exceeded \(js_function_cpu_limit\) \(request\.signal's abort listeners\)/ } <$log>
+    or die "no error_log line for the CPU limit";
+--- request
+GET /t/check
+--- response_body
+served 1
+--- no_error_log
+[alert]
+[crit]
+exited on signal
