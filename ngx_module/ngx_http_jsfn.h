@@ -19,6 +19,9 @@
 #define NGX_HTTP_JSFN_DEFAULT_CPU_LIMIT  1000
 #define NGX_HTTP_JSFN_DEFAULT_MEMORY     (128 * 1024 * 1024)
 
+/* streamed response bytes sent per turn of the event loop */
+#define NGX_HTTP_JSFN_BODY_TURN          (512 * 1024)
+
 /* fetch() to other origins (ngx_http_jsfn_client.c) */
 #define NGX_HTTP_JSFN_FETCH_TIMEOUT      30000
 #define NGX_HTTP_JSFN_FETCH_MAX_RESPONSE (1024 * 1024 * 1024)

@@ -220,7 +220,7 @@ ngx_http_jsfn_body_declared(jsfn_response_t *resp)
 static ngx_int_t
 ngx_http_jsfn_body_pump(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx)
 {
-    size_t                     len;
+    size_t                     len, turn;
     u_char                    *data;
     ngx_int_t                  rc;
     ngx_buf_t                 *b;
@@ -232,6 +232,7 @@ ngx_http_jsfn_body_pump(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx)
 
     c = r->connection;
     body = ctx->body;
+    turn = 0;
 
     for ( ;; ) {
 
@@ -325,6 +326,19 @@ ngx_http_jsfn_body_pump(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx)
 
         if (rc == NGX_ERROR) {
             return NGX_ERROR;
+        }
+
+        turn += len;
+
+        if (turn >= NGX_HTTP_JSFN_BODY_TURN) {
+            /*
+             * A stream that always has its next piece, sent to a client
+             * that always takes it, would hold the worker: the rest goes
+             * after the event loop has turned, as sendfile_max_chunk does
+             * (posted to the next turn, not this one's posted events).
+             */
+            ngx_post_event(c->write, &ngx_posted_next_events);
+            return NGX_DONE;
         }
     }
 }

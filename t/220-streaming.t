@@ -7,6 +7,7 @@
 
 use Test::Nginx::Socket 'no_plan';
 use IO::Socket::INET;
+use POSIX ();
 use IO::Uncompress::Gunzip qw(gunzip);
 use Time::HiRes qw(time sleep);
 
@@ -1244,5 +1245,52 @@ GET /result.txt
 --- timeout: 10
 --- no_error_log
 [error]
+[alert]
+[crit]
+
+
+
+=== TEST 31: a stream that always has its next chunk, to a client that always takes it, does not hold the worker: other requests are answered meanwhile
+--- config
+    location = /endless { js_function $TEST_NGINX_SERVER_ROOT/html/endless.js; }
+    location = /other { return 200 "other\n"; }
+--- user_files
+>>> endless.js
+const chunk = new Uint8Array(65536);
+export default {
+    fetch() {
+        return new Response(new ReadableStream({ pull(c) { c.enqueue(chunk.slice()); } }));
+    },
+};
+--- init
+my $pid = fork() // die "fork: $!";
+if ($pid == 0) {
+    my $s = main::conn();
+    print $s "GET /endless HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+    my $end = time + 2;
+    while (time < $end && sysread($s, my $buf, 1 << 20)) { }
+    POSIX::_exit(0);
+}
+sleep 0.3;
+my ($max, $ok) = (0, 0);
+for (1 .. 15) {
+    my $t0 = time;
+    my $s = main::conn();
+    print $s "GET /other HTTP/1.0\r\n\r\n";
+    $ok++ if main::read_all($s, 3) =~ /other/;
+    my $t = time - $t0;
+    $max = $t if $t > $max;
+    sleep 0.05;
+}
+waitpid($pid, 0);
+main::result(join '',
+    "answered: $ok of 15\n",
+    "slowest under 0.25 s: ", ($max < 0.25 ? 'yes' : sprintf("no (%.3f s)", $max)), "\n");
+--- request
+GET /result.txt
+--- response_body
+answered: 15 of 15
+slowest under 0.25 s: yes
+--- no_error_log
 [alert]
 [crit]
