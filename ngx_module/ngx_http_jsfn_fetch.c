@@ -1031,7 +1031,9 @@ ngx_http_jsfn_fetch_pump(ngx_event_t *ev)
 
     if (fc->pieces != NULL) {
         if (!fc->paused) {
-            ngx_post_event(&fc->pump, &ngx_posted_events);
+            /* this turn's share is used: the rest after the event loop
+               has turned (this turn's posted events would run it now) */
+            ngx_post_event(&fc->pump, &ngx_posted_next_events);
         }
 
         return;

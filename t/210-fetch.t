@@ -1018,3 +1018,68 @@ limiting requests, excess: 1.000 by zone "fetchzone"
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 29: a function that reads a large same-origin static file as fast as it comes does not hold the worker: other requests are answered meanwhile
+--- config
+    location = /count { js_function $TEST_NGINX_SERVER_ROOT/html/count.js; }
+    location = /other { return 200 "other\n"; }
+--- user_files
+>>> count.js
+export default {
+    async fetch() {
+        const r = await fetch('/big.bin');
+        let n = 0;
+        for await (const chunk of r.body) n += chunk.length;
+        return new Response(`${n}\n`);
+    },
+};
+--- init
+use IO::Socket::INET;
+use Time::HiRes ();
+{
+    # 512 MB of zeros, sparse: read from the page cache at memory speed
+    open(my $f, '>', "$ENV{TEST_NGINX_SERVER_ROOT}/html/big.bin") or die $!;
+    truncate($f, 1 << 29) or die $!;
+    close $f;
+}
+my $port = $ENV{TEST_NGINX_SERVER_PORT} || 1984;
+my $conn = sub {
+    IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port, Timeout => 10)
+        or die "connect: $!";
+};
+my $pid = fork() // die "fork: $!";
+if ($pid == 0) {
+    my $s = $conn->();
+    print $s "GET /count HTTP/1.0\r\n\r\n";
+    1 while sysread($s, my $buf, 65536);
+    require POSIX;
+    POSIX::_exit(0);
+}
+Time::HiRes::sleep(0.3);
+my ($max, $ok) = (0, 0);
+for (1 .. 15) {
+    my $t0 = Time::HiRes::time();
+    my $s = $conn->();
+    print $s "GET /other HTTP/1.0\r\n\r\n";
+    my $got = '';
+    $got .= $_ while <$s>;
+    $ok++ if $got =~ /other/;
+    my $t = Time::HiRes::time() - $t0;
+    $max = $t if $t > $max;
+    Time::HiRes::sleep(0.05);
+}
+waitpid($pid, 0);
+open(my $r, '>', "$ENV{TEST_NGINX_SERVER_ROOT}/html/result.txt") or die $!;
+print $r "answered: $ok of 15\n",
+    "slowest under 0.25 s: ", ($max < 0.25 ? 'yes' : sprintf("no (%.3f s)", $max)), "\n";
+close $r;
+--- request
+GET /result.txt
+--- response_body
+answered: 15 of 15
+slowest under 0.25 s: yes
+--- no_error_log
+[alert]
+[crit]
