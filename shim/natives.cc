@@ -345,6 +345,175 @@ NativeHeaders(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
+/*
+ * headersRecord(init): a HeadersInit record, a plain object such as
+ * { 'content-type': 'text/plain' }, as the runtime's validated flat list
+ * [name, value, ...] (names lowercase, values trimmed of HTTP whitespace);
+ * undefined where the runtime's own walk must run and throw its exact
+ * error: a Proxy or an API object, an accessor or index key, an
+ * enumerable symbol, a value that is not a string, anything invalid or
+ * long.  Nothing a function wrote runs here (no getters, no toString), so
+ * falling back is never observable.  Native code is shared by every
+ * isolate and stays in the CPU's caches, where the JS walk of one of many
+ * tenants' isolates runs on cold bytecode and feedback (30-fetch.js).
+ */
+/* an RFC 9110 tchar: ! # $ % & ' * + - . ^ _ ` | ~ DIGIT ALPHA */
+static bool
+HeaderToken(uint8_t c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+           || (c >= '0' && c <= '9')
+           || (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != nullptr);
+}
+
+static const int  kRecordMaxPairs = 64;
+static const int  kRecordMaxLength = 8192;
+
+
+/* a string's characters as bytes, if every one is at most U+00FF */
+static bool
+RecordBytes(v8::Isolate *isolate, v8::Local<v8::String> s, uint8_t *out,
+    int *len)
+{
+    uint16_t  wide[kRecordMaxLength];
+
+    *len = s->Length();
+    if (*len > kRecordMaxLength) {
+        return false;
+    }
+
+    if (s->IsOneByte()) {
+        s->WriteOneByte(isolate, out, 0, *len,
+                        v8::String::NO_NULL_TERMINATION);
+        return true;
+    }
+
+    s->Write(isolate, wide, 0, *len, v8::String::NO_NULL_TERMINATION);
+
+    for (int i = 0; i < *len; i++) {
+        if (wide[i] > 0xff) {
+            return false;
+        }
+        out[i] = (uint8_t) wide[i];
+    }
+
+    return true;
+}
+
+
+static bool
+HttpSpace(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+
+static void
+NativeHeadersRecord(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    v8::Isolate             *isolate = args.GetIsolate();
+    v8::Local<v8::Context>   ctx = isolate->GetCurrentContext();
+    v8::Local<v8::Object>    obj;
+    v8::Local<v8::Array>     keys, symbols;
+    v8::Local<v8::Value>     out[2 * kRecordMaxPairs];
+    uint8_t                  buf[kRecordMaxLength];
+    int                      n = 0, len;
+
+    if (!args[0]->IsObject() || args[0]->IsProxy()) {
+        return;
+    }
+
+    obj = args[0].As<v8::Object>();
+
+    if (obj->IsApiWrapper() || obj->InternalFieldCount() != 0
+        || !obj->GetOwnPropertyNames(ctx,
+                static_cast<v8::PropertyFilter>(v8::ONLY_ENUMERABLE
+                                                | v8::SKIP_SYMBOLS),
+                v8::KeyConversionMode::kKeepNumbers).ToLocal(&keys)
+        || keys->Length() > (uint32_t) kRecordMaxPairs
+        || !obj->GetOwnPropertyNames(ctx,
+                static_cast<v8::PropertyFilter>(v8::ONLY_ENUMERABLE
+                                                | v8::SKIP_STRINGS))
+               .ToLocal(&symbols)
+        || symbols->Length() != 0)
+    {
+        return;
+    }
+
+    for (uint32_t i = 0; i < keys->Length(); i++) {
+        v8::Local<v8::Value>   k, v;
+        v8::Local<v8::String>  name, value;
+        bool                   lower = true;
+        int                    start, end;
+
+        if (!keys->Get(ctx, i).ToLocal(&k) || !k->IsString()) {
+            return;                  /* an index key, or an exception */
+        }
+
+        name = k.As<v8::String>();
+
+        if (obj->HasRealNamedCallbackProperty(ctx, name).FromMaybe(true)
+            || !obj->Get(ctx, name).ToLocal(&v) || !v->IsString())
+        {
+            return;
+        }
+
+        value = v.As<v8::String>();
+
+        if (!RecordBytes(isolate, name, buf, &len) || len == 0) {
+            return;
+        }
+
+        for (int j = 0; j < len; j++) {
+            if (!HeaderToken(buf[j])) {
+                return;
+            }
+            if (buf[j] >= 'A' && buf[j] <= 'Z') {
+                buf[j] |= 0x20;
+                lower = false;
+            }
+        }
+
+        if (!lower
+            && !v8::String::NewFromOneByte(isolate, buf,
+                    v8::NewStringType::kInternalized, len).ToLocal(&name))
+        {
+            return;
+        }
+
+        if (!RecordBytes(isolate, value, buf, &len)) {
+            return;
+        }
+
+        for (start = 0; start < len && HttpSpace(buf[start]); start++) {
+            /* void */
+        }
+
+        for (end = len; end > start && HttpSpace(buf[end - 1]); end--) {
+            /* void */
+        }
+
+        for (int j = start; j < end; j++) {
+            if (buf[j] == '\0' || buf[j] == '\r' || buf[j] == '\n') {
+                return;
+            }
+        }
+
+        if ((start != 0 || end != len)
+            && !v8::String::NewFromOneByte(isolate, buf + start,
+                    v8::NewStringType::kNormal, end - start).ToLocal(&value))
+        {
+            return;
+        }
+
+        out[n++] = name;
+        out[n++] = value;
+    }
+
+    args.GetReturnValue().Set(v8::Array::New(isolate, out, n));
+}
+
+
 /* streams.cc, compress.cc */
 void NativeLibrary(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeLibraryCache(const v8::FunctionCallbackInfo<v8::Value> &args);
@@ -437,6 +606,7 @@ static const struct {
         { "done",         NativeDone },
         { "fail",         NativeFail },
         { "headers",      NativeHeaders },
+        { "headersRecord", NativeHeadersRecord },
         { "now",          NativeNow },
         { "hrnow",        NativeHrNow },
         { "contextGet",   NativeContextGet },

@@ -456,3 +456,81 @@ WWW-Authenticate: Bearer realm="fn"
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 18: a record HeadersInit keeps the standard's semantics (the native walk of plain objects falls back wherever JS could tell)
+--- config
+    location = /h { js_function $TEST_NGINX_SERVER_ROOT/html/h.js; }
+--- user_files
+>>> h.js
+const list = (init) => {
+    try { return [...new Headers(init)].map((p) => p.join('=')).join(' '); }
+    catch (e) { return e.constructor.name + ': ' + e.message; }
+};
+export default {
+    fetch() {
+        const log = [];
+        const o = { get a() { log.push('get a'); delete o.b; return '1'; }, b: '2', c: '3' };
+        const p = new Proxy({ A: 'x', b: 'y' }, {
+            ownKeys(t) { log.push('ownKeys'); return Reflect.ownKeys(t); },
+            getOwnPropertyDescriptor(t, k) { log.push('gOPD ' + k); return Reflect.getOwnPropertyDescriptor(t, k); },
+            get(t, k) { log.push('get ' + String(k)); return t[k]; },
+        });
+        const hidden = { shown: 's' };
+        Object.defineProperty(hidden, 'hidden', { value: 'h', enumerable: false });
+        const tricky = { toString() { log.push('toString'); return 'v'; } };
+        const out = [
+            list({ 'X-Up': '  spaced\t', 'content-type': 'text/plain' }),
+            list({ 'a b': 'x' }),
+            list({ a: 'x\ny' }),
+            list({ a: 'x\0y' }),
+            list({ a: '\u0100' }),
+            list({ '\u00e9': 'x' }),
+            list({ '': 'x' }),
+            list({ [Symbol('s')]: 'x', a: 'y' }),
+            list(o),
+            list(p),
+            list(hidden),
+            list(Object.create({ inherited: 'i' }, { own: { value: 'o', enumerable: true } })),
+            list({ 2: 'two', 1: 'one', z: 'last' }),
+            list({ n: 42, u: undefined, t: tricky }),
+            list({ big: 'b'.repeat(9000) }).length,
+            list({ latin: 'caf\u00e9' }),
+            log.join(','),
+        ];
+        const r = new Response('x', { headers: { 'X-Fn': ' made ', 'Cache-Control': 'no-store' } });
+        out.push([...r.headers].map((q) => q.join('=')).join(' '));
+        return new Response(out.join('\n') + '\n', {
+            headers: { 'X-Fn': ' made ', 'Cache-Control': 'no-store' },
+        });
+    }
+};
+--- request
+GET /h
+--- response_headers
+X-Fn: made
+Cache-Control: no-store
+--- response_body
+content-type=text/plain x-up=spaced
+TypeError: Failed to construct 'Headers': Invalid header name 'a b'.
+TypeError: Failed to construct 'Headers': Invalid header value.
+TypeError: Failed to construct 'Headers': Invalid header value.
+TypeError: Failed to construct 'Headers': Value is not a valid ByteString.
+TypeError: Failed to construct 'Headers': Invalid header name 'é'.
+TypeError: Failed to construct 'Headers': Invalid header name ''.
+TypeError: Cannot convert a Symbol value to a string
+a=1 c=3
+a=x b=y
+shown=s
+own=o
+1=one 2=two z=last
+n=42 t=v u=undefined
+9004
+latin=café
+get a,get Symbol(Symbol.iterator),ownKeys,gOPD A,get A,gOPD b,get b,toString
+cache-control=no-store content-type=text/plain;charset=UTF-8 x-fn=made
+--- no_error_log
+[error]
+[alert]
+[crit]

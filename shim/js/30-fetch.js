@@ -46,6 +46,10 @@ function toDict(v, what) {
 const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HTTP_WS_TRIM_RE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
+// natives.cc's walk of a plain-object HeadersInit (undefined: walk it here);
+// absent when the runtime runs without natives (the unit tests under Node)
+const headersRecord = natives.headersRecord || (() => undefined);
+
 function checkName(name, what) {
   name = toByteString(name, what);
   if (!TOKEN_RE.test(name)) throw new TypeError(`${what}: Invalid header name '${name}'.`);
@@ -133,6 +137,10 @@ class Headers {
         }
       } else {
         // record<ByteString, ByteString>: own enumerable keys, in order.
+        // A plain object of strings is walked natively (natives.cc), the
+        // rest, and every error, here.
+        const fast = headersRecord(init);
+        if (fast !== undefined) return fast;
         const keys = Reflect.ownKeys(init);
         for (let i = 0; i < keys.length; i++) {
           const key = keys[i];

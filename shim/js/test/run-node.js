@@ -79,6 +79,7 @@ const FAKE_NATIVES_SRC = `(function () {
     utf8Encode, utf8Decode, latin1Decode, log() {}, timerStart() {}, timerStop() {},
     requestHeaders: new Map(),
     headers(id) { return this.requestHeaders.get(id) || []; },
+    headersRecord() { return undefined; },   // the JS walk (natives.cc has a native one)
     done(id, parts) { calls.push({ id, parts }); },
     fail(id, error) { calls.push({ id, error }); },
     calls,
