@@ -114,6 +114,8 @@ typedef struct {
     ngx_http_jsfn_loc_conf_t   *conf;      /* the last request's location */
     ngx_uint_t                  inflight;  /* requests holding it */
     ngx_msec_t                  used;      /* last request, for idle_timeout */
+    ngx_msec_t                  gauged;    /* its heap gauge, last updated */
+    ngx_msec_t                  timed;     /* a timer callback, last ran */
     ngx_msec_t                  checked;   /* last look for changed files */
     ngx_str_node_t              alias;     /* a variable path as written,
                                               resolved to sn.str */
