@@ -98,6 +98,7 @@ CallHook(Isolate *self, Call *call, int op, v8::Local<v8::Value> arg,
     v8::Local<v8::Context>   ctx = isolate->GetCurrentContext();
     v8::TryCatch             tc(isolate);
     bool                     ok;
+    uint64_t                 cpu = ThreadCpuNs();
 
     v8::Local<v8::Value>  argv[] = {
         v8::Integer::New(isolate, op),
@@ -122,8 +123,8 @@ CallHook(Isolate *self, Call *call, int op, v8::Local<v8::Value> arg,
         }
     }
 
-    /* I/O of the request's, as a fetch report is (fetch.cc) */
-    self->ChargeCall(call, self->EntryNs());
+    /* I/O of the request's, as a fetch report is (fetch.cc): CPU time */
+    self->ChargeCall(call, ThreadCpuNs() - cpu);
 
     return ok && self->condemned == JSFN_OK;
 }

@@ -218,7 +218,6 @@ public:
     void SettleHung();
     void ChargeTimers(uint64_t ns);
     void ChargeCall(Call *call, uint64_t ns);
-    uint64_t EntryNs();
 
     static Isolate *From(v8::Isolate *isolate) {
         return static_cast<Isolate *>(isolate->GetData(0));

@@ -374,7 +374,8 @@ Isolate::FetchRun(uint32_t owner_id, int hook, int argc,
 
     owner = owner_id ? Find(owner_id) : nullptr;
 
-    if (owner == nullptr && cpu_limit_us) {
+    /* CPU time, not wall time: a loaded machine must not stop a request */
+    if (owner != nullptr || cpu_limit_us) {
         cpu = ThreadCpuNs();
     }
 
@@ -403,7 +404,7 @@ Isolate::FetchRun(uint32_t owner_id, int hook, int argc,
 
     if (owner != nullptr) {
         /* the call may have been settled and freed by the hook: by id */
-        ChargeCall(Find(owner_id), EntryNs());
+        ChargeCall(Find(owner_id), ThreadCpuNs() - cpu);
 
     } else if (condemned == JSFN_OK && cpu_limit_us) {
         ChargeTimers(ThreadCpuNs() - cpu);

@@ -1422,16 +1422,6 @@ Isolate::ChargeCall(Call *call, uint64_t ns)
 }
 
 
-/* the time since the current entry began (Entry), in ns */
-uint64_t
-Isolate::EntryNs()
-{
-    double  us = MonotonicUs() - entry_us;
-
-    return us > 0 ? (uint64_t) (us * 1000) : 0;
-}
-
-
 /*
  * A pending call whose promise nothing can settle any more: no timer is
  * armed and no host work is pending, and JS has returned.  Such calls are
