@@ -239,14 +239,26 @@ int jsfn_engine_init(const jsfn_engine_conf_t *conf, jsfn_err_t *err);
 void jsfn_engine_shutdown(void);
 
 /*
- * Keep "count" blank isolates made with "conf" ready, created on a
- * background thread (conf->host is ignored).  jsfn_spares_take() hands one
- * out (NULL when none is ready); give it its function with
- * jsfn_isolate_load() and free it as any isolate.  Stopped by
- * jsfn_engine_shutdown().
+ * Keep blank isolates made with "conf" ready, created on a background
+ * thread (conf->host is ignored): at least "min", and up to "max" while
+ * cold starts come faster (the most seen within one second over the last
+ * ten seconds).  jsfn_spares_take() counts a cold start and hands out a
+ * spare (NULL when none is ready); give it its function with
+ * jsfn_isolate_load() and free it as any isolate.  "stats", when not NULL,
+ * receives the stock after the call.  Stopped by jsfn_engine_shutdown().
  */
-int jsfn_spares_start(const jsfn_isolate_conf_t *conf, size_t count);
-jsfn_isolate_t *jsfn_spares_take(void);
+typedef struct {
+    size_t              ready;        /* spares in stock */
+    size_t              target;       /* the stock kept now */
+    uint64_t            made;         /* since the start */
+    uint64_t            taken;        /* cold starts that found a spare */
+    uint64_t            missed;       /* cold starts that found none */
+    uint64_t            dropped;      /* surplus disposed of */
+} jsfn_spares_stats_t;
+
+int jsfn_spares_start(const jsfn_isolate_conf_t *conf, size_t min,
+    size_t max);
+jsfn_isolate_t *jsfn_spares_take(jsfn_spares_stats_t *stats);
 
 /* 1 when isolates start from the startup snapshot */
 int jsfn_engine_snapshot(void);

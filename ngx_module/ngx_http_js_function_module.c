@@ -160,10 +160,10 @@ static ngx_command_t  ngx_http_jsfn_commands[] = {
       NULL },
 
     { ngx_string("js_function_prewarm"),
-      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_http_jsfn_prewarm,
       NGX_HTTP_MAIN_CONF_OFFSET,
-      offsetof(ngx_http_jsfn_main_conf_t, prewarm),
+      0,
       NULL },
 
     { ngx_string("js_function_check_interval"),
@@ -287,6 +287,7 @@ ngx_http_jsfn_create_main_conf(ngx_conf_t *cf)
     jmcf->max_isolates = NGX_CONF_UNSET_UINT;
     jmcf->idle_timeout = NGX_CONF_UNSET_MSEC;
     jmcf->prewarm = NGX_CONF_UNSET_UINT;
+    jmcf->prewarm_max = NGX_CONF_UNSET_UINT;
     jmcf->check_interval = NGX_CONF_UNSET_MSEC;
     jmcf->status_zone_size = NGX_CONF_UNSET_SIZE;
     jmcf->fetch_keepalive = NGX_CONF_UNSET_UINT;
@@ -305,6 +306,9 @@ ngx_http_jsfn_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(jmcf->max_isolates, 0);
     ngx_conf_init_msec_value(jmcf->idle_timeout, 300000);
     ngx_conf_init_uint_value(jmcf->prewarm, 2);
+    /* a burst of cold starts raises the stock up to this (spares.cc) */
+    ngx_conf_init_uint_value(jmcf->prewarm_max,
+                             ngx_max(jmcf->prewarm, 16));
     ngx_conf_init_msec_value(jmcf->check_interval, 1000);
     ngx_conf_init_size_value(jmcf->status_zone_size, 1024 * 1024);
     ngx_conf_init_uint_value(jmcf->fetch_keepalive,

@@ -42,7 +42,8 @@ typedef struct {
     ngx_uint_t                  functions; /* js_function directives */
     ngx_uint_t                  max_isolates;
     ngx_msec_t                  idle_timeout;
-    ngx_uint_t                  prewarm;
+    ngx_uint_t                  prewarm;   /* spares kept at least */
+    ngx_uint_t                  prewarm_max;  /* and at most */
     ngx_msec_t                  check_interval;
     size_t                      status_zone_size;
     ngx_str_t                   snapshot;  /* js_function_snapshot */
@@ -197,6 +198,7 @@ typedef enum {
 
 /* directive setters (ngx_http_jsfn_directive.c) */
 char *ngx_http_jsfn_function(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_jsfn_prewarm(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_jsfn_env(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 ngx_int_t ngx_http_jsfn_merge_env(ngx_conf_t *cf,
     ngx_http_jsfn_loc_conf_t *prev, ngx_http_jsfn_loc_conf_t *conf);
@@ -289,8 +291,8 @@ ngx_int_t ngx_http_jsfn_engine_load(ngx_http_jsfn_isolate_t *isolate,
 ngx_int_t ngx_http_jsfn_engine_failed(ngx_str_t *path, ngx_log_t *log,
     ngx_str_t *root, ngx_http_jsfn_loc_conf_t *jlcf);
 ngx_int_t ngx_http_jsfn_engine_spares(ngx_log_t *log,
-    ngx_http_jsfn_loc_conf_t *jlcf, ngx_uint_t count);
-jsfn_isolate_t *ngx_http_jsfn_engine_take_spare(void);
+    ngx_http_jsfn_loc_conf_t *jlcf, ngx_uint_t min, ngx_uint_t max);
+jsfn_isolate_t *ngx_http_jsfn_engine_take_spare(ngx_log_t *log);
 ngx_int_t ngx_http_jsfn_engine_changed(ngx_http_jsfn_isolate_t *isolate);
 size_t ngx_http_jsfn_engine_heap(ngx_http_jsfn_isolate_t *isolate);
 void ngx_http_jsfn_engine_free(ngx_http_jsfn_isolate_t *isolate);

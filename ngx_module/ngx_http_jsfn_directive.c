@@ -248,3 +248,56 @@ ngx_http_jsfn_merge_env(ngx_conf_t *cf, ngx_http_jsfn_loc_conf_t *prev,
 
     return NGX_OK;
 }
+
+
+/* js_function_prewarm NUMBER [max=NUMBER] */
+char *
+ngx_http_jsfn_prewarm(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_jsfn_main_conf_t *jmcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value, s;
+
+    if (jmcf->prewarm != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    n = ngx_atoi(value[1].data, value[1].len);
+    if (n == NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid number of spare isolates \"%V\"",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    jmcf->prewarm = n;
+
+    if (cf->args->nelts == 2) {
+        return NGX_CONF_OK;
+    }
+
+    if (ngx_strncmp(value[2].data, "max=", 4) != 0) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    s.data = value[2].data + 4;
+    s.len = value[2].len - 4;
+
+    n = ngx_atoi(s.data, s.len);
+    if (n == NGX_ERROR || (ngx_uint_t) n < jmcf->prewarm) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid \"%V\": the most spare isolates cannot be"
+                           " fewer than the %ui kept at least",
+                           &value[2], jmcf->prewarm);
+        return NGX_CONF_ERROR;
+    }
+
+    jmcf->prewarm_max = n;
+
+    return NGX_CONF_OK;
+}

@@ -286,7 +286,7 @@ ngx_http_jsfn_engine_failed(ngx_str_t *path, ngx_log_t *log,
 /* blank isolates with the runtime, made by the engine's thread */
 ngx_int_t
 ngx_http_jsfn_engine_spares(ngx_log_t *log, ngx_http_jsfn_loc_conf_t *jlcf,
-    ngx_uint_t count)
+    ngx_uint_t min, ngx_uint_t max)
 {
     jsfn_isolate_conf_t  conf;
 
@@ -295,7 +295,7 @@ ngx_http_jsfn_engine_spares(ngx_log_t *log, ngx_http_jsfn_loc_conf_t *jlcf,
     conf.cpu_limit_us = (uint64_t) jlcf->cpu_limit * 1000;
     conf.allow_eval = jlcf->allow_eval;
 
-    if (jsfn_spares_start(&conf, count) != JSFN_OK) {
+    if (jsfn_spares_start(&conf, min, max) != JSFN_OK) {
         ngx_log_error(NGX_LOG_EMERG, log, 0,
                       "js_function: cannot start making spare isolates");
         return NGX_ERROR;
@@ -305,11 +305,24 @@ ngx_http_jsfn_engine_spares(ngx_log_t *log, ngx_http_jsfn_loc_conf_t *jlcf,
 }
 
 
-/* a spare isolate, or NULL when none is ready */
+/* a cold start: a spare isolate, or NULL when none is ready */
 jsfn_isolate_t *
-ngx_http_jsfn_engine_take_spare(void)
+ngx_http_jsfn_engine_take_spare(ngx_log_t *log)
 {
-    return jsfn_spares_take();
+    jsfn_isolate_t       *spare;
+    jsfn_spares_stats_t   st;
+
+    ngx_memzero(&st, sizeof(jsfn_spares_stats_t));
+
+    spare = jsfn_spares_take(&st);
+
+    ngx_log_debug5(NGX_LOG_DEBUG_HTTP, log, 0,
+                   "js function spares: %s, %uz ready, target %uz,"
+                   " %uL made, %uL cold starts found none",
+                   spare ? "one taken" : "none ready", st.ready, st.target,
+                   st.made, st.missed);
+
+    return spare;
 }
 
 

@@ -23,6 +23,7 @@ typedef struct {
     ngx_msec_t                  idle_timeout;
     ngx_msec_t                  check_interval;
     ngx_uint_t                  prewarm;
+    ngx_uint_t                  prewarm_max;
     ngx_http_jsfn_loc_conf_t    defaults;  /* http level: spares' limits */
     ngx_event_t                 sweep;     /* idle_timeout and gauges */
 } ngx_http_jsfn_pool_t;
@@ -71,6 +72,7 @@ ngx_http_jsfn_pool_init(ngx_cycle_t *cycle)
     pool->idle_timeout = jmcf->idle_timeout;
     pool->check_interval = jmcf->check_interval;
     pool->prewarm = jmcf->prewarm;
+    pool->prewarm_max = jmcf->prewarm_max;
     /*
      * The http level's own values, or the defaults where it has none (that
      * level is never merged): what a location without its own gets.
@@ -108,7 +110,7 @@ ngx_http_jsfn_pool_init(ngx_cycle_t *cycle)
     /* spares are made on the engine's own thread, ahead of need */
     if (pool->prewarm
         && ngx_http_jsfn_engine_spares(cycle->log, &pool->defaults,
-                                       pool->prewarm)
+                                       pool->prewarm, pool->prewarm_max)
            != NGX_OK)
     {
         return NGX_ERROR;
@@ -294,7 +296,7 @@ ngx_http_jsfn_pool_create(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
         && jlcf->cpu_limit == def->cpu_limit
         && jlcf->allow_eval == def->allow_eval)
     {
-        spare = ngx_http_jsfn_engine_take_spare();
+        spare = ngx_http_jsfn_engine_take_spare(r->connection->log);
     }
 
     rc = ngx_http_jsfn_engine_load(isolate, r->connection->log, &jlcf->root,

@@ -153,10 +153,10 @@ jsfn_engine_init(const jsfn_engine_conf_t *conf, jsfn_err_t *err)
 
 
 JSFN_EXPORT int
-jsfn_spares_start(const jsfn_isolate_conf_t *conf, size_t count)
+jsfn_spares_start(const jsfn_isolate_conf_t *conf, size_t min, size_t max)
 {
     try {
-        return jsfn::SparesStart(conf, count);
+        return jsfn::SparesStart(conf, min, max);
     } catch (...) {
         return JSFN_ERR_NOMEM;
     }
@@ -164,10 +164,10 @@ jsfn_spares_start(const jsfn_isolate_conf_t *conf, size_t count)
 
 
 JSFN_EXPORT jsfn_isolate_t *
-jsfn_spares_take(void)
+jsfn_spares_take(jsfn_spares_stats_t *stats)
 {
     try {
-        return jsfn::SparesTake();
+        return jsfn::SparesTake(stats);
     } catch (...) {
         return nullptr;
     }

@@ -430,7 +430,7 @@ extern const char    runtime_js[];
 extern const size_t  runtime_js_len;
 
 /* spare isolates made on a background thread (spares.cc) */
-int SparesStart(const jsfn_isolate_conf_t *conf, size_t count);
+int SparesStart(const jsfn_isolate_conf_t *conf, size_t min, size_t max);
 void SparesStop();
 
 }  /* namespace jsfn */
@@ -449,7 +449,7 @@ struct jsfn_call_s {
 
 
 namespace jsfn {
-jsfn_isolate_t *SparesTake();
+jsfn_isolate_t *SparesTake(jsfn_spares_stats_t *stats);
 }
 
 #endif /* JSFN_ENGINE_H */

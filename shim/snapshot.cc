@@ -8,6 +8,9 @@
  * that does not match the V8 in use (libnode upgraded underneath, or a
  * stray file) is refused before V8 sees it, with a warning, and isolates
  * are built the slow way: V8 would abort the process on a foreign blob.
+ * The header also carries a CRC-32 of the blob, checked once when a worker
+ * loads a blob from a file (js_function_snapshot): V8's own check of its
+ * checksum, on every isolate created, is off (PlatformFlags).
  */
 
 #include <cstdio>
@@ -15,6 +18,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "engine.h"
 
@@ -28,6 +32,8 @@ struct BlobHeader {
     char       v8_version[32];
     uint64_t   runtime_hash;
     uint64_t   length;
+    uint32_t   crc;                 /* CRC-32 of the blob */
+    uint32_t   reserved;
 };
 
 Snapshot  snapshot;
@@ -241,6 +247,8 @@ BuildSnapshot(std::string *out, std::string *why)
                  v8::V8::GetVersion());
         h.runtime_hash = RuntimeHash();
         h.length = blob.raw_size;
+        h.crc = (uint32_t) crc32(0, reinterpret_cast<const Bytef *>(
+                                        blob.data), (uInt) blob.raw_size);
 
         out->assign(reinterpret_cast<const char *>(&h), sizeof(h));
         out->append(blob.data, blob.raw_size);
@@ -319,6 +327,16 @@ SnapshotLoad(const char *path, std::string *why)
 
     if (h.length != snapshot.data.size() - sizeof(h)) {
         *why = "the snapshot is truncated";
+        return false;
+    }
+
+    /* the blob built into the module is as sound as the module's code */
+    if (path != nullptr && path[0] != '\0'
+        && h.crc != (uint32_t) crc32(0, reinterpret_cast<const Bytef *>(
+                                            snapshot.data.data() + sizeof(h)),
+                                     (uInt) h.length))
+    {
+        *why = "the snapshot is damaged (its checksum does not match)";
         return false;
     }
 
