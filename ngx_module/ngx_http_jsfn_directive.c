@@ -273,6 +273,13 @@ ngx_http_jsfn_prewarm(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    if (n > 1024) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "too many spare isolates \"%V\" (1024 at most)",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
     jmcf->prewarm = n;
 
     if (cf->args->nelts == 2) {
@@ -289,10 +296,10 @@ ngx_http_jsfn_prewarm(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     s.len = value[2].len - 4;
 
     n = ngx_atoi(s.data, s.len);
-    if (n == NGX_ERROR || (ngx_uint_t) n < jmcf->prewarm) {
+    if (n == NGX_ERROR || (ngx_uint_t) n < jmcf->prewarm || n > 1024) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid \"%V\": the most spare isolates cannot be"
-                           " fewer than the %ui kept at least",
+                           "invalid \"%V\": the most spare isolates must be"
+                           " at least the %ui kept and at most 1024",
                            &value[2], jmcf->prewarm);
         return NGX_CONF_ERROR;
     }

@@ -317,7 +317,7 @@ ngx_http_jsfn_engine_take_spare(ngx_log_t *log)
     spare = jsfn_spares_take(&st);
 
     ngx_log_debug5(NGX_LOG_DEBUG_HTTP, log, 0,
-                   "js function spares: %s, %uz ready, target %uz,"
+                   "js function spares: %s, %uz in stock, target %uz,"
                    " %uL made, %uL cold starts found none",
                    spare ? "one taken" : "none ready", st.ready, st.target,
                    st.made, st.missed);

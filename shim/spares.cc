@@ -9,11 +9,11 @@
  * take it on every use (Isolate::Lock); the thread never touches an
  * isolate once it has handed it out.
  *
- * The stock follows the cold starts: its target is the largest number of
- * cold starts seen within one second over the last kHold seconds, between
- * the configured minimum and maximum.  A burst of new functions raises it
- * at once, so the next burst finds spares; kHold seconds after the last
- * busy second the surplus is disposed of, one isolate at a time.
+ * The stock follows the cold starts: its target is the most cold starts
+ * seen within one second (a sliding window) over the last kHold seconds,
+ * between the configured minimum and maximum.  A burst of new functions
+ * raises it at once, so the next burst finds spares; kHold seconds after
+ * the busiest second the surplus is disposed of, one isolate at a time.
  */
 
 #include <chrono>
@@ -22,6 +22,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "engine.h"
 
@@ -30,8 +31,8 @@ namespace jsfn {
 
 namespace {
 
-/* seconds a raised target holds after the busiest second */
-const size_t  kHold = 10;
+/* a raised target holds this long after the busiest second (us) */
+const double  kHold = 10e6;
 
 struct Spares {
     std::mutex                    m;
@@ -45,11 +46,12 @@ struct Spares {
     bool                          making = false;
     jsfn_isolate_conf_t           conf;
 
-    /* cold starts per second, the last kHold seconds: a ring indexed by
-       second % kHold, counts[] of seconds before "second" - kHold + 1
-       are stale */
-    uint64_t                      second = 0;
-    uint32_t                      counts[kHold] = {};
+    /* the times of the last "max" cold starts (a ring), and the most of
+       them seen within one second, when */
+    std::vector<double>           starts;
+    size_t                        next = 0;
+    size_t                        peak = 0;
+    double                        peak_at = 0;
 
     /* since the start */
     uint64_t                      made = 0;
@@ -61,44 +63,25 @@ struct Spares {
 Spares  spares;
 
 
-uint64_t
-Second()
-{
-    return (uint64_t) (MonotonicUs() / 1e6);
-}
-
-
-/* moves the ring to the current second; under spares.m */
-void
-Advance(uint64_t now)
-{
-    if (now <= spares.second) {
-        return;
-    }
-
-    for (uint64_t s = spares.second + 1;
-         s <= now && s <= spares.second + kHold; s++)
-    {
-        spares.counts[s % kHold] = 0;
-    }
-
-    spares.second = now;
-}
-
-
 /* the stock the thread keeps now; under spares.m */
 size_t
 Target()
 {
-    size_t  peak = 0;
+    double  now = MonotonicUs();
+    size_t  rate = 0;
 
-    Advance(Second());
-
-    for (size_t i = 0; i < kHold; i++) {
-        peak = std::max(peak, (size_t) spares.counts[i]);
+    for (double t : spares.starts) {
+        if (t > now - 1e6) {
+            rate++;
+        }
     }
 
-    return std::min(std::max(peak, spares.min), spares.max);
+    if (rate >= spares.peak || now - spares.peak_at > kHold) {
+        spares.peak = rate;
+        spares.peak_at = now;
+    }
+
+    return std::min(std::max(spares.peak, spares.min), spares.max);
 }
 
 
@@ -205,7 +188,10 @@ SparesStart(const jsfn_isolate_conf_t *conf, size_t min, size_t max)
     spares.min = min;
     spares.max = std::max(min, max);
     spares.stop = false;
-    spares.second = Second();
+    spares.starts.assign(spares.max, -1e18);
+    spares.next = 0;
+    spares.peak = 0;
+    spares.peak_at = 0;
     spares.thread = std::thread(Run);
     spares.running = true;
 
@@ -230,8 +216,7 @@ SparesTake(jsfn_spares_stats_t *stats)
             return nullptr;
         }
 
-        Advance(Second());
-        spares.counts[spares.second % kHold]++;
+        spares.starts[spares.next++ % spares.starts.size()] = MonotonicUs();
 
         if (!spares.ready.empty()) {
             iso = spares.ready.front();
