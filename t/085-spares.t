@@ -11,6 +11,23 @@ use Test::Nginx::Socket 'no_plan';
 
 no_shuffle();
 
+# function files f/PREFIX1.js .. f/PREFIXn.js, each answering its name
+sub functions {
+    my ($prefix, $n) = @_;
+    return map { ["f/$prefix$_.js",
+                  "export default { fetch() { return new Response('$prefix$_'); } };"] }
+           1 .. $n;
+}
+
+# f/pause.js: a cold start too, answering "paused" after $ms, meanwhile
+# the spares thread makes the stock for the target the burst set
+sub pause {
+    my ($ms) = @_;
+    return ["f/pause.js", "export default { async fetch() {\n"
+                          . "  await new Promise((resolve) => setTimeout(resolve, $ms));\n"
+                          . "  return new Response('paused');\n} };"];
+}
+
 run_tests();
 
 __DATA__
@@ -21,11 +38,7 @@ __DATA__
 --- config
     location ~ ^/f/(?<fn>\w+)$ { js_function $TEST_NGINX_SERVER_ROOT/html/f/$fn.js; }
 --- user_files eval
-[(map { ["f/a$_.js", "export default { fetch() { return new Response('a$_'); } };"] } 1 .. 6),
- (map { ["f/b$_.js", "export default { fetch() { return new Response('b$_'); } };"] } 1 .. 5),
- ["f/pause.js", "export default { async fetch() {\n"
-                . "  await new Promise((resolve) => setTimeout(resolve, 1500));\n"
-                . "  return new Response('paused');\n} };"]]
+[main::functions('a', 6), main::functions('b', 5), main::pause(1500)]
 --- init
 select(undef, undef, undef, 0.3);
 --- pipelined_requests eval
@@ -58,10 +71,7 @@ select(undef, undef, undef, 0.3);
 --- config
     location ~ ^/f/(?<fn>\w+)$ { js_function $TEST_NGINX_SERVER_ROOT/html/f/$fn.js; }
 --- user_files eval
-[(map { ["f/c$_.js", "export default { fetch() { return new Response('c$_'); } };"] } 1 .. 7),
- ["f/pause.js", "export default { async fetch() {\n"
-                . "  await new Promise((resolve) => setTimeout(resolve, 1500));\n"
-                . "  return new Response('paused');\n} };"]]
+[main::functions('c', 7), main::pause(1500)]
 --- init
 select(undef, undef, undef, 0.3);
 --- pipelined_requests eval
@@ -96,10 +106,7 @@ qr/js function spares: one taken, 6 in stock, target 7, /
 --- config
     location ~ ^/f/(?<fn>\w+)$ { js_function $TEST_NGINX_SERVER_ROOT/html/f/$fn.js; }
 --- user_files eval
-[(map { ["f/d$_.js", "export default { fetch() { return new Response('d$_'); } };"] } 1 .. 6),
- ["f/pause.js", "export default { async fetch() {\n"
-                . "  await new Promise((resolve) => setTimeout(resolve, 1500));\n"
-                . "  return new Response('paused');\n} };"]]
+[main::functions('d', 6), main::pause(1500)]
 --- init
 select(undef, undef, undef, 0.3);
 --- pipelined_requests eval
@@ -135,10 +142,7 @@ qr/js function spares: one taken, 3 in stock, target 4, /
 --- config
     location ~ ^/f/(?<fn>\w+)$ { js_function $TEST_NGINX_SERVER_ROOT/html/f/$fn.js; }
 --- user_files eval
-[(map { ["f/e$_.js", "export default { fetch() { return new Response('e$_'); } };"] } 1 .. 6),
- ["f/pause.js", "export default { async fetch() {\n"
-                . "  await new Promise((resolve) => setTimeout(resolve, 500));\n"
-                . "  return new Response('paused');\n} };"]]
+[main::functions('e', 6), main::pause(500)]
 --- init
 select(undef, undef, undef, 0.3);
 --- pipelined_requests eval
