@@ -125,6 +125,7 @@ typedef struct {
     unsigned                    retired:1; /* out of the tree, freed when
                                               its last request ends */
     unsigned                    has_alias:1;
+    unsigned                    shrunk:1;  /* idle, its heap shrunk */
 } ngx_http_jsfn_isolate_t;
 
 

@@ -16,14 +16,21 @@
  * of them, and V8 aborts the worker when it cannot map a page of a heap.
  * Each 256 KB page of an isolate's heap is a mapping of its own, and the
  * isolate has a few more beside them (its code range and the protections
- * within it): 12 for a small function's new isolate, 16 to 20 once it has
+ * within it): 9 for a small function's new isolate, 14 to 17 once it has
  * served a while, one more for every page its heap grows by.
  */
 #define NGX_HTTP_JSFN_MAPS_PAGE     (256 * 1024)
 #define NGX_HTTP_JSFN_MAPS_FIXED    4      /* an isolate's, beside its pages */
-#define NGX_HTTP_JSFN_MAPS_NEW      12     /* a new isolate's */
+#define NGX_HTTP_JSFN_MAPS_NEW      10     /* a new isolate's */
 #define NGX_HTTP_JSFN_MAPS_PLAN     16     /* an isolate's, for the cap */
 #define NGX_HTTP_JSFN_MAPS_RECOUNT  10000  /* ms between two counts */
+
+/*
+ * An isolate idle this long has its heap shrunk (a full GC, about 1 ms for
+ * a small function's), by the sweep, for at most SHRINK_BUDGET ms a sweep.
+ */
+#define NGX_HTTP_JSFN_SHRINK_IDLE    10000
+#define NGX_HTTP_JSFN_SHRINK_BUDGET  3
 
 
 /* This worker's isolates, one per function file, and spare blank ones. */
@@ -244,6 +251,7 @@ ngx_http_jsfn_pool_get(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     /* balanced by ngx_http_jsfn_pool_release() from the request's cleanup */
     isolate->inflight++;
     isolate->used = ngx_current_msec;
+    isolate->shrunk = 0;
     ngx_queue_insert_tail(&isolate->requests, &ctx->queue);
     ctx->isolate = isolate;
 
@@ -594,11 +602,16 @@ ngx_http_jsfn_pool_sweep(ngx_event_t *ev)
 {
     size_t                    used, total;
     ngx_int_t                 n;
+    ngx_msec_t                spent;
     ngx_queue_t              *q, *prev;
+    struct timeval            t0, t1;
     ngx_http_jsfn_pool_t     *pool;
     ngx_http_jsfn_isolate_t  *isolate;
 
     pool = ev->data;
+    spent = 0;
+
+    ngx_gettimeofday(&t0);
 
     for (q = ngx_queue_last(&pool->lru);
          q != ngx_queue_sentinel(&pool->lru);
@@ -615,6 +628,23 @@ ngx_http_jsfn_pool_sweep(ngx_event_t *ev)
                            &isolate->sn.str);
             ngx_http_jsfn_pool_free(isolate);
             continue;
+        }
+
+        if (!isolate->shrunk
+            && isolate->inflight == 0
+            && ngx_current_msec - isolate->used >= NGX_HTTP_JSFN_SHRINK_IDLE
+            && spent < NGX_HTTP_JSFN_SHRINK_BUDGET)
+        {
+            jsfn_isolate_shrink(isolate->iso);
+            isolate->shrunk = 1;
+
+            ngx_gettimeofday(&t1);
+            spent = (t1.tv_sec - t0.tv_sec) * 1000
+                    + (t1.tv_usec - t0.tv_usec) / 1000;
+
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ev->log, 0,
+                           "js function \"%V\": idle, heap shrunk",
+                           &isolate->sn.str);
         }
 
         used = ngx_http_jsfn_engine_heap(isolate, &total);
@@ -735,10 +765,10 @@ ngx_http_jsfn_pool_maps_init(ngx_cycle_t *cycle, ngx_http_jsfn_pool_t *pool,
 
     ngx_log_error(level, cycle->log, 0,
                   "js_function_max_isolates %ui lowered to %ui in this"
-                  " worker: an isolate takes %d to 20 memory mappings and"
-                  " vm.max_map_count is %ui (\"sysctl -w"
-                  " vm.max_map_count=%ui\" raises it)",
-                  pool->max, cap, NGX_HTTP_JSFN_MAPS_NEW,
+                  " worker: an isolate takes about %d memory mappings,"
+                  " more as its heap grows, and vm.max_map_count is %ui"
+                  " (\"sysctl -w vm.max_map_count=%ui\" raises it)",
+                  pool->max, cap, NGX_HTTP_JSFN_MAPS_PLAN,
                   pool->max_map_count, want);
 
     pool->max = cap;
