@@ -16,13 +16,13 @@
  * of them, and V8 aborts the worker when it cannot map a page of a heap.
  * Each 256 KB page of an isolate's heap is a mapping of its own, and the
  * isolate has a few more beside them (its code range and the protections
- * within it): 9 for a small function's new isolate, 14 to 17 once it has
+ * within it): 7 for a small function's new isolate, 12 to 13 once it has
  * served a while, one more for every page its heap grows by.
  */
 #define NGX_HTTP_JSFN_MAPS_PAGE     (256 * 1024)
 #define NGX_HTTP_JSFN_MAPS_FIXED    4      /* an isolate's, beside its pages */
-#define NGX_HTTP_JSFN_MAPS_NEW      10     /* a new isolate's */
-#define NGX_HTTP_JSFN_MAPS_PLAN     16     /* an isolate's, for the cap */
+#define NGX_HTTP_JSFN_MAPS_NEW      8      /* a new isolate's */
+#define NGX_HTTP_JSFN_MAPS_PLAN     14     /* an isolate's, for the cap */
 #define NGX_HTTP_JSFN_MAPS_RECOUNT  10000  /* ms between two counts */
 
 /*

@@ -32,7 +32,7 @@ GET /a
 --- response_body chomp
 a 1
 --- error_log eval
-qr/\[warn\] .*js_function_max_isolates 100000000 lowered to \d+ in this worker: an isolate takes about 16 memory mappings, more as its heap grows, and vm.max_map_count is \d+ \("sysctl -w vm.max_map_count=\d+" raises it\)/
+qr/\[warn\] .*js_function_max_isolates 100000000 lowered to \d+ in this worker: an isolate takes about 14 memory mappings, more as its heap grows, and vm.max_map_count is \d+ \("sysctl -w vm.max_map_count=\d+" raises it\)/
 --- no_error_log
 [error]
 [alert]
