@@ -603,6 +603,7 @@ ngx_http_jsfn_pool_sweep(ngx_event_t *ev)
     size_t                    used, total;
     ngx_int_t                 n;
     ngx_msec_t                spent;
+    ngx_uint_t                unchanged;
     ngx_queue_t              *q, *prev;
     struct timeval            t0, t1;
     ngx_http_jsfn_pool_t     *pool;
@@ -630,6 +631,17 @@ ngx_http_jsfn_pool_sweep(ngx_event_t *ev)
             continue;
         }
 
+        /*
+         * Idle since its heap was measured, with nothing pending: no JS has
+         * run there since, and its gauges and mappings stand.  Measuring
+         * takes 10-20 us an isolate, 150 ms a second with 10,000 of them.
+         */
+        unchanged = isolate->measured
+                    && isolate->used < isolate->measured
+                    && isolate->inflight == 0
+                    && ngx_queue_empty(&isolate->timers)
+                    && ngx_queue_empty(&isolate->fetches);
+
         if (!isolate->shrunk
             && isolate->inflight == 0
             && ngx_current_msec - isolate->used >= NGX_HTTP_JSFN_SHRINK_IDLE
@@ -645,9 +657,16 @@ ngx_http_jsfn_pool_sweep(ngx_event_t *ev)
             ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ev->log, 0,
                            "js function \"%V\": idle, heap shrunk",
                            &isolate->sn.str);
+
+            unchanged = 0;
+        }
+
+        if (unchanged) {
+            continue;
         }
 
         used = ngx_http_jsfn_engine_heap(isolate, &total);
+        isolate->measured = ngx_current_msec;
 
         ngx_http_jsfn_stat_resident(&isolate->sn.str, 1, used);
 
