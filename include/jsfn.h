@@ -312,6 +312,14 @@ void jsfn_isolate_heap(jsfn_isolate_t *iso, jsfn_heap_t *heap);
 /* runs V8's pending foreground tasks for the isolate (GC finalisation) */
 void jsfn_isolate_pump(jsfn_isolate_t *iso);
 
+/*
+ * An idle isolate gives memory back: a full garbage collection that
+ * compacts its heap, frees its empty pages and shrinks its young
+ * generation.  About a millisecond for a small function's: call it
+ * rarely, and never while one of its calls runs.
+ */
+void jsfn_isolate_shrink(jsfn_isolate_t *iso);
+
 /* Compile "path" and its imports without running them (nginx -t). */
 int jsfn_check_module(const char *path, const char *root, jsfn_err_t *err);
 

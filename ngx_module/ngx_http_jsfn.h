@@ -114,9 +114,9 @@ typedef struct {
     ngx_queue_t                 fetches;   /* ngx_http_jsfn_fetch_t in flight */
     ngx_http_jsfn_loc_conf_t   *conf;      /* the last request's location */
     ngx_uint_t                  inflight;  /* requests holding it */
+    ngx_uint_t                  maps;      /* memory mappings, estimated */
     ngx_msec_t                  used;      /* last request, for idle_timeout */
-    ngx_msec_t                  gauged;    /* its heap gauge, last updated */
-    ngx_msec_t                  timed;     /* a timer callback, last ran */
+    ngx_msec_t                  measured;  /* its heap, by the pool's sweep */
     ngx_msec_t                  checked;   /* last look for changed files */
     ngx_str_node_t              alias;     /* a variable path as written,
                                               resolved to sn.str */
@@ -127,6 +127,7 @@ typedef struct {
     unsigned                    retired:1; /* out of the tree, freed when
                                               its last request ends */
     unsigned                    has_alias:1;
+    unsigned                    shrunk:1;  /* idle, its heap shrunk */
 } ngx_http_jsfn_isolate_t;
 
 
@@ -294,7 +295,8 @@ ngx_int_t ngx_http_jsfn_engine_spares(ngx_log_t *log,
     ngx_http_jsfn_loc_conf_t *jlcf, ngx_uint_t min, ngx_uint_t max);
 jsfn_isolate_t *ngx_http_jsfn_engine_take_spare(ngx_log_t *log);
 ngx_int_t ngx_http_jsfn_engine_changed(ngx_http_jsfn_isolate_t *isolate);
-size_t ngx_http_jsfn_engine_heap(ngx_http_jsfn_isolate_t *isolate);
+size_t ngx_http_jsfn_engine_heap(ngx_http_jsfn_isolate_t *isolate,
+    size_t *total);
 void ngx_http_jsfn_engine_free(ngx_http_jsfn_isolate_t *isolate);
 ngx_int_t ngx_http_jsfn_engine_start(ngx_http_request_t *r,
     ngx_http_jsfn_ctx_t *ctx, jsfn_request_t *req);

@@ -334,13 +334,15 @@ ngx_http_jsfn_engine_changed(ngx_http_jsfn_isolate_t *isolate)
 
 
 size_t
-ngx_http_jsfn_engine_heap(ngx_http_jsfn_isolate_t *isolate)
+ngx_http_jsfn_engine_heap(ngx_http_jsfn_isolate_t *isolate, size_t *total)
 {
     jsfn_heap_t  heap;
 
     /* the sweep's once-a-second visit also runs V8's queued GC tasks */
     jsfn_isolate_pump(isolate->iso);
     jsfn_isolate_heap(isolate->iso, &heap);
+
+    *total = heap.total;
 
     return heap.used + heap.external;
 }

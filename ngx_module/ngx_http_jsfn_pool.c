@@ -11,6 +11,28 @@
 #include "ngx_http_jsfn.h"
 
 
+/*
+ * Memory mappings.  The kernel refuses a process more than vm.max_map_count
+ * of them, and V8 aborts the worker when it cannot map a page of a heap.
+ * Each 256 KB page of an isolate's heap is a mapping of its own, and the
+ * isolate has a few more beside them (its code range and the protections
+ * within it): 7 for a small function's new isolate, 12 to 13 once it has
+ * served a while, one more for every page its heap grows by.
+ */
+#define NGX_HTTP_JSFN_MAPS_PAGE     (256 * 1024)
+#define NGX_HTTP_JSFN_MAPS_FIXED    4      /* an isolate's, beside its pages */
+#define NGX_HTTP_JSFN_MAPS_NEW      8      /* a new isolate's */
+#define NGX_HTTP_JSFN_MAPS_PLAN     14     /* an isolate's, for the cap */
+#define NGX_HTTP_JSFN_MAPS_RECOUNT  10000  /* ms between two counts */
+
+/*
+ * An isolate idle this long has its heap shrunk (a full GC, about 1 ms for
+ * a small function's), by the sweep, for at most SHRINK_BUDGET ms a sweep.
+ */
+#define NGX_HTTP_JSFN_SHRINK_IDLE    10000
+#define NGX_HTTP_JSFN_SHRINK_BUDGET  3
+
+
 /* This worker's isolates, one per function file, and spare blank ones. */
 typedef struct {
     ngx_rbtree_t                rbtree;
@@ -24,6 +46,11 @@ typedef struct {
     ngx_msec_t                  check_interval;
     ngx_uint_t                  prewarm;
     ngx_uint_t                  prewarm_max;
+    ngx_uint_t                  max_map_count;
+    ngx_uint_t                  maps_limit; /* mappings not to pass */
+    ngx_uint_t                  maps;      /* the isolates', estimated */
+    ngx_uint_t                  maps_other; /* the rest, last counted */
+    ngx_msec_t                  maps_counted;
     ngx_http_jsfn_loc_conf_t    defaults;  /* http level: spares' limits */
     ngx_event_t                 sweep;     /* idle_timeout and gauges */
 } ngx_http_jsfn_pool_t;
@@ -32,10 +59,16 @@ typedef struct {
 static ngx_int_t ngx_http_jsfn_pool_create(ngx_http_request_t *r,
     ngx_http_jsfn_ctx_t *ctx, ngx_http_jsfn_loc_conf_t *jlcf);
 static void ngx_http_jsfn_pool_evict(ngx_uint_t room);
+static void ngx_http_jsfn_pool_maps_init(ngx_cycle_t *cycle,
+    ngx_http_jsfn_pool_t *pool, ngx_uint_t sized);
+static ngx_int_t ngx_http_jsfn_pool_maps_count(void);
+static ngx_uint_t ngx_http_jsfn_pool_maps_full(ngx_http_jsfn_pool_t *pool,
+    ngx_uint_t room);
 static void ngx_http_jsfn_pool_free(ngx_http_jsfn_isolate_t *isolate);
 static void ngx_http_jsfn_pool_unalias(ngx_http_jsfn_isolate_t *isolate);
 static void ngx_http_jsfn_pool_sweep(ngx_event_t *ev);
-static void ngx_http_jsfn_pool_gauge(ngx_http_jsfn_isolate_t *isolate);
+static void ngx_http_jsfn_pool_measure(ngx_http_jsfn_pool_t *pool,
+    ngx_http_jsfn_isolate_t *isolate);
 static void ngx_http_jsfn_timer_handler(ngx_event_t *ev);
 
 
@@ -106,6 +139,8 @@ ngx_http_jsfn_pool_init(ngx_cycle_t *cycle)
         pool->max = ngx_max(pool->max, 16);
         pool->max = ngx_min(pool->max, 10000);
     }
+
+    ngx_http_jsfn_pool_maps_init(cycle, pool, jmcf->max_isolates == 0);
 
     /* spares are made on the engine's own thread, ahead of need */
     if (pool->prewarm
@@ -220,6 +255,7 @@ ngx_http_jsfn_pool_get(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     /* balanced by ngx_http_jsfn_pool_release() from the request's cleanup */
     isolate->inflight++;
     isolate->used = ngx_current_msec;
+    isolate->shrunk = 0;
     ngx_queue_insert_tail(&isolate->requests, &ctx->queue);
     ctx->isolate = isolate;
 
@@ -244,8 +280,19 @@ ngx_http_jsfn_pool_create(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
 
     ngx_gettimeofday(&t0);
 
-    if (pool->count >= pool->max) {
+    if (pool->count >= pool->max || ngx_http_jsfn_pool_maps_full(pool, 1)) {
         ngx_http_jsfn_pool_evict(1);
+
+        if (ngx_http_jsfn_pool_maps_full(pool, 1)) {
+            ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
+                          "js_function \"%V\": no isolate created: the"
+                          " worker's memory mappings would pass %ui"
+                          " (vm.max_map_count %ui less a tenth) and no"
+                          " idle isolate is left to evict (sysctl -w"
+                          " vm.max_map_count raises it)",
+                          &ctx->path, pool->maps_limit, pool->max_map_count);
+            return NGX_HTTP_SERVICE_UNAVAILABLE;
+        }
     }
 
     p = ngx_create_pool(1024, ngx_cycle->log);
@@ -310,6 +357,10 @@ ngx_http_jsfn_pool_create(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     ngx_queue_insert_head(&pool->lru, &isolate->queue);
     pool->count++;
 
+    /* until the sweep measures its heap */
+    isolate->maps = NGX_HTTP_JSFN_MAPS_NEW;
+    pool->maps += isolate->maps;
+
     ngx_gettimeofday(&t1);
 
     ngx_http_jsfn_stat_add(&ctx->path, NGX_HTTP_JSFN_STAT_COLD_STARTS, 1);
@@ -344,22 +395,33 @@ ngx_http_jsfn_pool_release(ngx_http_jsfn_ctx_t *ctx)
     }
 
     /* while its memory is still in the CPU's caches: see the sweep */
-    if (ngx_current_msec - isolate->gauged >= 1000) {
-        ngx_http_jsfn_pool_gauge(isolate);
+    if (ngx_current_msec - isolate->measured >= 1000) {
+        ngx_http_jsfn_pool_measure(ngx_http_jsfn_pool, isolate);
     }
 }
 
 
 /*
- * The isolate's heap gauge in js_function_status, and V8's queued tasks
- * for it (GC steps) run.
+ * The isolate's heap: its gauge in js_function_status and its memory
+ * mappings in the pool's budget; V8's queued tasks for it (GC steps) run.
  */
 static void
-ngx_http_jsfn_pool_gauge(ngx_http_jsfn_isolate_t *isolate)
+ngx_http_jsfn_pool_measure(ngx_http_jsfn_pool_t *pool,
+    ngx_http_jsfn_isolate_t *isolate)
 {
-    isolate->gauged = ngx_current_msec;
-    ngx_http_jsfn_stat_resident(&isolate->sn.str, 1,
-                                ngx_http_jsfn_engine_heap(isolate));
+    size_t  used, total;
+
+    used = ngx_http_jsfn_engine_heap(isolate, &total);
+    isolate->measured = ngx_current_msec;
+
+    ngx_http_jsfn_stat_resident(&isolate->sn.str, 1, used);
+
+    /* its mappings: the pages of the heap V8 holds, and the rest */
+    pool->maps -= isolate->maps;
+    isolate->maps = NGX_HTTP_JSFN_MAPS_FIXED
+                    + (total + NGX_HTTP_JSFN_MAPS_PAGE - 1)
+                      / NGX_HTTP_JSFN_MAPS_PAGE;
+    pool->maps += isolate->maps;
 }
 
 
@@ -515,7 +577,8 @@ ngx_http_jsfn_pool_evict(ngx_uint_t room)
     for (pass = 0; pass < 2; pass++) {
         for (q = ngx_queue_last(&pool->lru);
              q != ngx_queue_sentinel(&pool->lru)
-             && pool->count + room > pool->max;
+             && (pool->count + room > pool->max
+                 || ngx_http_jsfn_pool_maps_full(pool, room));
              q = prev)
         {
             prev = ngx_queue_prev(q);
@@ -561,6 +624,7 @@ ngx_http_jsfn_pool_free(ngx_http_jsfn_isolate_t *isolate)
     }
 
     ngx_http_jsfn_pool->count--;
+    ngx_http_jsfn_pool->maps -= isolate->maps;
 
     ngx_http_jsfn_stat_resident(&isolate->sn.str, 0, 0);
     ngx_http_jsfn_fetch_isolate_free(isolate);
@@ -573,11 +637,18 @@ ngx_http_jsfn_pool_free(ngx_http_jsfn_isolate_t *isolate)
 static void
 ngx_http_jsfn_pool_sweep(ngx_event_t *ev)
 {
+    ngx_int_t                 n;
+    ngx_msec_t                spent;
+    ngx_uint_t                unchanged;
     ngx_queue_t              *q, *prev;
+    struct timeval            t0, t1;
     ngx_http_jsfn_pool_t     *pool;
     ngx_http_jsfn_isolate_t  *isolate;
 
     pool = ev->data;
+    spent = 0;
+
+    ngx_gettimeofday(&t0);
 
     for (q = ngx_queue_last(&pool->lru);
          q != ngx_queue_sentinel(&pool->lru);
@@ -597,24 +668,212 @@ ngx_http_jsfn_pool_sweep(ngx_event_t *ev)
         }
 
         /*
-         * Only isolates used since their last visit: visiting each one every
-         * second touched every heap of the worker (about 90 MB a second
-         * with 1,000 small isolates), pushing the busy ones out of the
-         * CPU's caches, at a cost growing with the isolates resident.
-         * One left alone has no GC work queued for long (V8 queues it while
-         * JS runs, and the last request or timer callback is followed by a
-         * visit).
+         * Idle since its heap was measured, with nothing pending: no JS has
+         * run there since, and its gauges and mappings stand.  Measuring
+         * takes 10-20 us an isolate, 150 ms a second with 10,000 of them,
+         * and touched every heap of the worker, pushing the busy ones out
+         * of the CPU's caches.  A busy isolate is measured when a request
+         * releases it (at most once a second, while its memory is in the
+         * caches), the sweep measures it once after that second.
          */
-        if (isolate->used > isolate->gauged
-            || isolate->timed > isolate->gauged)
+        unchanged = isolate->measured
+                    && (isolate->used <= isolate->measured
+                        || ngx_current_msec - isolate->measured < 1000)
+                    && isolate->inflight == 0
+                    && ngx_queue_empty(&isolate->timers)
+                    && ngx_queue_empty(&isolate->fetches);
+
+        if (!isolate->shrunk
+            && isolate->inflight == 0
+            && ngx_current_msec - isolate->used >= NGX_HTTP_JSFN_SHRINK_IDLE
+            && spent < NGX_HTTP_JSFN_SHRINK_BUDGET)
         {
-            ngx_http_jsfn_pool_gauge(isolate);
+            jsfn_isolate_shrink(isolate->iso);
+            isolate->shrunk = 1;
+
+            ngx_gettimeofday(&t1);
+            spent = (t1.tv_sec - t0.tv_sec) * 1000
+                    + (t1.tv_usec - t0.tv_usec) / 1000;
+
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ev->log, 0,
+                           "js function \"%V\": idle, heap shrunk",
+                           &isolate->sn.str);
+
+            unchanged = 0;
         }
+
+        if (unchanged) {
+            continue;
+        }
+
+        ngx_http_jsfn_pool_measure(pool, isolate);
+    }
+
+    /*
+     * Past half the budget, the worker's mappings are counted now and
+     * then: what the estimate misses (large objects, malloc's own mappings,
+     * threads) shows in the rest.  Reading /proc/self/maps takes about 3 ms
+     * for each thousand isolates, so never on a request's path.
+     */
+    if (pool->maps_limit
+        && pool->maps + pool->maps_other > pool->maps_limit / 2
+        && ngx_current_msec - pool->maps_counted >= NGX_HTTP_JSFN_MAPS_RECOUNT)
+    {
+        n = ngx_http_jsfn_pool_maps_count();
+        pool->maps_counted = ngx_current_msec;
+
+        if (n >= 0) {
+            pool->maps_other = ((ngx_uint_t) n > pool->maps)
+                               ? (ngx_uint_t) n - pool->maps : 0;
+        }
+
+        ngx_log_debug4(NGX_LOG_DEBUG_HTTP, ev->log, 0,
+                       "js function pool: %i mappings, %ui of them"
+                       " the isolates' (estimated), %ui at most, %ui"
+                       " isolates", n, pool->maps, pool->maps_limit,
+                       pool->count);
     }
 
     if (!ngx_exiting) {
         ngx_add_timer(ev, 1000);
     }
+}
+
+
+/*
+ * The worker's budget of memory mappings: vm.max_map_count less a tenth
+ * (for what grows between two sweeps), less those in use now.  The cap on
+ * resident isolates is lowered to what fits at NGX_HTTP_JSFN_MAPS_PLAN
+ * each, and the pool creates no isolate past the budget (see
+ * ngx_http_jsfn_pool_maps_full()).  The environment's JSFN_MAX_MAP_COUNT
+ * may lower the kernel's figure (tests use it).
+ */
+static void
+ngx_http_jsfn_pool_maps_init(ngx_cycle_t *cycle, ngx_http_jsfn_pool_t *pool,
+    ngx_uint_t sized)
+{
+    u_char     *env;
+    ssize_t     n;
+    ngx_fd_t    fd;
+    ngx_int_t   v, in_use;
+    ngx_uint_t  cap, want, level;
+    u_char      buf[32];
+
+    v = NGX_ERROR;
+
+    fd = ngx_open_file("/proc/sys/vm/max_map_count", NGX_FILE_RDONLY,
+                       NGX_FILE_OPEN, 0);
+
+    if (fd != NGX_INVALID_FILE) {
+        n = ngx_read_fd(fd, buf, sizeof(buf));
+        ngx_close_file(fd);
+
+        while (n > 0 && (buf[n - 1] == LF || buf[n - 1] == ' ')) {
+            n--;
+        }
+
+        if (n > 0) {
+            v = ngx_atoi(buf, n);
+        }
+    }
+
+    env = (u_char *) getenv("JSFN_MAX_MAP_COUNT");
+
+    if (env != NULL) {
+        n = ngx_atoi(env, ngx_strlen(env));
+
+        if (n > 0 && (v == NGX_ERROR || n < v)) {
+            v = n;
+        }
+    }
+
+    in_use = ngx_http_jsfn_pool_maps_count();
+
+    if (v == NGX_ERROR || in_use == NGX_ERROR) {
+        /* not Linux, or no /proc: no budget */
+        return;
+    }
+
+    pool->max_map_count = v;
+    pool->maps_limit = v - v / 10;
+    /* the spares and V8's threads come after: a sweep counts them */
+    pool->maps_other = in_use;
+
+    cap = (pool->maps_limit > pool->maps_other)
+          ? (pool->maps_limit - pool->maps_other) / NGX_HTTP_JSFN_MAPS_PLAN
+          : 0;
+
+    if (pool->max <= cap) {
+        return;
+    }
+
+    /* what vm.max_map_count would let the configured number stay */
+    want = (pool->max * NGX_HTTP_JSFN_MAPS_PLAN + pool->maps_other) / 9 * 10
+           + 1024;
+
+    level = sized ? NGX_LOG_NOTICE : NGX_LOG_WARN;
+
+    ngx_log_error(level, cycle->log, 0,
+                  "js_function_max_isolates %ui lowered to %ui in this"
+                  " worker: an isolate takes about %d memory mappings,"
+                  " more as its heap grows, and vm.max_map_count is %ui"
+                  " (\"sysctl -w vm.max_map_count=%ui\" raises it)",
+                  pool->max, cap, NGX_HTTP_JSFN_MAPS_PLAN,
+                  pool->max_map_count, want);
+
+    pool->max = cap;
+}
+
+
+/* the lines of /proc/self/maps, NGX_ERROR when it cannot be read */
+static ngx_int_t
+ngx_http_jsfn_pool_maps_count(void)
+{
+    u_char     *p, *last;
+    ssize_t     n;
+    ngx_fd_t    fd;
+    ngx_int_t   lines;
+    u_char      buf[65536];
+
+    fd = ngx_open_file("/proc/self/maps", NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        return NGX_ERROR;
+    }
+
+    lines = 0;
+
+    for ( ;; ) {
+        n = ngx_read_fd(fd, buf, sizeof(buf));
+
+        if (n <= 0) {
+            break;
+        }
+
+        last = buf + n;
+
+        for (p = buf; p < last; p++) {
+            p = ngx_strlchr(p, last, LF);
+            if (p == NULL) {
+                break;
+            }
+
+            lines++;
+        }
+    }
+
+    ngx_close_file(fd);
+
+    return (n == 0) ? lines : NGX_ERROR;
+}
+
+
+/* whether "room" more new isolates would pass the worker's mappings */
+static ngx_uint_t
+ngx_http_jsfn_pool_maps_full(ngx_http_jsfn_pool_t *pool, ngx_uint_t room)
+{
+    return pool->maps_limit
+           && pool->maps_other + pool->maps + room * NGX_HTTP_JSFN_MAPS_NEW
+              > pool->maps_limit;
 }
 
 
@@ -701,6 +960,5 @@ ngx_http_jsfn_timer_handler(ngx_event_t *ev)
     ngx_queue_remove(&t->queue);
     ngx_queue_insert_head(&isolate->free, &t->queue);
 
-    isolate->timed = ngx_current_msec;
     ngx_http_jsfn_engine_timer(isolate, id);
 }

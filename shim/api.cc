@@ -312,6 +312,24 @@ jsfn_isolate_pump(jsfn_isolate_t *iso)
 
 
 JSFN_EXPORT void
+jsfn_isolate_shrink(jsfn_isolate_t *iso)
+{
+    try {
+        jsfn::Isolate::Lock  lock(&iso->impl);
+        v8::Isolate::Scope   scope(iso->impl.isolate);
+
+        /* on the isolate's thread, a critical level collects at once */
+        iso->impl.isolate->MemoryPressureNotification(
+            v8::MemoryPressureLevel::kCritical);
+        iso->impl.isolate->MemoryPressureNotification(
+            v8::MemoryPressureLevel::kNone);
+        jsfn::PlatformPump(iso->impl.isolate);
+    } catch (...) {
+    }
+}
+
+
+JSFN_EXPORT void
 jsfn_isolate_heap(jsfn_isolate_t *iso, jsfn_heap_t *heap)
 {
     iso->impl.Heap(heap);
