@@ -179,6 +179,11 @@ typedef struct {
     const jsfn_host_t  *host;
     const char         *snapshot;    /* startup snapshot file; NULL: the one
                                         built into the engine */
+    const char         *code_cache;  /* a directory the engine may write,
+                                        shared by the host's processes: the
+                                        code cache of big module files;
+                                        NULL: in this process's memory only */
+    size_t              code_cache_max;  /* bytes in it; 0: 256 MB */
 } jsfn_engine_conf_t;
 
 

@@ -143,6 +143,7 @@ jsfn_engine_init(const jsfn_engine_conf_t *conf, jsfn_err_t *err)
         }
 
         jsfn::Fail(err, JSFN_OK, "");
+        jsfn::CodeCacheInit(conf->code_cache, conf->code_cache_max);
 
         return jsfn::PlatformInit(conf, err);
 
