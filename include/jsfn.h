@@ -305,6 +305,15 @@ void jsfn_isolate_heap(jsfn_isolate_t *iso, jsfn_heap_t *heap);
 /* runs V8's pending foreground tasks for the isolate (GC finalisation) */
 void jsfn_isolate_pump(jsfn_isolate_t *iso);
 
+/*
+ * After the isolate's first call: stores the code cache of its modules
+ * that were compiled without one (what the call compiled included), for
+ * the next isolates of the function.  Nothing when there is none to make.
+ * Call it once no request waits on the isolate: it takes some ms for a big
+ * module (about 7 ms for 900 KB).
+ */
+void jsfn_isolate_cache(jsfn_isolate_t *iso);
+
 /* Compile "path" and its imports without running them (nginx -t). */
 int jsfn_check_module(const char *path, const char *root, jsfn_err_t *err);
 

@@ -386,6 +386,14 @@ ngx_http_jsfn_pool_release(ngx_http_jsfn_ctx_t *ctx)
         return;
     }
 
+    /*
+     * Once, after the isolate's first call, when its response has gone
+     * out: the code cache of its modules (no JS runs meanwhile).
+     */
+    if (isolate->iso != NULL) {
+        jsfn_isolate_cache(isolate->iso);
+    }
+
     /* while its memory is still in the CPU's caches: see the sweep */
     if (ngx_current_msec - isolate->gauged >= 1000) {
         ngx_http_jsfn_pool_gauge(isolate);

@@ -313,6 +313,24 @@ jsfn_isolate_pump(jsfn_isolate_t *iso)
 
 
 JSFN_EXPORT void
+jsfn_isolate_cache(jsfn_isolate_t *iso)
+{
+    if (iso->impl.cache_pending.empty() || iso->impl.calls_started == 0
+        || iso->impl.condemned != JSFN_OK)
+    {
+        return;
+    }
+
+    try {
+        jsfn::Isolate::Lock  lock(&iso->impl);
+        v8::Isolate::Scope   scope(iso->impl.isolate);
+        iso->impl.MakeCodeCaches();
+    } catch (...) {
+    }
+}
+
+
+JSFN_EXPORT void
 jsfn_isolate_heap(jsfn_isolate_t *iso, jsfn_heap_t *heap)
 {
     iso->impl.Heap(heap);

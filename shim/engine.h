@@ -259,6 +259,7 @@ public:
         v8::Global<v8::UnboundModuleScript>  script;
     };
     std::vector<CachePending>              cache_pending;
+    uint64_t                               calls_started = 0;
     void MakeCodeCaches();
 
     /* JSFN_OK, or why the isolate may run no more JS */

@@ -933,9 +933,7 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
         }
     }
 
-    if (!cache_pending.empty() && condemned == JSFN_OK) {
-        MakeCodeCaches();
-    }
+    calls_started++;
 
     if (condemned != JSFN_OK) {
         call->settled = true;
