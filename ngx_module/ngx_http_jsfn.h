@@ -134,6 +134,11 @@ typedef struct {
     unsigned                    retired:1; /* out of the tree, freed when
                                               its last request ends */
     unsigned                    has_alias:1;
+    unsigned                    preloaded:1; /* loaded before any request
+                                              (ngx_http_jsfn_preload.c):
+                                              its first request counts
+                                              the cold start, of load_us */
+    ngx_msec_t                  load_us;
 } ngx_http_jsfn_isolate_t;
 
 

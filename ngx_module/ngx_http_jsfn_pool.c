@@ -209,6 +209,14 @@ ngx_http_jsfn_pool_get(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
 
         isolate = ctx->isolate;
 
+    } else if (isolate->preloaded) {
+        /* made for this request, ahead of it */
+        isolate->preloaded = 0;
+        ngx_http_jsfn_stat_add(&ctx->path, NGX_HTTP_JSFN_STAT_COLD_STARTS, 1);
+        ngx_http_jsfn_stat_cold_start(&ctx->path, isolate->load_us);
+        ngx_queue_remove(&isolate->queue);
+        ngx_queue_insert_head(&pool->lru, &isolate->queue);
+
     } else {
         ngx_http_jsfn_stat_add(&ctx->path, NGX_HTTP_JSFN_STAT_WARM_HITS, 1);
         ngx_queue_remove(&isolate->queue);

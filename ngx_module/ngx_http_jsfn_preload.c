@@ -225,6 +225,7 @@ ngx_http_jsfn_preload_handler(ngx_event_t *ev)
     ngx_http_jsfn_main_conf_t *jmcf = ev->data;
 
     ngx_int_t                  rc;
+    struct timeval             t0, t1;
     ngx_http_jsfn_check_t     *check;
     ngx_http_jsfn_isolate_t   *isolate;
     ngx_http_jsfn_loc_conf_t  *jlcf;
@@ -232,8 +233,6 @@ ngx_http_jsfn_preload_handler(ngx_event_t *ev)
     if (ngx_exiting || ngx_terminate || ngx_quit) {
         return;
     }
-
-    check = jmcf->checks->elts;
 
     while (ev->index < jmcf->checks->nelts) {
         check = &((ngx_http_jsfn_check_t *) jmcf->checks->elts)[ev->index++];
@@ -244,7 +243,17 @@ ngx_http_jsfn_preload_handler(ngx_event_t *ev)
             continue;
         }
 
+        ngx_gettimeofday(&t0);
+
         rc = ngx_http_jsfn_pool_load(&check->path, jlcf, ev->log, &isolate);
+
+        if (rc == NGX_OK) {
+            ngx_gettimeofday(&t1);
+
+            isolate->preloaded = 1;
+            isolate->load_us = (t1.tv_sec - t0.tv_sec) * 1000000
+                               + (t1.tv_usec - t0.tv_usec);
+        }
 
         ngx_log_debug2(NGX_LOG_DEBUG_HTTP, ev->log, 0,
                        "js function \"%V\": preloaded: %i",

@@ -752,7 +752,6 @@ Isolate::LoadModule(const std::string &path, const std::string &dir,
     }
 
     if (!run) {
-        MakeCodeCaches();
         return JSFN_OK;
     }
 
