@@ -14,12 +14,15 @@
  *   until the directory's total fits;
  * - others: this process's memory, bounded (oldest out first).
  *
- * V8 checks a cache's magic number, V8 version, flags and source length
- * (SerializedCodeData::SanityCheck), but checksums its payload only with
- * --verify-snapshot-checksum, off in release builds: a damaged payload
- * with a sound header could crash the deserializer.  So every disk entry
- * carries its own CRC-32 (zlib) over its header, path and data, and one
- * that does not match is removed, never given to V8.
+ * V8 checks a cache's magic number, V8 version, flags, source length and
+ * payload length (SerializedCodeData::SanityCheck), and its payload's
+ * checksum while --verify-snapshot-checksum is on: the default in V8 10.2
+ * (later V8s turned it off in release builds).  Our own header (path,
+ * mtime, size, inode) is not V8's to check, and a future V8 may not check
+ * the payload: so every disk entry carries its own CRC-32 (zlib) over its
+ * header, path and data, and one that does not match is removed, never
+ * given to V8.  An entry V8 rejects (another V8 or flags) is replaced by
+ * the next compile's.
  *
  * Only the engine's thread uses it (Compile and calls run there).
  */
