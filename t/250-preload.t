@@ -47,6 +47,15 @@ sub jsfn_result {
     close $out;
 }
 
+# a module that answers "NAME true" when its top-level code ran at least
+# 400 ms before the request (it was preloaded), "NAME false" otherwise
+sub jsfn_stamped {
+    my ($name) = @_;
+    return ["$name.js", "const loaded = Date.now();\n"
+                        . "export default { fetch() { return new Response("
+                        . "'$name ' + (Date.now() - loaded >= 400)); } };\n"];
+}
+
 # a module of about 20 KB (the disk's threshold is 16 KB) whose answer
 # depends on a string constant of its compiled code
 sub jsfn_big {
@@ -65,21 +74,14 @@ __DATA__
 === TEST 1: a fixed-path function is loaded at worker start: its top-level code ran before its first request
 --- config
     location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/f.js; }
---- user_files
->>> f.js
-const loaded = Date.now();
-export default {
-    fetch() {
-        return new Response(Date.now() - loaded >= 400 ? 'preloaded'
-                                                       : 'loaded at request');
-    }
-};
+--- user_files eval
+[main::jsfn_stamped("f")]
 --- init
 select(undef, undef, undef, 0.6);
 --- request
 GET /f
 --- response_body chomp
-preloaded
+f true
 --- no_error_log
 [error]
 [alert]
@@ -92,21 +94,14 @@ preloaded
     js_function_preload off;
 --- config
     location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/f.js; }
---- user_files
->>> f.js
-const loaded = Date.now();
-export default {
-    fetch() {
-        return new Response(Date.now() - loaded >= 400 ? 'preloaded'
-                                                       : 'loaded at request');
-    }
-};
+--- user_files eval
+[main::jsfn_stamped("f")]
 --- init
 select(undef, undef, undef, 0.6);
 --- request
 GET /f
 --- response_body chomp
-loaded at request
+f false
 --- no_error_log
 [error]
 [alert]
@@ -120,17 +115,8 @@ loaded at request
 --- config
     location = /a { js_function $TEST_NGINX_SERVER_ROOT/html/a.js; }
     location = /b { js_function $TEST_NGINX_SERVER_ROOT/html/b.js; }
---- user_files
->>> a.js
-const loaded = Date.now();
-export default {
-    fetch() { return new Response('a ' + (Date.now() - loaded >= 400)); }
-};
->>> b.js
-const loaded = Date.now();
-export default {
-    fetch() { return new Response('b ' + (Date.now() - loaded >= 400)); }
-};
+--- user_files eval
+[main::jsfn_stamped("a"), main::jsfn_stamped("b")]
 --- init
 select(undef, undef, undef, 0.6);
 --- request eval
@@ -170,15 +156,10 @@ qr/"requests":2,"errors":0,"cold_starts":1,"warm_hits":1,/
 --- config
     location = /bad { js_function $TEST_NGINX_SERVER_ROOT/html/bad.js; }
     location = /good { js_function $TEST_NGINX_SERVER_ROOT/html/good.js; }
---- user_files
->>> bad.js
-throw new Error('no config');
-export default { fetch() { return new Response('never'); } };
->>> good.js
-const loaded = Date.now();
-export default {
-    fetch() { return new Response('good ' + (Date.now() - loaded >= 400)); }
-};
+--- user_files eval
+[["bad.js", "throw new Error('no config');\n"
+            . "export default { fetch() { return new Response('never'); } };\n"],
+ main::jsfn_stamped("good")]
 --- init
 select(undef, undef, undef, 0.6);
 --- request eval
@@ -243,9 +224,7 @@ big 1 true before=0 after=1
 
 
 
-=== TEST 8: a new worker (after a reload) compiles a big function from the cache the old worker wrote
---- http_config
-    js_function_code_cache $TEST_NGINX_SERVER_ROOT/cc8;
+=== TEST 8: a new worker (after a reload) compiles a big function from the cache the old worker wrote, by default beside client_body_temp_path
 --- config
     location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/$arg_fn.js; }
 --- user_files eval
@@ -289,28 +268,7 @@ qr/js function "[^"]*\/big\.js": isolate created.*, 0 modules from the code cach
 
 
 
-=== TEST 10: by default the cache is beside client_body_temp_path, and shared the same way
---- config
-    location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/$arg_fn.js; }
---- user_files eval
-[main::jsfn_big("big.js")]
---- init
-main::jsfn_get("/f?fn=big");
-main::jsfn_reload();
---- request
-GET /f?fn=big
---- response_body chomp
-big 1 true
---- error_log eval
-qr/js function "[^"]*\/big\.js": isolate created.*, 1 modules from the code cache/
---- no_error_log
-[error]
-[alert]
-[crit]
-
-
-
-=== TEST 11: a damaged entry (one byte of its payload changed) is never given to V8: the function compiles anew
+=== TEST 10: a damaged entry (one byte of its payload changed) is never given to V8: the function compiles anew
 --- http_config
     js_function_code_cache $TEST_NGINX_SERVER_ROOT/cc11;
 --- config
@@ -344,7 +302,7 @@ qr/js function "[^"]*\/big\.js": isolate created.*, 0 modules from the code cach
 
 
 
-=== TEST 12: a truncated entry and one of another file are ignored too
+=== TEST 11: a truncated entry and one of another file are ignored too
 --- http_config
     js_function_code_cache $TEST_NGINX_SERVER_ROOT/cc12;
 --- config
@@ -372,7 +330,7 @@ GET /result.txt
 
 
 
-=== TEST 13: a full cache drops its oldest entries; an entry over max_size is not written, its function served all the same
+=== TEST 12: a full cache drops its oldest entries; an entry over max_size is not written, its function served all the same
 --- http_config
     js_function_code_cache $TEST_NGINX_SERVER_ROOT/cc13 max_size=1m;
 --- config
@@ -399,7 +357,7 @@ big 1 true, big 1 true, big 1 true entries=1,1,1
 
 
 
-=== TEST 14: js_function_code_cache refuses a max_size below 1m
+=== TEST 13: js_function_code_cache refuses a max_size below 1m
 --- http_config
     js_function_code_cache $TEST_NGINX_SERVER_ROOT/cc14 max_size=100k;
 --- config
@@ -413,7 +371,7 @@ qr/js_function_code_cache: invalid "max_size=100k" \(at least 1m\)/
 
 
 
-=== TEST 15: js_function_preload takes on or off only
+=== TEST 14: js_function_preload takes on or off only
 --- http_config
     js_function_preload maybe;
 --- config
