@@ -57,14 +57,16 @@ sub jsfn_stamped {
 }
 
 # a module of about 20 KB (the disk's threshold is 16 KB) whose answer
-# depends on a string constant of its compiled code
+# depends on a string constant of its compiled code: "big HITS true C"
 sub jsfn_big {
-    my ($name, $n) = @_;
+    my ($name, $n, $c) = @_;
     $n //= 20000;
-    return [$name, "const pad = '" . ('x' x $n) . "';\n"
+    $c //= 'x';
+    return [$name, "const pad = '" . ($c x $n) . "';\n"
                    . "let hits = 0;\n"
                    . "export default { fetch() { hits++; return new Response("
-                   . "'big ' + hits + ' ' + (pad === 'x'.repeat($n))); } };\n"];
+                   . "'big ' + hits + ' ' + (pad === '$c'.repeat($n)) + ' '"
+                   . " + pad[0]); } };\n"];
 }
 
 run_tests();
@@ -216,7 +218,7 @@ main::jsfn_result(sprintf "%s before=%d after=%d", $got, scalar @before,
 --- request
 GET /result.txt
 --- response_body chomp
-big 1 true before=0 after=1
+big 1 true x before=0 after=1
 --- no_error_log
 [error]
 [alert]
@@ -235,7 +237,7 @@ main::jsfn_reload();
 --- request
 GET /f?fn=big
 --- response_body chomp
-big 1 true
+big 1 true x
 --- error_log eval
 qr/js function "[^"]*\/big\.js": isolate created.*, 1 modules from the code cache/
 --- no_error_log
@@ -258,7 +260,7 @@ main::jsfn_reload();
 --- request
 GET /f?fn=big
 --- response_body chomp
-big 1 true
+big 1 true x
 --- error_log eval
 qr/js function "[^"]*\/big\.js": isolate created.*, 0 modules from the code cache/
 --- no_error_log
@@ -268,7 +270,7 @@ qr/js function "[^"]*\/big\.js": isolate created.*, 0 modules from the code cach
 
 
 
-=== TEST 10: a damaged entry (one byte of its payload changed) is never given to V8: the function compiles anew
+=== TEST 10: a damaged entry (one byte of its payload changed) is refused: the function compiles anew, the worker unharmed
 --- http_config
     js_function_code_cache $TEST_NGINX_SERVER_ROOT/cc11;
 --- config
@@ -292,7 +294,7 @@ main::jsfn_reload();
 --- request
 GET /f?fn=big
 --- response_body chomp
-big 1 true
+big 1 true x
 --- error_log eval
 qr/js function "[^"]*\/big\.js": isolate created.*, 0 modules from the code cache/
 --- no_error_log
@@ -302,13 +304,13 @@ qr/js function "[^"]*\/big\.js": isolate created.*, 0 modules from the code cach
 
 
 
-=== TEST 11: a truncated entry and one of another file are ignored too
+=== TEST 11: a truncated entry, and the entry of another file of the same length, are ignored too
 --- http_config
     js_function_code_cache $TEST_NGINX_SERVER_ROOT/cc12;
 --- config
     location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/$arg_fn.js; }
 --- user_files eval
-[main::jsfn_big("one.js"), main::jsfn_big("two.js", 30000)]
+[main::jsfn_big("one.js"), main::jsfn_big("two.js", 20000, "y")]
 --- init
 main::jsfn_get("/f?fn=one");
 my ($one) = main::jsfn_entries("cc12");
@@ -322,7 +324,7 @@ main::jsfn_result(main::jsfn_get("/f?fn=one") . "\n" . main::jsfn_get("/f?fn=two
 --- request
 GET /result.txt
 --- response_body eval
-"big 1 true\nbig 1 true"
+"big 1 true x\nbig 1 true y"
 --- no_error_log
 [error]
 [alert]
@@ -349,7 +351,7 @@ main::jsfn_result(join(", ", @got) . " entries=$n1,$n2,$n3");
 --- request
 GET /result.txt
 --- response_body chomp
-big 1 true, big 1 true, big 1 true entries=1,1,1
+big 1 true x, big 1 true x, big 1 true x entries=1,1,1
 --- no_error_log
 [error]
 [alert]
