@@ -309,8 +309,8 @@ void jsfn_isolate_pump(jsfn_isolate_t *iso);
  * After the isolate's first call: stores the code cache of its modules
  * that were compiled without one (what the call compiled included), for
  * the next isolates of the function.  Nothing when there is none to make.
- * Call it once no request waits on the isolate: it takes some ms for a big
- * module (about 7 ms for 900 KB).
+ * Call it outside any engine call, after a response has gone out: it takes
+ * some ms for a big module (about 7 ms for 900 KB of source).
  */
 void jsfn_isolate_cache(jsfn_isolate_t *iso);
 
