@@ -12,7 +12,8 @@
  *   an entry, written to a temporary name and renamed, so a reader sees a
  *   whole entry or none.  Bounded: after each write the oldest entries go
  *   until the directory's total fits;
- * - others: this process's memory, bounded (oldest out first).
+ * - others, and those the directory could not take: this process's
+ *   memory, bounded (oldest out first).
  *
  * V8 checks a cache's magic number, V8 version, flags, source length and
  * payload length (SerializedCodeData::SanityCheck), and its payload's
@@ -113,8 +114,7 @@ DiskName(const std::string &path)
 
 
 void
-MemoryPut(const std::string &path, const struct stat &st,
-    const uint8_t *data, size_t len)
+MemoryDrop(const std::string &path)
 {
     auto it = memory.find(path);
 
@@ -124,6 +124,14 @@ MemoryPut(const std::string &path, const struct stat &st,
         memory_order.erase(std::find(memory_order.begin(),
                                      memory_order.end(), path));
     }
+}
+
+
+void
+MemoryPut(const std::string &path, const struct stat &st,
+    const uint8_t *data, size_t len)
+{
+    MemoryDrop(path);
 
     while (memory_bytes + len > memory_max && !memory_order.empty()) {
         auto old = memory.find(memory_order.front());
@@ -310,7 +318,7 @@ DiskTrim()
 }
 
 
-void
+bool
 DiskPut(const std::string &path, const struct stat &st,
     const uint8_t *data, size_t len)
 {
@@ -324,7 +332,7 @@ DiskPut(const std::string &path, const struct stat &st,
     if (len + path.size() + sizeof(DiskHeader) > disk_max
         || len > UINT32_MAX || path.size() > PATH_MAX)
     {
-        return;
+        return false;
     }
 
     memset(&h, 0, sizeof(DiskHeader));
@@ -353,7 +361,7 @@ DiskPut(const std::string &path, const struct stat &st,
                            | O_NOFOLLOW, 0600);
     if (fd == -1) {
         stats.disk_errors++;
-        return;
+        return false;
     }
 
     for (done = 0; done < body.size(); done += (size_t) n) {
@@ -372,11 +380,13 @@ DiskPut(const std::string &path, const struct stat &st,
     {
         stats.disk_errors++;
         (void) unlink(tmp.c_str());
-        return;
+        return false;
     }
 
     stats.disk_writes++;
     DiskTrim();
+
+    return true;
 }
 
 }  /* namespace */
@@ -405,22 +415,18 @@ bool
 CodeCacheGet(const std::string &path, const struct stat &st,
     std::vector<uint8_t> *out)
 {
-    if (OnDisk(st)) {
-        return DiskGet(path, st, out);
-    }
-
     auto it = memory.find(path);
 
-    if (it == memory.end()
-        || it->second.mtime_ns != StampNs(st)
-        || it->second.size != (long) st.st_size
-        || it->second.ino != (unsigned long) st.st_ino)
+    if (it != memory.end()
+        && it->second.mtime_ns == StampNs(st)
+        && it->second.size == (long) st.st_size
+        && it->second.ino == (unsigned long) st.st_ino)
     {
-        return false;
+        *out = it->second.data;
+        return true;
     }
 
-    *out = it->second.data;
-    return true;
+    return OnDisk(st) && DiskGet(path, st, out);
 }
 
 
@@ -428,11 +434,12 @@ void
 CodeCachePut(const std::string &path, const struct stat &st,
     const uint8_t *data, size_t len)
 {
-    if (OnDisk(st)) {
-        DiskPut(path, st, data, len);
+    /* in memory when the directory cannot take it (full disk, rights) */
+    if (!OnDisk(st) || !DiskPut(path, st, data, len)) {
+        MemoryPut(path, st, data, len);
 
     } else {
-        MemoryPut(path, st, data, len);
+        MemoryDrop(path);
     }
 }
 

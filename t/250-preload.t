@@ -359,9 +359,35 @@ big 1 true x, big 1 true x, big 1 true x entries=1,1,1
 
 
 
-=== TEST 13: js_function_code_cache refuses a max_size below 1m
+=== TEST 13: a directory the workers cannot write: the cache of a big function is kept in the worker's memory
 --- http_config
-    js_function_code_cache $TEST_NGINX_SERVER_ROOT/cc14 max_size=100k;
+    js_function_code_cache $TEST_NGINX_SERVER_ROOT/cc14;
+    js_function_max_isolates 1;
+--- config
+    location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/$arg_fn.js; }
+--- user_files eval
+[main::jsfn_big("big.js"), ["small.js", "export default { fetch() { return new Response('small'); } };\n"]]
+--- init
+chown 0, 0, "$ENV{TEST_NGINX_SERVER_ROOT}/cc14";
+chmod 0555, "$ENV{TEST_NGINX_SERVER_ROOT}/cc14";
+main::jsfn_get("/f?fn=big");
+main::jsfn_get("/f?fn=small");
+--- request
+GET /f?fn=big
+--- response_body chomp
+big 1 true x
+--- error_log eval
+qr/js function "[^"]*\/big\.js": isolate created.*, 1 modules from the code cache/
+--- no_error_log
+[error]
+[alert]
+[crit]
+
+
+
+=== TEST 14: js_function_code_cache refuses a max_size below 1m
+--- http_config
+    js_function_code_cache $TEST_NGINX_SERVER_ROOT/cc15 max_size=100k;
 --- config
     location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/f.js; }
 --- user_files
@@ -373,7 +399,7 @@ qr/js_function_code_cache: invalid "max_size=100k" \(at least 1m\)/
 
 
 
-=== TEST 14: js_function_preload takes on or off only
+=== TEST 15: js_function_preload takes on or off only
 --- http_config
     js_function_preload maybe;
 --- config
