@@ -12,10 +12,11 @@
 
 
 /*
- * Functions ready before their first request: at worker start each
- * fixed-path function (js_function with a literal path) is loaded into its
- * isolate, one function per turn of the event loop, so requests keep
- * flowing between loads and the first request to it finds it warm.  A
+ * Functions ready before their first request: from 100 ms after the
+ * worker starts, each fixed-path function (js_function with a literal
+ * path) is loaded into its isolate, one function per turn of the event
+ * loop, so requests keep flowing between loads and the first request to
+ * it finds it warm.  A
  * preload never evicts: it stops when the pool is full.  A failure is
  * logged and remembered as any failed load (its first request answers
  * with it), never fatal.
@@ -27,6 +28,13 @@
 
 
 #define NGX_HTTP_JSFN_CODE_CACHE_MAX  (256 * 1024 * 1024)
+
+/*
+ * The first preload waits this long after the worker starts: its first
+ * requests (health checks, a reload's traffic) are answered before it
+ * spends the CPU; a function requested before its preload loads as ever.
+ */
+#define NGX_HTTP_JSFN_PRELOAD_DELAY   100
 
 
 static void ngx_http_jsfn_preload_handler(ngx_event_t *ev);
@@ -193,8 +201,7 @@ ngx_http_jsfn_preload_start(ngx_cycle_t *cycle)
 
     jmcf->preloading = ev;
 
-    /* after the worker's start, once its listening sockets are armed */
-    ngx_add_timer(ev, 1);
+    ngx_add_timer(ev, NGX_HTTP_JSFN_PRELOAD_DELAY);
 
     return NGX_OK;
 }

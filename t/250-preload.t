@@ -79,7 +79,7 @@ __DATA__
 --- user_files eval
 [main::jsfn_stamped("f")]
 --- init
-select(undef, undef, undef, 0.6);
+select(undef, undef, undef, 0.8);
 --- request
 GET /f
 --- response_body chomp
@@ -99,7 +99,7 @@ f true
 --- user_files eval
 [main::jsfn_stamped("f")]
 --- init
-select(undef, undef, undef, 0.6);
+select(undef, undef, undef, 0.8);
 --- request
 GET /f
 --- response_body chomp
@@ -120,7 +120,7 @@ f false
 --- user_files eval
 [main::jsfn_stamped("a"), main::jsfn_stamped("b")]
 --- init
-select(undef, undef, undef, 0.6);
+select(undef, undef, undef, 0.8);
 --- request eval
 ["GET /a", "GET /b"]
 --- response_body eval
@@ -140,7 +140,7 @@ select(undef, undef, undef, 0.6);
 >>> f.js
 export default { fetch() { return new Response('f'); } };
 --- init
-select(undef, undef, undef, 0.6);
+select(undef, undef, undef, 0.8);
 main::jsfn_get("/f");
 main::jsfn_get("/f");
 --- request
@@ -163,7 +163,7 @@ qr/"requests":2,"errors":0,"cold_starts":1,"warm_hits":1,/
             . "export default { fetch() { return new Response('never'); } };\n"],
  main::jsfn_stamped("good")]
 --- init
-select(undef, undef, undef, 0.6);
+select(undef, undef, undef, 0.8);
 --- request eval
 ["GET /bad", "GET /good"]
 --- error_code eval
@@ -185,7 +185,7 @@ select(undef, undef, undef, 0.6);
 >>> f.js
 export default { fetch() { return new Response('fine'); } };
 --- init
-select(undef, undef, undef, 0.6);
+select(undef, undef, undef, 0.8);
 open my $out, '>', "$ENV{TEST_NGINX_SERVER_ROOT}/html/f.js.new" or die;
 print $out "export default { fetch() { return new Response('broken' }; };\n";
 close $out;
