@@ -11,6 +11,8 @@
 #   make soak       a million mixed requests against one nginx (bench/soak)
 #   make bench-fetch outbound fetch() against proxy_pass, njs, Lua, workerd
 #                   (bench/fetch, under 5 minutes)
+#   make bench-bundle first requests to a 890 KB Hono + zod bundle against a
+#                   small function's, and workerd's (bench/bundle, ~1 minute)
 #   make fuzz       the engine's fuzz targets, 60 s each (fuzz/README.md)
 
 NGX_SRC     ?= /usr/share/nginx/src
@@ -114,10 +116,14 @@ soak: $(MODULE)
 bench-fetch: $(MODULE)
 	bench/fetch
 
+bench-bundle: $(MODULE)
+	bench/bundle
+
 fuzz:
 	fuzz/run $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD)/shim $(NGX_BUILD) $(MODULE) $(ASAN_BUILD)
 
-.PHONY: all run test check-asan install bench bench-fetch soak fuzz clean
+.PHONY: all run test check-asan install bench bench-fetch bench-bundle soak fuzz \
+        clean

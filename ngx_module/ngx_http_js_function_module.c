@@ -180,6 +180,20 @@ static ngx_command_t  ngx_http_jsfn_commands[] = {
       offsetof(ngx_http_jsfn_main_conf_t, snapshot),
       NULL },
 
+    { ngx_string("js_function_preload"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_jsfn_main_conf_t, preload),
+      NULL },
+
+    { ngx_string("js_function_code_cache"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE12,
+      ngx_http_jsfn_code_cache,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("js_function_status_zone"),
       NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_size_slot,
@@ -258,6 +272,10 @@ ngx_http_jsfn_postconfiguration(ngx_conf_t *cf)
         return NGX_ERROR;
     }
 
+    if (ngx_http_jsfn_code_cache_init(cf, jmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
     /* syntax and import errors of fixed paths fail nginx -t */
     return ngx_http_jsfn_engine_check(cf, jmcf);
 }
@@ -282,6 +300,10 @@ ngx_http_jsfn_create_main_conf(ngx_conf_t *cf)
      *     jmcf->snapshot = { 0, NULL };
      *     jmcf->fetch_ssl = NULL;
      *     jmcf->fetch_cache = NULL;
+     *     jmcf->code_cache = NULL;
+     *     jmcf->code_cache_max = 0;
+     *     jmcf->code_cache_off = 0;
+     *     jmcf->preloading = NULL;
      */
 
     jmcf->max_isolates = NGX_CONF_UNSET_UINT;
@@ -289,6 +311,7 @@ ngx_http_jsfn_create_main_conf(ngx_conf_t *cf)
     jmcf->prewarm = NGX_CONF_UNSET_UINT;
     jmcf->prewarm_max = NGX_CONF_UNSET_UINT;
     jmcf->check_interval = NGX_CONF_UNSET_MSEC;
+    jmcf->preload = NGX_CONF_UNSET;
     jmcf->status_zone_size = NGX_CONF_UNSET_SIZE;
     jmcf->fetch_keepalive = NGX_CONF_UNSET_UINT;
     jmcf->fetch_keepalive_timeout = NGX_CONF_UNSET_MSEC;
@@ -310,6 +333,7 @@ ngx_http_jsfn_init_main_conf(ngx_conf_t *cf, void *conf)
     ngx_conf_init_uint_value(jmcf->prewarm_max,
                              ngx_max(jmcf->prewarm, 16));
     ngx_conf_init_msec_value(jmcf->check_interval, 1000);
+    ngx_conf_init_value(jmcf->preload, 1);
     ngx_conf_init_size_value(jmcf->status_zone_size, 1024 * 1024);
     ngx_conf_init_uint_value(jmcf->fetch_keepalive,
                              NGX_HTTP_JSFN_FETCH_KEEPALIVE);
@@ -413,13 +437,18 @@ ngx_http_jsfn_init_process(ngx_cycle_t *cycle)
         return NGX_ERROR;
     }
 
-    return ngx_http_jsfn_pool_init(cycle);
+    if (ngx_http_jsfn_pool_init(cycle) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    return ngx_http_jsfn_preload_start(cycle);
 }
 
 
 static void
 ngx_http_jsfn_exit_process(ngx_cycle_t *cycle)
 {
+    ngx_http_jsfn_preload_stop(cycle);
     ngx_http_jsfn_pool_done(cycle);
     ngx_http_jsfn_engine_done(cycle);
 }

@@ -34,6 +34,8 @@
 typedef struct {
     ngx_str_t                   path;      /* NUL-terminated */
     ngx_str_t                   root;      /* NUL-terminated directory */
+    void                       *conf;      /* its location's
+                                              ngx_http_jsfn_loc_conf_t */
 } ngx_http_jsfn_check_t;
 
 
@@ -47,6 +49,12 @@ typedef struct {
     ngx_msec_t                  check_interval;
     size_t                      status_zone_size;
     ngx_str_t                   snapshot;  /* js_function_snapshot */
+    /* ngx_http_jsfn_preload.c */
+    ngx_flag_t                  preload;
+    ngx_path_t                 *code_cache;    /* NULL: memory only */
+    size_t                      code_cache_max;
+    ngx_uint_t                  code_cache_off;
+    ngx_event_t                *preloading;    /* per worker */
     ngx_shm_zone_t             *status_zone;
 
     /* fetch() to other origins (ngx_http_jsfn_client.c) */
@@ -128,6 +136,11 @@ typedef struct {
                                               its last request ends */
     unsigned                    has_alias:1;
     unsigned                    shrunk:1;  /* idle, its heap shrunk */
+    unsigned                    preloaded:1; /* loaded before any request
+                                              (ngx_http_jsfn_preload.c):
+                                              its first request counts
+                                              the cold start, of load_us */
+    ngx_msec_t                  load_us;
 } ngx_http_jsfn_isolate_t;
 
 
@@ -236,6 +249,10 @@ void ngx_http_jsfn_pool_done(ngx_cycle_t *cycle);
 ngx_int_t ngx_http_jsfn_pool_get(ngx_http_request_t *r,
     ngx_http_jsfn_ctx_t *ctx, ngx_http_jsfn_loc_conf_t *jlcf);
 void ngx_http_jsfn_pool_release(ngx_http_jsfn_ctx_t *ctx);
+ngx_int_t ngx_http_jsfn_pool_load(ngx_str_t *path,
+    ngx_http_jsfn_loc_conf_t *jlcf, ngx_log_t *log,
+    ngx_http_jsfn_isolate_t **out);
+ngx_int_t ngx_http_jsfn_pool_room(ngx_str_t *path);
 void ngx_http_jsfn_pool_retire(ngx_http_jsfn_isolate_t *isolate, int code);
 ngx_str_t *ngx_http_jsfn_pool_alias(ngx_str_t *raw);
 void ngx_http_jsfn_pool_set_alias(ngx_http_jsfn_ctx_t *ctx);
@@ -309,6 +326,15 @@ ngx_int_t ngx_http_jsfn_engine_feed(ngx_http_request_t *r,
     ngx_http_jsfn_ctx_t *ctx, u_char *data, size_t len, int flags);
 void ngx_http_jsfn_engine_timer(ngx_http_jsfn_isolate_t *isolate,
     uint32_t id);
+
+/* preloads and the code cache's directory (ngx_http_jsfn_preload.c) */
+char *ngx_http_jsfn_code_cache(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+ngx_int_t ngx_http_jsfn_code_cache_init(ngx_conf_t *cf,
+    ngx_http_jsfn_main_conf_t *jmcf);
+ngx_int_t ngx_http_jsfn_preload_start(ngx_cycle_t *cycle);
+void ngx_http_jsfn_preload_stop(ngx_cycle_t *cycle);
+
 
 /* KV namespaces in shared memory (ngx_http_jsfn_kv.c) */
 char *ngx_http_jsfn_kv(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);

@@ -124,6 +124,7 @@ ngx_http_jsfn_function(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
         check->path = jlcf->path->value;
         check->root = jlcf->root;
+        check->conf = jlcf;
     }
 
     jmcf->functions++;

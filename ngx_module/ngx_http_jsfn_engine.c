@@ -60,6 +60,11 @@ ngx_http_jsfn_engine_init(ngx_cycle_t *cycle)
     /* ngx_conf_full_name() left it NUL-terminated */
     conf.snapshot = jmcf->snapshot.len ? (char *) jmcf->snapshot.data : NULL;
 
+    /* NUL-terminated: ngx_conf_full_name() or ngx_http_jsfn_preload.c */
+    conf.code_cache = jmcf->code_cache ? (char *) jmcf->code_cache->name.data
+                                       : NULL;
+    conf.code_cache_max = jmcf->code_cache_max;
+
     if (jsfn_engine_init(&conf, &err) != JSFN_OK) {
         ngx_log_error(NGX_LOG_EMERG, cycle->log, 0,
                       "js_function: %s", err.msg);

@@ -246,6 +246,14 @@ ngx_http_jsfn_pool_get(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
 
         isolate = ctx->isolate;
 
+    } else if (isolate->preloaded) {
+        /* made for this request, ahead of it */
+        isolate->preloaded = 0;
+        ngx_http_jsfn_stat_add(&ctx->path, NGX_HTTP_JSFN_STAT_COLD_STARTS, 1);
+        ngx_http_jsfn_stat_cold_start(&ctx->path, isolate->load_us);
+        ngx_queue_remove(&isolate->queue);
+        ngx_queue_insert_head(&pool->lru, &isolate->queue);
+
     } else {
         ngx_http_jsfn_stat_add(&ctx->path, NGX_HTTP_JSFN_STAT_WARM_HITS, 1);
         ngx_queue_remove(&isolate->queue);
@@ -267,18 +275,14 @@ static ngx_int_t
 ngx_http_jsfn_pool_create(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     ngx_http_jsfn_loc_conf_t *jlcf)
 {
-    uint32_t                   hash;
     ngx_int_t                  rc;
-    ngx_pool_t                *p;
     struct timeval             t0, t1;
-    jsfn_isolate_t            *spare;
     ngx_http_jsfn_pool_t      *pool;
     ngx_http_jsfn_isolate_t   *isolate;
-    ngx_http_jsfn_loc_conf_t  *def;
-
-    pool = ngx_http_jsfn_pool;
 
     ngx_gettimeofday(&t0);
+
+    pool = ngx_http_jsfn_pool;
 
     if (pool->count >= pool->max || ngx_http_jsfn_pool_maps_full(pool, 1)) {
         ngx_http_jsfn_pool_evict(1);
@@ -295,6 +299,44 @@ ngx_http_jsfn_pool_create(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
         }
     }
 
+    rc = ngx_http_jsfn_pool_load(&ctx->path, jlcf, r->connection->log,
+                                 &isolate);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    ngx_gettimeofday(&t1);
+
+    ngx_http_jsfn_stat_add(&ctx->path, NGX_HTTP_JSFN_STAT_COLD_STARTS, 1);
+    ngx_http_jsfn_stat_cold_start(&ctx->path,
+                                  (t1.tv_sec - t0.tv_sec) * 1000000
+                                  + (t1.tv_usec - t0.tv_usec));
+
+    ctx->isolate = isolate;
+
+    return NGX_OK;
+}
+
+
+/*
+ * Make the isolate of the function at "path" and put it in the pool: a
+ * cold start, or a preload (ngx_http_jsfn_preload.c).  NGX_OK, or an HTTP
+ * status, the reason logged.
+ */
+ngx_int_t
+ngx_http_jsfn_pool_load(ngx_str_t *path, ngx_http_jsfn_loc_conf_t *jlcf,
+    ngx_log_t *log, ngx_http_jsfn_isolate_t **out)
+{
+    uint32_t                   hash;
+    ngx_int_t                  rc;
+    ngx_pool_t                *p;
+    jsfn_isolate_t            *spare;
+    ngx_http_jsfn_pool_t      *pool;
+    ngx_http_jsfn_isolate_t   *isolate;
+    ngx_http_jsfn_loc_conf_t  *def;
+
+    pool = ngx_http_jsfn_pool;
+
     p = ngx_create_pool(1024, ngx_cycle->log);
     if (p == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
@@ -307,19 +349,20 @@ ngx_http_jsfn_pool_create(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     }
 
     isolate->pool = p;
-    isolate->sn.str.len = ctx->path.len;
-    isolate->sn.str.data = ngx_pnalloc(p, ctx->path.len + 1);
+    isolate->sn.str.len = path->len;
+    isolate->sn.str.data = ngx_pnalloc(p, path->len + 1);
     if (isolate->sn.str.data == NULL) {
         ngx_destroy_pool(p);
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    ngx_memcpy(isolate->sn.str.data, ctx->path.data, ctx->path.len);
-    isolate->sn.str.data[ctx->path.len] = '\0';
+    ngx_memcpy(isolate->sn.str.data, path->data, path->len);
+    isolate->sn.str.data[path->len] = '\0';
 
-    hash = ngx_crc32_long(ctx->path.data, ctx->path.len);
+    hash = ngx_crc32_long(path->data, path->len);
     isolate->sn.node.key = hash;
     isolate->checked = ngx_current_msec;
+    isolate->used = ngx_current_msec;
 
     ngx_queue_init(&isolate->timers);
     ngx_queue_init(&isolate->free);
@@ -327,8 +370,8 @@ ngx_http_jsfn_pool_create(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     ngx_queue_init(&isolate->fetches);
 
     /* a function that failed to load is not loaded again until changed */
-    rc = ngx_http_jsfn_engine_failed(&isolate->sn.str, r->connection->log,
-                                     &jlcf->root, jlcf);
+    rc = ngx_http_jsfn_engine_failed(&isolate->sn.str, log, &jlcf->root,
+                                     jlcf);
     if (rc != NGX_OK) {
         ngx_destroy_pool(p);
         return rc;
@@ -343,11 +386,10 @@ ngx_http_jsfn_pool_create(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
         && jlcf->cpu_limit == def->cpu_limit
         && jlcf->allow_eval == def->allow_eval)
     {
-        spare = ngx_http_jsfn_engine_take_spare(r->connection->log);
+        spare = ngx_http_jsfn_engine_take_spare(log);
     }
 
-    rc = ngx_http_jsfn_engine_load(isolate, r->connection->log, &jlcf->root,
-                                   jlcf, spare);
+    rc = ngx_http_jsfn_engine_load(isolate, log, &jlcf->root, jlcf, spare);
     if (rc != NGX_OK) {
         ngx_destroy_pool(p);
         return rc;
@@ -357,18 +399,33 @@ ngx_http_jsfn_pool_create(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
     ngx_queue_insert_head(&pool->lru, &isolate->queue);
     pool->count++;
 
-    /* until the sweep measures its heap */
+    /* until the pool measures its heap */
     isolate->maps = NGX_HTTP_JSFN_MAPS_NEW;
     pool->maps += isolate->maps;
 
-    ngx_gettimeofday(&t1);
+    *out = isolate;
 
-    ngx_http_jsfn_stat_add(&ctx->path, NGX_HTTP_JSFN_STAT_COLD_STARTS, 1);
-    ngx_http_jsfn_stat_cold_start(&ctx->path,
-                                  (t1.tv_sec - t0.tv_sec) * 1000000
-                                  + (t1.tv_usec - t0.tv_usec));
+    return NGX_OK;
+}
 
-    ctx->isolate = isolate;
+
+/*
+ * Is the function at "path" resident, or would a new isolate not fit (a
+ * preload never evicts)?  NGX_DECLINED then, else NGX_OK.
+ */
+ngx_int_t
+ngx_http_jsfn_pool_room(ngx_str_t *path)
+{
+    ngx_http_jsfn_pool_t  *pool = ngx_http_jsfn_pool;
+
+    if (pool == NULL || pool->count >= pool->max
+        || ngx_http_jsfn_pool_maps_full(pool, 1)
+        || ngx_str_rbtree_lookup(&pool->rbtree, path,
+                                 ngx_crc32_long(path->data, path->len))
+           != NULL)
+    {
+        return NGX_DECLINED;
+    }
 
     return NGX_OK;
 }
@@ -392,6 +449,14 @@ ngx_http_jsfn_pool_release(ngx_http_jsfn_ctx_t *ctx)
         }
 
         return;
+    }
+
+    /*
+     * Once, after the isolate's first call, when its response has gone
+     * out: the code cache of its modules (no JS runs meanwhile).
+     */
+    if (isolate->iso != NULL) {
+        jsfn_isolate_cache(isolate->iso);
     }
 
     /* while its memory is still in the CPU's caches: see the sweep */

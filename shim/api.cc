@@ -143,6 +143,7 @@ jsfn_engine_init(const jsfn_engine_conf_t *conf, jsfn_err_t *err)
         }
 
         jsfn::Fail(err, JSFN_OK, "");
+        jsfn::CodeCacheInit(conf->code_cache, conf->code_cache_max);
 
         return jsfn::PlatformInit(conf, err);
 
@@ -324,6 +325,24 @@ jsfn_isolate_shrink(jsfn_isolate_t *iso)
         iso->impl.isolate->MemoryPressureNotification(
             v8::MemoryPressureLevel::kNone);
         jsfn::PlatformPump(iso->impl.isolate);
+    } catch (...) {
+    }
+}
+
+
+JSFN_EXPORT void
+jsfn_isolate_cache(jsfn_isolate_t *iso)
+{
+    if (iso->impl.cache_pending.empty() || iso->impl.calls_started == 0
+        || iso->impl.condemned != JSFN_OK)
+    {
+        return;
+    }
+
+    try {
+        jsfn::Isolate::Lock  lock(&iso->impl);
+        v8::Isolate::Scope   scope(iso->impl.isolate);
+        iso->impl.MakeCodeCaches();
     } catch (...) {
     }
 }

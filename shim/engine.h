@@ -5,6 +5,8 @@
 #ifndef JSFN_ENGINE_H
 #define JSFN_ENGINE_H
 
+#include <sys/stat.h>
+
 #include <deque>
 #include <functional>
 #include <map>
@@ -32,6 +34,19 @@ struct FetchState;
 struct FileStamp { long mtime_ns; long size; unsigned long ino; };
 
 bool FilesChanged(const std::map<std::string, FileStamp> &files);
+
+/* the code cache (codecache.cc) */
+struct CodeCacheStats {
+    uint64_t  disk_hits, disk_stale, disk_bad, disk_writes, disk_errors,
+              disk_evicted;
+};
+
+void CodeCacheInit(const char *dir, size_t max);
+bool CodeCacheGet(const std::string &path, const struct stat &st,
+    std::vector<uint8_t> *out);
+void CodeCachePut(const std::string &path, const struct stat &st,
+    const uint8_t *data, size_t len);
+const CodeCacheStats &CodeCacheCounters();
 
 /* a load that failed, remembered until one of its files changes */
 int LoadFailed(const std::string &path, const std::string &root,
@@ -235,6 +250,17 @@ public:
 
     /* modules compiled from the code cache */
     int                                    cache_hits = 0;
+
+    /* modules compiled without a usable cache: one is made for each after
+       the first call (or at once when the load does not run them) */
+    struct CachePending {
+        std::string                          path;
+        struct stat                          st;
+        v8::Global<v8::UnboundModuleScript>  script;
+    };
+    std::vector<CachePending>              cache_pending;
+    uint64_t                               calls_started = 0;
+    void MakeCodeCaches();
 
     /* JSFN_OK, or why the isolate may run no more JS */
     int                                    condemned = JSFN_OK;

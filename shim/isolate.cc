@@ -22,81 +22,6 @@ namespace jsfn {
 void PlatformPump(v8::Isolate *isolate);
 
 
-/*
- * The per-process code cache: V8's compiled form of each module file, so
- * that a function whose isolate is created again (evicted, killed, idle)
- * is not parsed again.  Keyed by path, valid while the file's mtime, size
- * and inode are those it was made from; bounded, oldest out first.
- */
-namespace {
-
-struct CacheEntry {
-    long                    mtime_ns;
-    long                    size;
-    unsigned long           ino;
-    std::vector<uint8_t>    data;
-};
-
-std::map<std::string, CacheEntry>   code_cache;
-std::vector<std::string>            code_cache_order;
-size_t                              code_cache_bytes;
-const size_t                        code_cache_max = 64u << 20;
-
-
-void
-CodeCachePut(const std::string &path, const struct stat &st,
-    const uint8_t *data, size_t len)
-{
-    auto it = code_cache.find(path);
-
-    if (it != code_cache.end()) {
-        code_cache_bytes -= it->second.data.size();
-        code_cache.erase(it);
-    } else {
-        code_cache_order.push_back(path);
-    }
-
-    while (code_cache_bytes + len > code_cache_max
-           && !code_cache_order.empty())
-    {
-        auto old = code_cache.find(code_cache_order.front());
-        if (old != code_cache.end()) {
-            code_cache_bytes -= old->second.data.size();
-            code_cache.erase(old);
-        }
-        code_cache_order.erase(code_cache_order.begin());
-    }
-
-    CacheEntry  &e = code_cache[path];
-
-    e.mtime_ns = st.st_mtim.tv_sec * 1000000000L + st.st_mtim.tv_nsec;
-    e.size = st.st_size;
-    e.ino = st.st_ino;
-    e.data.assign(data, data + len);
-    code_cache_bytes += len;
-}
-
-
-const CacheEntry *
-CodeCacheGet(const std::string &path, const struct stat &st)
-{
-    auto it = code_cache.find(path);
-
-    if (it == code_cache.end()
-        || it->second.mtime_ns != st.st_mtim.tv_sec * 1000000000L
-                                  + st.st_mtim.tv_nsec
-        || it->second.size != (long) st.st_size
-        || it->second.ino != (unsigned long) st.st_ino)
-    {
-        return nullptr;
-    }
-
-    return &it->second;
-}
-
-}  /* namespace */
-
-
 static int
 ReadFile(const std::string &path, std::string *out, std::string *why,
     struct stat *stp)
@@ -320,6 +245,7 @@ Isolate::~Isolate()
         node_module.Reset();
         abort_request.Reset();
         modules.clear();
+        cache_pending.clear();
         handler.Reset();
         fire_timer.Reset();
         dispatch.Reset();
@@ -501,13 +427,13 @@ Isolate::Compile(const std::string &path, jsfn_err_t *err)
     v8::ScriptOrigin origin(isolate,
         v8::String::NewFromUtf8(isolate, path.c_str()).ToLocalChecked(),
         0, 0, false, -1, v8::Local<v8::Value>(), false, false, true);
-    const CacheEntry  *cached = CodeCacheGet(path, st);
+    std::vector<uint8_t>             cached;
     v8::ScriptCompiler::CachedData  *data = nullptr;
 
-    if (cached != nullptr) {
-        /* owned by the cache entry; Source deletes only the wrapper */
-        data = new v8::ScriptCompiler::CachedData(cached->data.data(),
-                   (int) cached->data.size(),
+    if (CodeCacheGet(path, st, &cached) && cached.size() <= INT_MAX) {
+        /* owned by "cached"; Source deletes only the wrapper */
+        data = new v8::ScriptCompiler::CachedData(cached.data(),
+                   (int) cached.size(),
                    v8::ScriptCompiler::CachedData::BufferNotOwned);
     }
 
@@ -530,14 +456,10 @@ Isolate::Compile(const std::string &path, jsfn_err_t *err)
         cache_hits++;
 
     } else {
-        /* made before evaluation, as V8 requires: top-level code only */
-        std::unique_ptr<v8::ScriptCompiler::CachedData>  made(
-            v8::ScriptCompiler::CreateCodeCache(
-                module->GetUnboundModuleScript()));
-
-        if (made && made->length > 0) {
-            CodeCachePut(path, st, made->data, made->length);
-        }
+        /* made after the first call, with what that call compiled */
+        cache_pending.push_back(CachePending{ path, st,
+            v8::Global<v8::UnboundModuleScript>(isolate,
+                module->GetUnboundModuleScript()) });
     }
 
     modules[path].Reset(isolate, module);
@@ -1020,6 +942,8 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
         }
     }
 
+    calls_started++;
+
     if (condemned != JSFN_OK) {
         call->settled = true;
         call->code = condemned;
@@ -1039,6 +963,31 @@ Isolate::Start(const jsfn_request_t *req, void *call_host, Call **out,
     }
 
     return JSFN_OK;
+}
+
+
+/*
+ * The code cache of each module compiled without one: after the isolate's
+ * first call it holds the functions that call (and the module's top-level
+ * code) compiled, so the next isolate of the function compiles none of
+ * them.  Run outside any call, on the engine's thread.
+ */
+void
+Isolate::MakeCodeCaches()
+{
+    std::vector<CachePending>  pending;
+
+    pending.swap(cache_pending);
+
+    for (auto &p : pending) {
+        v8::HandleScope  hs(isolate);
+        std::unique_ptr<v8::ScriptCompiler::CachedData>  made(
+            v8::ScriptCompiler::CreateCodeCache(p.script.Get(isolate)));
+
+        if (made && made->length > 0) {
+            CodeCachePut(p.path, p.st, made->data, (size_t) made->length);
+        }
+    }
 }
 
 

@@ -259,6 +259,7 @@ export default {
 === TEST 7: with js_function_prewarm 2 a cold start takes a spare isolate
 --- http_config
     js_function_prewarm 2;
+    js_function_preload off;
 --- config
     location = /warm { js_function $TEST_NGINX_SERVER_ROOT/html/warm.js; }
 --- user_files
@@ -282,6 +283,8 @@ qr/js function "[^"]*\/warm\.js": isolate created from a spare/
 
 
 === TEST 8: the default (js_function_prewarm 2) also keeps a spare ready
+--- http_config
+    js_function_preload off;
 --- config
     location = /warm { js_function $TEST_NGINX_SERVER_ROOT/html/warm.js; }
 --- user_files
@@ -306,6 +309,7 @@ qr/js function "[^"]*\/warm\.js": isolate created from a spare/
 === TEST 9: with js_function_prewarm 0 a cold start creates its isolate
 --- http_config
     js_function_prewarm 0;
+    js_function_preload off;
 --- config
     location = /cold { js_function $TEST_NGINX_SERVER_ROOT/html/cold.js; }
 --- user_files
@@ -331,6 +335,7 @@ from a spare
 === TEST 10: a location with its own limits does not take a spare made with the defaults
 --- http_config
     js_function_prewarm 2;
+    js_function_preload off;
 --- config
     location = /own {
         js_function_memory 64m;
