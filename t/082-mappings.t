@@ -92,6 +92,8 @@ export default { fetch() { n++; return new Response('a ' + n); } };
     env JSFN_MAX_MAP_COUNT=700;
 --- http_config
     js_function_memory 512m;
+    # /a must need an isolate of its own when /hold asks for it
+    js_function_preload off;
 --- config
     location = /hold { js_function html/hold.js; }
     location = /a { js_function html/a.js; }
