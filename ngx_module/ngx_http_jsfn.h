@@ -256,6 +256,7 @@ ngx_int_t ngx_http_jsfn_pool_room(ngx_str_t *path);
 void ngx_http_jsfn_pool_retire(ngx_http_jsfn_isolate_t *isolate, int code);
 ngx_str_t *ngx_http_jsfn_pool_alias(ngx_str_t *raw);
 void ngx_http_jsfn_pool_set_alias(ngx_http_jsfn_ctx_t *ctx);
+ngx_msec_t ngx_http_jsfn_timer_late(void);
 ngx_int_t ngx_http_jsfn_timer_start(ngx_http_jsfn_isolate_t *isolate,
     uint32_t id, ngx_msec_t ms);
 void ngx_http_jsfn_timer_stop(ngx_http_jsfn_isolate_t *isolate, uint32_t id);

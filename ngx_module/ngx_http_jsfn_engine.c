@@ -380,6 +380,17 @@ ngx_http_jsfn_engine_start(ngx_http_request_t *r, ngx_http_jsfn_ctx_t *ctx,
 
     ctx->isolate->log = NULL;
 
+    /*
+     * A handler that ran for a while left nginx's clock behind: the timers
+     * it armed count from now (ngx_http_jsfn_timer_late()), and the event
+     * loop's next wait must too, or they would fire that much late.  Not
+     * from timer callbacks: there, a clock moving on within nginx's run of
+     * expired timers could chain callbacks without the loop turning.
+     */
+    if (ngx_http_jsfn_timer_late() >= 2) {
+        ngx_time_update();
+    }
+
     return ngx_http_jsfn_engine_result(r, ctx, rc, &err);
 }
 

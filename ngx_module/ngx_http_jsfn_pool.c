@@ -942,6 +942,47 @@ ngx_http_jsfn_pool_maps_full(ngx_http_jsfn_pool_t *pool, ngx_uint_t room)
 }
 
 
+/*
+ * nginx counts a timer from ngx_current_msec, the time its event loop's
+ * turn began; JS that ran since (a cold start, a slow handler) would see
+ * setTimeout(fn, 50) fire before 50 ms had passed since it was called
+ * (as soon as anything woke the loop).  The time gone since the turn began
+ * is added, read from the clock nginx reads (the wall clock in older
+ * nginx, the monotonic one since: whichever is just ahead of it).
+ */
+ngx_msec_t
+ngx_http_jsfn_timer_late(void)
+{
+    ngx_msec_t       now, late;
+    struct timeval   tv;
+#if (NGX_HAVE_CLOCK_MONOTONIC)
+    struct timespec  ts;
+#endif
+
+    late = 0;
+
+    ngx_gettimeofday(&tv);
+    now = (ngx_msec_t) tv.tv_sec * 1000 + tv.tv_usec / 1000;
+
+    if (now - ngx_current_msec < 10000) {
+        late = now - ngx_current_msec;
+    }
+
+#if (NGX_HAVE_CLOCK_MONOTONIC)
+    /* the precise clock: the coarse one can lag by tens of ms under load */
+    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    now = (ngx_msec_t) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+
+    if (now - ngx_current_msec < 10000 && now - ngx_current_msec > late) {
+        late = now - ngx_current_msec;
+    }
+#endif
+
+    return late;
+}
+
+
 /* JS timers (setTimeout) on nginx's timer tree; they belong to the isolate */
 ngx_int_t
 ngx_http_jsfn_timer_start(ngx_http_jsfn_isolate_t *isolate, uint32_t id,
@@ -979,7 +1020,7 @@ ngx_http_jsfn_timer_start(ngx_http_jsfn_isolate_t *isolate, uint32_t id,
      * timers, so a 0 ms timer armed from a timer callback would be expired
      * at once, again and again, and the event loop would never turn.
      */
-    ngx_add_timer(&t->ev, ms ? ms : 1);
+    ngx_add_timer(&t->ev, (ms ? ms : 1) + ngx_http_jsfn_timer_late());
 
     return NGX_OK;
 }

@@ -226,3 +226,44 @@ export default { fetch() { return new Response(String(globalThis.counter)); } };
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 10: a timer counts from when setTimeout() was called, not from the start of nginx's event-loop turn (the handler ran for a while before calling it)
+--- http_config
+    js_function_cpu_limit 5s;
+--- config
+    location = /t { js_function $TEST_NGINX_SERVER_ROOT/html/t.js; }
+--- user_files
+>>> t.js
+// CPU work that the frozen clocks cannot see from inside the entry
+function spin() {
+    let x = 0;
+    for (let i = 0; i < 2e8; i++) x = (x + i) | 0;
+    return x;
+}
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+export default {
+    async fetch() {
+        // the loop's turn began before spin(); a 1 ms timer wakes it
+        // soon after the handler returns, and says when that was
+        const d0 = Date.now();
+        spin();
+        let woke = -1;
+        const due = sleep(50);
+        setTimeout(() => { woke = Date.now() - d0; }, 1);
+        await due;
+        const dd = Date.now() - d0;
+        return new Response(woke >= 0 && dd >= woke + 45 ? 'on time'
+                            : `woken at ${woke} ms, the 50 ms timer fired at ${dd} ms`);
+    }
+};
+--- request
+GET /t
+--- response_body chomp
+on time
+--- timeout: 20
+--- no_error_log
+[error]
+[alert]
+[crit]
