@@ -192,7 +192,13 @@ DiskGet(const std::string &path, const struct stat &st,
         return false;
     }
 
+    /*
+     * V8 takes a code cache as trusted input: only an entry this worker's
+     * user wrote, that no one else may write, is given to it (the
+     * directory may be one the operator made group or world writable).
+     */
     if (fstat(fd, &fst) == -1 || !S_ISREG(fst.st_mode)
+        || fst.st_uid != geteuid() || (fst.st_mode & (S_IWGRP | S_IWOTH))
         || (size_t) fst.st_size < sizeof(DiskHeader)
         || (size_t) fst.st_size > disk_max + sizeof(DiskHeader) + PATH_MAX)
     {

@@ -410,3 +410,29 @@ export default { fetch() { return new Response('f'); } };
 --- must_die
 --- error_log eval
 qr/invalid value "maybe" in "js_function_preload" directive, it must be "on" or "off"/
+
+
+
+=== TEST 16: an entry others may write (group or world writable) is not given to V8: the function compiles anew
+--- http_config
+    js_function_code_cache $TEST_NGINX_SERVER_ROOT/cc16;
+--- config
+    location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/$arg_fn.js; }
+--- user_files eval
+[main::jsfn_big("big.js")]
+--- init
+main::jsfn_get("/f?fn=big");
+my @entries = main::jsfn_entries("cc16");
+die "no entry written" unless @entries;
+chmod 0666, @entries;
+main::jsfn_reload();
+--- request
+GET /f?fn=big
+--- response_body chomp
+big 1 true x
+--- error_log eval
+qr/js function "[^"]*\/big\.js": isolate created.*, 0 modules from the code cache/
+--- no_error_log
+[error]
+[alert]
+[crit]
