@@ -150,13 +150,25 @@ export default {
 export default {
     async fetch() {
         await new Promise(resolve => setTimeout(resolve, 11500));
-        return new Response('slept');
+        /* the same isolate of a.js, shrunk meanwhile */
+        const r = await fetch('/a');
+        return new Response('slept, then ' + await r.text());
     }
 };
---- request eval
-["GET /a", "GET /sleep", "GET /a"]
---- response_body eval
-["a 1 1 1 100", "slept", "a 2 2 1 100"]
+--- init
+use IO::Socket::INET ();
+my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                              PeerPort => $ENV{TEST_NGINX_SERVER_PORT} || 1984,
+                              Timeout => 5) or die "connect: $!";
+print $s "GET /a HTTP/1.0\r\nHost: localhost\r\n\r\n";
+my $raw = do { local $/; <$s> } // '';
+die "first request: $raw" unless $raw =~ /\r\n\r\na 1 1 1 100\z/;
+--- request
+GET /sleep
+--- response_body chomp
+slept, then a 2 2 1 100
+--- error_log eval
+qr/js function "[^"]*\/a\.js": idle, heap shrunk/
 --- timeout: 20
 --- no_error_log
 [error]
