@@ -73,9 +73,9 @@ __DATA__
 === TEST 1: `return fetch('/x')` from many concurrent requests for seconds under a 20 ms CPU limit: the fetch reports and body reads of all of them are not charged as timer callbacks (a window of 200 ms), no request fails
 --- config
     location = /p {
-        # 10 ms showed the old charging on the first VM; one entry of a
-        # loaded shared VM may now and then count 10 ms (steal time is
-        # counted as the thread's); TESTs 2 and 3 hold the per-request charge
+        # 10 ms showed the old charging on the first VM; on a loaded shared
+        # VM one entry now and then counted past 10 ms (a GC, or time the
+        # host took); TESTs 2 and 3 hold the per-request charge
         js_function_cpu_limit 20ms;
         js_function $TEST_NGINX_SERVER_ROOT/html/p.js;
     }
