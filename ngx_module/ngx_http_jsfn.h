@@ -125,6 +125,7 @@ typedef struct {
     ngx_uint_t                  maps;      /* memory mappings, estimated */
     ngx_msec_t                  used;      /* last request, for idle_timeout */
     ngx_msec_t                  measured;  /* its heap, by the pool's sweep */
+    ngx_event_t                 released;  /* after a request: cache, measure */
     ngx_msec_t                  checked;   /* last look for changed files */
     ngx_str_node_t              alias;     /* a variable path as written,
                                               resolved to sn.str */

@@ -67,6 +67,7 @@ static ngx_uint_t ngx_http_jsfn_pool_maps_full(ngx_http_jsfn_pool_t *pool,
 static void ngx_http_jsfn_pool_free(ngx_http_jsfn_isolate_t *isolate);
 static void ngx_http_jsfn_pool_unalias(ngx_http_jsfn_isolate_t *isolate);
 static void ngx_http_jsfn_pool_sweep(ngx_event_t *ev);
+static void ngx_http_jsfn_pool_released(ngx_event_t *ev);
 static void ngx_http_jsfn_pool_measure(ngx_http_jsfn_pool_t *pool,
     ngx_http_jsfn_isolate_t *isolate);
 static void ngx_http_jsfn_timer_handler(ngx_event_t *ev);
@@ -452,12 +453,33 @@ ngx_http_jsfn_pool_release(ngx_http_jsfn_ctx_t *ctx)
     }
 
     /*
+     * A request may end within an engine call (a piped body's last piece
+     * sent from a fetch report): the code cache and the heap's measure
+     * wait for the event loop's next look at posted events, outside any.
+     */
+    if (!isolate->released.posted) {
+        isolate->released.handler = ngx_http_jsfn_pool_released;
+        isolate->released.data = isolate;
+        isolate->released.log = ngx_cycle->log;
+        ngx_post_event(&isolate->released, &ngx_posted_events);
+    }
+}
+
+
+static void
+ngx_http_jsfn_pool_released(ngx_event_t *ev)
+{
+    ngx_http_jsfn_isolate_t  *isolate = ev->data;
+
+    if (isolate->retired || isolate->iso == NULL) {
+        return;
+    }
+
+    /*
      * Once, after the isolate's first call, when its response has gone
      * out: the code cache of its modules (no JS runs meanwhile).
      */
-    if (isolate->iso != NULL) {
-        jsfn_isolate_cache(isolate->iso);
-    }
+    jsfn_isolate_cache(isolate->iso);
 
     /* while its memory is still in the CPU's caches: see the sweep */
     if (ngx_current_msec - isolate->measured >= 1000) {
@@ -670,6 +692,10 @@ ngx_http_jsfn_pool_free(ngx_http_jsfn_isolate_t *isolate)
 {
     ngx_queue_t            *q;
     ngx_http_jsfn_timer_t  *t;
+
+    if (isolate->released.posted) {
+        ngx_delete_posted_event(&isolate->released);
+    }
 
     for (q = ngx_queue_head(&isolate->timers);
          q != ngx_queue_sentinel(&isolate->timers);

@@ -19,6 +19,8 @@ sub jsfn_get {
     print $s "GET $uri HTTP/1.0\r\nHost: localhost\r\n\r\n";
     my $raw = do { local $/; <$s> } // '';
     close $s;
+    # the code cache is written just after the response has gone out
+    select undef, undef, undef, 0.1;
     return $raw =~ /\r\n\r\n(.*)\z/s ? $1 : "ERROR $raw";
 }
 
