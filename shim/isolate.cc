@@ -252,6 +252,7 @@ Isolate::~Isolate()
         context.Reset();
     }
 
+    held.reset();
     isolate->Dispose();
     DeleteCountingAllocator(allocator);
 }

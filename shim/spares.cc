@@ -5,9 +5,10 @@
  * milliseconds; made on the worker's event loop it would stall every
  * request of the worker.  Here one thread keeps a stock of blank isolates
  * (runtime loaded, no function), and a cold start takes one.  An isolate
- * used by two threads must be entered under V8's Locker, so these isolates
- * take it on every use (Isolate::Lock); the thread never touches an
- * isolate once it has handed it out.
+ * used by two threads must be entered under V8's Locker: the worker's
+ * thread takes it with the isolate and holds it for the isolate's life
+ * (Isolate::held); this thread never touches an isolate once it has handed
+ * it out.
  *
  * The stock follows the cold starts: its target is the most cold starts
  * seen within one second (a sliding window) over the last kHold seconds,
@@ -234,6 +235,11 @@ SparesTake(jsfn_spares_stats_t *stats)
 
     if (more) {
         spares.cv.notify_one();
+    }
+
+    if (iso != nullptr) {
+        /* this thread alone uses it from now on (Isolate::held) */
+        iso->impl.held.reset(new v8::Locker(iso->impl.isolate));
     }
 
     return iso;
