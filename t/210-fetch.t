@@ -1083,3 +1083,66 @@ slowest under 0.25 s: yes
 --- no_error_log
 [alert]
 [crit]
+
+
+
+=== TEST 30: fetch(url) and fetch(url, undefined or null) go out as new Request(url) would: GET, no body, the URL without its fragment; a URL with credentials rejects with the TypeError of Request's constructor, with or without init
+--- http_config
+    server {
+        listen 127.0.0.1:$TEST_NGINX_RAND_PORT_1;
+        location / { js_function $TEST_NGINX_SERVER_ROOT/html/echo.js; }
+    }
+--- config
+    location = /f { js_function $TEST_NGINX_SERVER_ROOT/html/f.js; }
+    location /up/ { proxy_pass http://127.0.0.1:$TEST_NGINX_RAND_PORT_1/; }
+--- user_files
+>>> f.js
+export default {
+    async fetch(request) {
+        const out = [];
+        for (const u of ['http://u:p@127.0.0.1:1/x', 'http://:p@127.0.0.1:1/x', new URL('http://u@127.0.0.1:1/x')]) {
+            for (const init of [undefined, null, {}]) {
+                try {
+                    await fetch(u, init);
+                    out.push('resolved');
+                } catch (e) {
+                    out.push(`${e.constructor.name} ${e.message.includes('includes credentials')}`);
+                }
+            }
+        }
+        const a = await fetch('/up/echo?q#frag');
+        const b = await fetch(new URL('/up/echo?b', request.url), null);
+        const c = await fetch('/up/echo?c', undefined);
+        out.push(await a.text(), a.url.endsWith('/up/echo?q'), a.redirected, await b.text(), await c.text());
+        return new Response(out.join('\n') + '\n');
+    }
+};
+>>> echo.js
+export default {
+    async fetch(request) {
+        const u = new URL(request.url);
+        return new Response(`${request.method} ${u.pathname}${u.search} ${request.headers.get('content-length')}`
+            + ` ${request.headers.get('content-type')} [${await request.text()}]`);
+    }
+};
+--- request
+GET /f
+--- response_body
+TypeError true
+TypeError true
+TypeError true
+TypeError true
+TypeError true
+TypeError true
+TypeError true
+TypeError true
+TypeError true
+GET /echo?q null null []
+true
+false
+GET /echo?b null null []
+GET /echo?c null null []
+--- no_error_log
+[error]
+[alert]
+[crit]

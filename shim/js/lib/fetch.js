@@ -58,11 +58,13 @@ function fetch(input, init) {
       throw new TypeErrorCtor("Failed to execute 'fetch': 1 argument required, but only 0 present.");
     }
     let request = input;
+    let parts = null;
+    let rec;
     if (!internal.isRequest(input)) {
       // relative URLs are the calling request's server's (its locations)
       const str = toUSV(input);
       const base = callId !== 0 ? natives.fetchBase(callId) : undefined;
-      const rec = parseURLRecord(str, typeof base === 'string' ? base : undefined);
+      rec = parseURLRecord(str, typeof base === 'string' ? base : undefined);
       if (rec === null) {
         // (relative URLs are the request's: once it has ended, none is)
         if (callId !== 0 && base === undefined && parseURLRecord(str, 'http://h/') !== null) {
@@ -70,12 +72,21 @@ function fetch(input, init) {
         }
         throw new TypeErrorCtor(`Fetch API cannot load: Invalid URL '${str}'.`);
       }
-      request = new RequestCtor(serializeURL(rec), init);
+      if (isAbsent(init) && rec.username === '' && rec.password === '') {
+        // what new Request(url) would hold, without making it: nothing can
+        // see that Request (nor its signal, which would never abort)
+        parts = { method: 'GET', url: serializeURL(rec), headers: [], body: null, redirect: 'follow',
+          signal: null };
+      } else {
+        request = new RequestCtor(serializeURL(rec), init);
+      }
     } else if (!isAbsent(init) || args > 1) {
       request = new RequestCtor(input, init);
     }
-    const parts = internal.fetchRequestParts(request);
-    const rec = parseURLRecord(parts.url);
+    if (parts === null) {
+      parts = internal.fetchRequestParts(request);
+      rec = parseURLRecord(parts.url);
+    }
     if (rec === null || (rec.scheme !== 'http' && rec.scheme !== 'https')) {
       throw new TypeErrorCtor(`Fetch API cannot load: ${parts.url}`);
     }
@@ -91,13 +102,15 @@ function fetch(input, init) {
     const body = parts.body;
     const stream = body !== null && typeof body === 'object' && !(body instanceof Uint8ArrayCtor);
     if (stream) f.reader = internal.streamReader(body);
-    if (signal.aborted) {
-      // a stream body is cancelled with the same reason, at once
-      if (stream) promiseThen(internal.streamCancel(f.reader, signal.reason), undefined, () => {});
-      throw signal.reason;
+    if (signal !== null) {
+      if (signal.aborted) {
+        // a stream body is cancelled with the same reason, at once
+        if (stream) promiseThen(internal.streamCancel(f.reader, signal.reason), undefined, () => {});
+        throw signal.reason;
+      }
+      f.onAbort = () => abort(f, signal.reason);
+      ReflectApply(addEventListener, signal, ['abort', f.onAbort]);
     }
-    f.onAbort = () => abort(f, signal.reason);
-    ReflectApply(addEventListener, signal, ['abort', f.onAbort]);
     if (stream) {
       // read to its end first: uploads are not streamed
       promiseThen(readBody(f), (u8) => { if (!f.done) { f.reader = null; f.body = u8; hop(f); } },
@@ -147,11 +160,16 @@ function hop(f) {
   fetches[id] = f;
 }
 
+// f's signal no longer aborts it
+function unlisten(f) {
+  if (f.signal !== null) ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+}
+
 // fetch() is over before a head came: reject, forget
 function finish(f, error) {
   if (f.done) return;
   f.done = true;
-  ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+  unlisten(f);
   if (f.id !== 0) delete fetches[f.id];
   f.reject(error);
 }
@@ -164,13 +182,13 @@ function abort(f, reason) {
   }
   if (f.controller !== null) {
     f.done = true;
-    ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+    unlisten(f);
     try { f.controller.error(reason); } catch { /* already closed */ }
     return;
   }
   if (f.buffering) {
     f.done = true;
-    ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+    unlisten(f);
     if (!f.ended) bodyFail(f, reason);
     return;
   }
@@ -254,7 +272,7 @@ function onHead(id, status, statusText, flat, url) {
     delete fetches[id];
     natives.fetchCtl(id, FETCH_ABORT);
     f.done = true;
-    ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+    unlisten(f);
   }
   f.resolve(response);
 }
@@ -267,7 +285,7 @@ function onData(id, data, flags) {
   if ((flags & DATA_ERROR) !== 0) {
     delete fetches[id];
     f.done = true;
-    ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+    unlisten(f);
     if (c !== null) c.error(new TypeErrorCtor(`${data}`));
     else if (f.buffering) bodyFail(f, new TypeErrorCtor(`${data}`));
     return true;
@@ -282,7 +300,7 @@ function onData(id, data, flags) {
       delete fetches[id];
       f.done = true;
       f.ended = true;
-      ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+      unlisten(f);
       if (f.wres !== null) {
         const resolve = f.wres;
         f.wres = f.wrej = null;
@@ -297,7 +315,7 @@ function onData(id, data, flags) {
   if ((flags & DATA_LAST) !== 0) {
     delete fetches[id];
     f.done = true;
-    ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+    unlisten(f);
     c.close();
     // a BYOB read waiting on the end is answered with it
     const byob = c.byobRequest;
@@ -314,13 +332,13 @@ function onFail(id, message) {
   f.id = 0;
   if (f.controller !== null) {
     f.done = true;
-    ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+    unlisten(f);
     f.controller.error(new TypeErrorCtor(message));
     return;
   }
   if (f.buffering) {
     f.done = true;
-    ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+    unlisten(f);
     bodyFail(f, new TypeErrorCtor(message));
     return;
   }
@@ -376,7 +394,7 @@ internal.fetchBodyStream = (f) => {
       natives.fetchCtl(id, FETCH_ABORT);
     }
     f.done = true;
-    ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+    unlisten(f);
   }, (controller) => { f.controller = controller; }, HIGH_WATER);
   const c = f.controller;
   const chunks = f.chunks;
@@ -400,7 +418,7 @@ internal.fetchPipe = (callId, f) => {
   f.chunks = null;
   if (live) delete fetches[id];
   f.done = true;
-  ReflectApply(removeEventListener, f.signal, ['abort', f.onAbort]);
+  unlisten(f);
   const end = f.failed ? f.error : f.ended;
   if (!natives.fetchPipe(callId, live ? id : 0, chunks === null ? [] : chunks, end) && live) {
     natives.fetchCtl(id, FETCH_ABORT);
