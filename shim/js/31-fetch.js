@@ -14,10 +14,11 @@ internal.lazyLibrary('fetch', ['fetch'], {
   RequestCtor: Request,
   MapCtor: Map,
   MapGet: Map.prototype.get,
+  MapSet: Map.prototype.set,
+  MapDelete: Map.prototype.delete,
   TypeErrorCtor: TypeError,
   Uint8ArrayCtor: Uint8Array,
   ObjectDefineProperty: Object.defineProperty,
-  ObjectSetPrototypeOf: Object.setPrototypeOf,
   addEventListener: EventTarget.prototype.addEventListener,
   removeEventListener: EventTarget.prototype.removeEventListener,
 });

@@ -3,8 +3,8 @@
 // A library (js/README.md, "Libraries"): loaded when a function first reads
 // `fetch`; its result is {fetch}. Parameters after natives and internal: the
 // built-ins js/31-fetch.js captured when the snapshot was made: PromiseCtor,
-// RequestCtor, MapCtor, MapGet, TypeErrorCtor, Uint8ArrayCtor,
-// ObjectDefineProperty, ObjectSetPrototypeOf, addEventListener,
+// RequestCtor, MapCtor, MapGet, MapSet, MapDelete, TypeErrorCtor,
+// Uint8ArrayCtor, ObjectDefineProperty, addEventListener,
 // removeEventListener.
 //
 // One fetch() is one or more hops (redirects are followed here, each hop a
@@ -30,8 +30,12 @@ const REQUEST_BODY_HEADERS = ['content-encoding', 'content-language', 'content-l
   'content-length'];
 const AUTHORIZATION = ['authorization'];
 
-// hop id -> record (not a Map: a function may replace Map.prototype.get)
-const fetches = ObjectSetPrototypeOf({}, null);
+// hop id -> record: a Map through the built-ins captured at snapshot time
+// (a function may replace Map.prototype.get); an object with ids as keys
+// went through V8's runtime for each store and delete
+const fetches = new MapCtor();
+const live = (id) => ReflectApply(MapGet, fetches, [id]);
+const forget = (id) => { ReflectApply(MapDelete, fetches, [id]); };
 
 const contextGet = natives.contextGet;
 const contextSet = natives.contextSet;
@@ -157,7 +161,7 @@ function hop(f) {
     return;
   }
   f.id = id;
-  fetches[id] = f;
+  ReflectApply(MapSet, fetches, [id, f]);
 }
 
 // f's signal no longer aborts it
@@ -170,14 +174,14 @@ function finish(f, error) {
   if (f.done) return;
   f.done = true;
   unlisten(f);
-  if (f.id !== 0) delete fetches[f.id];
+  if (f.id !== 0) forget(f.id);
   f.reject(error);
 }
 
 function abort(f, reason) {
   if (f.done) return;
-  if (f.id !== 0 && fetches[f.id] === f) {
-    delete fetches[f.id];
+  if (f.id !== 0 && live(f.id) === f) {
+    forget(f.id);
     natives.fetchCtl(f.id, FETCH_ABORT);
   }
   if (f.controller !== null) {
@@ -220,11 +224,11 @@ function headerOf(flat, name) {
 }
 
 function onHead(id, status, statusText, flat, url) {
-  const f = fetches[id];
+  const f = live(id);
   if (f === undefined) return;
   const location = status >= 300 && status < 400 && status !== 304 ? headerOf(flat, 'location') : null;
   if (location !== null && f.redirect !== 'manual') {
-    delete fetches[id];
+    forget(id);
     natives.fetchCtl(id, FETCH_ABORT);
     f.id = 0;
     if (f.redirect === 'error') {
@@ -269,7 +273,7 @@ function onHead(id, status, statusText, flat, url) {
   const response = internal.fetchResponse(status, statusText, flat, src, url, f.hops > 0);
   if (src === null) {
     // the host still ends the (empty) body: nothing waits for it
-    delete fetches[id];
+    forget(id);
     natives.fetchCtl(id, FETCH_ABORT);
     f.done = true;
     unlisten(f);
@@ -279,11 +283,11 @@ function onHead(id, status, statusText, flat, url) {
 
 // a piece of the body; false: the stream's queue is full (the host waits)
 function onData(id, data, flags) {
-  const f = fetches[id];
+  const f = live(id);
   if (f === undefined) return true;
   const c = f.controller;
   if ((flags & DATA_ERROR) !== 0) {
-    delete fetches[id];
+    forget(id);
     f.done = true;
     unlisten(f);
     if (c !== null) c.error(new TypeErrorCtor(`${data}`));
@@ -297,7 +301,7 @@ function onData(id, data, flags) {
       f.total += data.length;
     }
     if ((flags & DATA_LAST) !== 0) {
-      delete fetches[id];
+      forget(id);
       f.done = true;
       f.ended = true;
       unlisten(f);
@@ -313,7 +317,7 @@ function onData(id, data, flags) {
   }
   if (data.length !== 0) c.enqueue(data);
   if ((flags & DATA_LAST) !== 0) {
-    delete fetches[id];
+    forget(id);
     f.done = true;
     unlisten(f);
     c.close();
@@ -326,9 +330,9 @@ function onData(id, data, flags) {
 }
 
 function onFail(id, message) {
-  const f = fetches[id];
+  const f = live(id);
   if (f === undefined) return;
-  delete fetches[id];
+  forget(id);
   f.id = 0;
   if (f.controller !== null) {
     f.done = true;
@@ -380,17 +384,17 @@ internal.fetchBodyWhole = (f) => new PromiseCtor((resolve, reject) => {
   f.buffering = true;
   f.wres = resolve;
   f.wrej = reject;
-  if (fetches[f.id] === f) natives.fetchCtl(f.id, FETCH_WANT);
+  if (live(f.id) === f) natives.fetchCtl(f.id, FETCH_WANT);
 });
 
 internal.fetchBodyStream = (f) => {
   const id = f.id;
   const stream = internal.newByteStream(() => {
-    if (fetches[id] === f) natives.fetchCtl(id, FETCH_WANT);
+    if (live(id) === f) natives.fetchCtl(id, FETCH_WANT);
   }, () => {
     // cancelled by the function: the host stops
-    if (fetches[id] === f) {
-      delete fetches[id];
+    if (live(id) === f) {
+      forget(id);
       natives.fetchCtl(id, FETCH_ABORT);
     }
     f.done = true;
@@ -412,30 +416,30 @@ internal.fetchBodyStream = (f) => {
 // ended): the fetch stops.
 internal.fetchPipe = (callId, f) => {
   const id = f.id;
-  const live = fetches[id] === f;
+  const piping = live(id) === f;
   const chunks = f.chunks;
   f.buffering = false;
   f.chunks = null;
-  if (live) delete fetches[id];
+  if (piping) forget(id);
   f.done = true;
   unlisten(f);
   const end = f.failed ? f.error : f.ended;
-  if (!natives.fetchPipe(callId, live ? id : 0, chunks === null ? [] : chunks, end) && live) {
+  if (!natives.fetchPipe(callId, piping ? id : 0, chunks === null ? [] : chunks, end) && piping) {
     natives.fetchCtl(id, FETCH_ABORT);
   }
 };
 
 // the engine's hooks, and the call each runs for (its async context)
 natives.fetchInit((id, status, statusText, flat, url) => {
-  const f = fetches[id];
+  const f = live(id);
   contextSet(f === undefined ? undefined : f.callId);
   try { onHead(id, status, statusText, flat, url); } finally { contextSet(undefined); }
 }, (id, data, flags) => {
-  const f = fetches[id];
+  const f = live(id);
   contextSet(f === undefined ? undefined : f.callId);
   try { return onData(id, data, flags); } finally { contextSet(undefined); }
 }, (id, message) => {
-  const f = fetches[id];
+  const f = live(id);
   contextSet(f === undefined ? undefined : f.callId);
   try { onFail(id, message); } finally { contextSet(undefined); }
 });
