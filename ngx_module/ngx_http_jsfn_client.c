@@ -31,6 +31,7 @@
 #define NGX_HTTP_JSFN_CLIENT_MSG_LEN  512
 #define NGX_HTTP_JSFN_CLIENT_SESSIONS 64
 #define NGX_HTTP_JSFN_CLIENT_READS    16     /* per event, then others go */
+#define NGX_HTTP_JSFN_CLIENT_BUF      65536  /* bytes read at once, at least */
 
 
 typedef enum {
@@ -173,6 +174,7 @@ static ngx_int_t ngx_http_jsfn_client_deliver(ngx_http_jsfn_client_t *u,
     u_char *p, size_t len, ngx_uint_t last);
 static void ngx_http_jsfn_client_pause(ngx_http_jsfn_client_t *u);
 static ngx_int_t ngx_http_jsfn_client_retry(ngx_http_jsfn_client_t *u);
+static void ngx_http_jsfn_client_head_too_large(ngx_http_jsfn_client_t *u);
 static void ngx_http_jsfn_client_fail(ngx_http_jsfn_client_t *u,
     const char *fmt, ...);
 static ngx_int_t ngx_http_jsfn_client_report(ngx_http_jsfn_client_t *u,
@@ -305,10 +307,9 @@ ngx_http_jsfn_client_start(ngx_http_jsfn_fetch_t *f, const jsfn_fetch_t *req,
         return NGX_ERROR;
     }
 
-    u->buf = ngx_create_temp_buf(pool, conf->fetch_max_header_size);
     u->r = ngx_pcalloc(pool, sizeof(ngx_http_request_t));
 
-    if (u->buf == NULL || u->r == NULL
+    if (u->r == NULL
         || ngx_array_init(&u->headers, pool, 16, sizeof(jsfn_str_t))
            != NGX_OK)
     {
@@ -1467,6 +1468,22 @@ ngx_http_jsfn_client_read(ngx_http_jsfn_client_t *u, ngx_uint_t timedout)
         return;
     }
 
+    if (u->buf == NULL) {
+        /*
+         * Made when the response begins, not while it is awaited: one read
+         * takes the head and, for most responses, the whole body; a body
+         * is then read in pieces of this size (each piece is a report to
+         * JS, which costs about the same whatever its size).
+         */
+        u->buf = ngx_create_temp_buf(u->pool,
+                                     ngx_max(u->conf->fetch_max_header_size,
+                                             NGX_HTTP_JSFN_CLIENT_BUF));
+        if (u->buf == NULL) {
+            ngx_http_jsfn_client_fail(u, "out of memory");
+            return;
+        }
+    }
+
     b = u->buf;
     c = u->pc.connection;
     reads = 0;
@@ -1494,12 +1511,11 @@ ngx_http_jsfn_client_read(ngx_http_jsfn_client_t *u, ngx_uint_t timedout)
             }
         }
 
-        if (b->last == b->end) {
-            ngx_http_jsfn_client_fail(u, "the response head from %V is"
-                                      " larger than"
-                                      " js_function_fetch_max_header_size"
-                                      " (%uz bytes)", &u->authority,
-                                      u->conf->fetch_max_header_size);
+        if (u->state == ngx_http_jsfn_client_reading_head
+            && (size_t) (b->last - b->start)
+               >= u->conf->fetch_max_header_size)
+        {
+            ngx_http_jsfn_client_head_too_large(u);
             return;
         }
 
@@ -1577,6 +1593,16 @@ ngx_http_jsfn_client_read(ngx_http_jsfn_client_t *u, ngx_uint_t timedout)
 }
 
 
+static void
+ngx_http_jsfn_client_head_too_large(ngx_http_jsfn_client_t *u)
+{
+    ngx_http_jsfn_client_fail(u, "the response head from %V is larger than"
+                              " js_function_fetch_max_header_size"
+                              " (%uz bytes)", &u->authority,
+                              u->conf->fetch_max_header_size);
+}
+
+
 static ngx_int_t
 ngx_http_jsfn_client_process_head(ngx_http_jsfn_client_t *u)
 {
@@ -1632,6 +1658,14 @@ ngx_http_jsfn_client_process_head(ngx_http_jsfn_client_t *u)
         }
 
         r->state = 0;
+
+        if ((size_t) (u->buf->pos - u->buf->start)
+            > u->conf->fetch_max_header_size)
+        {
+            /* read along with more in one go (the buffer is larger) */
+            ngx_http_jsfn_client_head_too_large(u);
+            return NGX_ERROR;
+        }
 
         if (u->status.code >= 100 && u->status.code < 200
             && u->status.code != 101)
@@ -2009,8 +2043,11 @@ ngx_http_jsfn_client_retry(ngx_http_jsfn_client_t *u)
     ngx_http_jsfn_client_close(u->pc.connection);
     u->pc.connection = NULL;
 
-    u->buf->pos = u->buf->start;
-    u->buf->last = u->buf->start;
+    if (u->buf) {
+        u->buf->pos = u->buf->start;
+        u->buf->last = u->buf->start;
+    }
+
     u->r->state = 0;
 
     if (u->addrs == NULL) {
