@@ -43,6 +43,9 @@ typedef struct {
     ngx_atomic_t                cold[NGX_HTTP_JSFN_STAT_NBUCKETS];
     ngx_atomic_t                resident;  /* isolates in the worker */
     ngx_atomic_t                heap_used; /* bytes */
+    ngx_atomic_t                group;     /* the shared isolate it is in
+                                              (js_function_isolation
+                                              context), or 0 */
     size_t                      len;
     u_char                      path[1];
 } ngx_http_jsfn_stat_node_t;
@@ -87,6 +90,7 @@ typedef struct {
     ngx_atomic_uint_t           cold[NGX_HTTP_JSFN_STAT_NBUCKETS];
     ngx_atomic_uint_t           resident;
     ngx_atomic_uint_t           heap_used;
+    ngx_atomic_uint_t           group;
 } ngx_http_jsfn_stat_snap_t;
 
 
@@ -122,6 +126,8 @@ static u_char *ngx_http_jsfn_status_json_function(u_char *p, u_char *last,
     ngx_http_jsfn_stat_snap_t *s, ngx_uint_t updated);
 static u_char *ngx_http_jsfn_status_json_counters(u_char *p, u_char *last,
     ngx_http_jsfn_stat_snap_t *s);
+static u_char *ngx_http_jsfn_status_json_worker(u_char *p, u_char *last,
+    ngx_http_jsfn_stat_snap_t *s, ngx_uint_t n);
 static void ngx_http_jsfn_status_sum(ngx_http_jsfn_stat_snap_t *total,
     ngx_http_jsfn_stat_snap_t *s);
 static ngx_buf_t *ngx_http_jsfn_status_prom(ngx_http_request_t *r,
@@ -434,7 +440,7 @@ ngx_http_jsfn_stat_cold_start(ngx_str_t *path, ngx_msec_t usec)
 
 void
 ngx_http_jsfn_stat_resident(ngx_str_t *path, ngx_int_t isolates,
-    size_t heap_used)
+    size_t heap_used, ngx_uint_t group)
 {
     ngx_http_jsfn_stat_node_t  *node;
 
@@ -446,6 +452,7 @@ ngx_http_jsfn_stat_resident(ngx_str_t *path, ngx_int_t isolates,
     /* gauges: only this worker writes them, a plain store is enough */
     node->resident = (isolates > 0) ? (ngx_atomic_uint_t) isolates : 0;
     node->heap_used = heap_used;
+    node->group = (isolates > 0) ? group : 0;
     node->updated = ngx_time();
 }
 
@@ -646,6 +653,7 @@ ngx_http_jsfn_stat_reset(ngx_http_jsfn_stat_node_t *node)
     node->cold_sum = 0;
     node->resident = 0;
     node->heap_used = 0;
+    node->group = 0;
     node->pid = ngx_pid;
     node->updated = ngx_time();
 }
@@ -857,6 +865,7 @@ ngx_http_jsfn_status_collect(ngx_http_request_t *r,
         s[i].cold_sum = sn->cold_sum;
         s[i].resident = sn->resident;
         s[i].heap_used = sn->heap_used;
+        s[i].group = sn->group;
         s[i].label.len = 0;
         s[i].label.data = NULL;
 
@@ -938,7 +947,9 @@ ngx_http_jsfn_status_json(ngx_http_request_t *r, ngx_http_jsfn_stat_snap_t *s,
     for (i = 0; i < n; i++) {
         /* the node's worker, its function, its function's totals */
         size += sizeof("{\"worker\":,\"pid\":,\"functions\":[]},")
-                + 2 * NGX_INT_T_LEN
+                + sizeof(",\"v8_isolates\":,\"isolation\":\"context\","
+                         "\"shared_isolate\":")
+                + 4 * NGX_INT_T_LEN
                 + 2 * (NGX_HTTP_JSFN_STAT_JSON_LEN + s[i].path.len
                        + ngx_escape_json(NULL, s[i].path.data,
                                          s[i].path.len));
@@ -955,15 +966,20 @@ ngx_http_jsfn_status_json(ngx_http_request_t *r, ngx_http_jsfn_stat_snap_t *s,
     p = ngx_slprintf(p, last, "{\"version\":1,\"workers\":[");
 
     /* s is sorted by worker and pid */
-    for (i = 0; i < n; i++) {
+    for (i = 0, j = 0; i < n; i++) {
 
         if (i == 0
             || s[i].worker != s[i - 1].worker
             || s[i].pid != s[i - 1].pid)
         {
+            if (i) {
+                p = ngx_http_jsfn_status_json_worker(p, last, &s[j], i - j);
+                j = i;
+            }
+
             p = ngx_slprintf(p, last,
                              "%s{\"worker\":%ui,\"pid\":%P,\"functions\":[",
-                             i ? "]}," : "", s[i].worker, s[i].pid);
+                             i ? "," : "", s[i].worker, s[i].pid);
 
         } else {
             p = ngx_slprintf(p, last, ",");
@@ -972,7 +988,11 @@ ngx_http_jsfn_status_json(ngx_http_request_t *r, ngx_http_jsfn_stat_snap_t *s,
         p = ngx_http_jsfn_status_json_function(p, last, &s[i], 1);
     }
 
-    p = ngx_slprintf(p, last, "%s],\"totals\":{", n ? "]}" : "");
+    if (n) {
+        p = ngx_http_jsfn_status_json_worker(p, last, &s[j], n - j);
+    }
+
+    p = ngx_slprintf(p, last, "],\"totals\":{");
 
     ngx_qsort(s, n, sizeof(ngx_http_jsfn_stat_snap_t),
               ngx_http_jsfn_status_cmp_path);
@@ -1043,7 +1063,54 @@ ngx_http_jsfn_status_json_function(u_char *p, u_char *last,
 
     p = ngx_http_jsfn_status_json_counters(p, last, s);
 
+    if (updated && s->group) {
+        p = ngx_slprintf(p, last,
+                         ",\"isolation\":\"context\",\"shared_isolate\":%uA",
+                         s->group);
+    }
+
     return ngx_slprintf(p, last, "}");
+}
+
+
+/*
+ * The end of a worker's entry; with functions sharing isolates
+ * (js_function_isolation context), the V8 isolates its resident functions
+ * are in: one per function of isolate mode, one per group.
+ */
+static u_char *
+ngx_http_jsfn_status_json_worker(u_char *p, u_char *last,
+    ngx_http_jsfn_stat_snap_t *s, ngx_uint_t n)
+{
+    ngx_uint_t  i, k, isolates, grouped;
+
+    isolates = 0;
+    grouped = 0;
+
+    for (i = 0; i < n; i++) {
+        if (s[i].group == 0) {
+            isolates += s[i].resident;
+            continue;
+        }
+
+        grouped = 1;
+
+        for (k = 0; k < i; k++) {
+            if (s[k].group == s[i].group) {
+                break;
+            }
+        }
+
+        if (k == i) {
+            isolates++;
+        }
+    }
+
+    if (!grouped) {
+        return ngx_slprintf(p, last, "]}");
+    }
+
+    return ngx_slprintf(p, last, "],\"v8_isolates\":%ui}", isolates);
 }
 
 
