@@ -297,6 +297,7 @@ int jsfn_group_join(jsfn_group_t *group, const jsfn_isolate_conf_t *conf,
     const char *path, const char *root, jsfn_isolate_t **out,
     jsfn_err_t *err);
 size_t jsfn_group_size(jsfn_group_t *group);     /* members now */
+int jsfn_group_condemned(jsfn_group_t *group);   /* as jsfn_isolate_... */
 void jsfn_group_free(jsfn_group_t *group);
 
 /*

@@ -77,6 +77,8 @@ static void ngx_http_jsfn_timer_handler(ngx_event_t *ev);
 static ngx_int_t ngx_http_jsfn_pool_join(ngx_http_jsfn_isolate_t *isolate,
     ngx_http_jsfn_loc_conf_t *jlcf, ngx_log_t *log);
 static void ngx_http_jsfn_pool_leave(ngx_http_jsfn_isolate_t *isolate);
+static void ngx_http_jsfn_pool_kill(ngx_http_jsfn_isolate_t *isolate,
+    int code);
 
 
 /* the worker's only global: its pool, in cycle->pool */
@@ -408,6 +410,14 @@ ngx_http_jsfn_pool_load(ngx_str_t *path, ngx_http_jsfn_loc_conf_t *jlcf,
 
     rc = ngx_http_jsfn_engine_load(isolate, log, &jlcf->root, jlcf, spare);
     if (rc != NGX_OK) {
+        /* its load stopped the group's isolate (a full heap, a loop) */
+        if (isolate->group != NULL && !isolate->group->condemned
+            && jsfn_group_condemned(isolate->group->grp) != JSFN_OK)
+        {
+            ngx_http_jsfn_pool_kill(isolate,
+                                    jsfn_group_condemned(isolate->group->grp));
+        }
+
         ngx_http_jsfn_pool_leave(isolate);
         ngx_destroy_pool(p);
         return rc;
@@ -542,10 +552,9 @@ ngx_http_jsfn_pool_measure(ngx_http_jsfn_pool_t *pool,
 void
 ngx_http_jsfn_pool_retire(ngx_http_jsfn_isolate_t *isolate, int code)
 {
-    ngx_queue_t              *q, *next;
+    ngx_queue_t              *q;
     ngx_http_jsfn_ctx_t      *ctx;
     ngx_http_jsfn_group_t    *g;
-    ngx_http_jsfn_isolate_t  *member;
 
     if (isolate->retired) {
         return;
@@ -572,30 +581,7 @@ ngx_http_jsfn_pool_retire(ngx_http_jsfn_isolate_t *isolate, int code)
     if (g != NULL && !g->condemned
         && (code == JSFN_ERR_TIMEOUT || code == JSFN_ERR_HEAP))
     {
-        /*
-         * The V8 isolate it shares was stopped: every function of the
-         * group goes, their requests in flight failing as this one's do.
-         * The group holds "isolate" meanwhile: it outlives the loop.
-         */
-        g->condemned = 1;
-
-        ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
-                      "js_function \"%V\": killed the isolate it shared"
-                      " with %ui other functions (js_function_isolation"
-                      " context): all are retired", &isolate->sn.str,
-                      g->count - 1);
-
-        for (q = ngx_queue_head(&g->members);
-             q != ngx_queue_sentinel(&g->members);
-             q = next)
-        {
-            next = ngx_queue_next(q);
-            member = ngx_queue_data(q, ngx_http_jsfn_isolate_t, member);
-
-            if (member != isolate) {
-                ngx_http_jsfn_pool_retire(member, code);
-            }
-        }
+        ngx_http_jsfn_pool_kill(isolate, code);
     }
 
     if (code != JSFN_OK) {
@@ -806,7 +792,8 @@ ngx_http_jsfn_pool_join(ngx_http_jsfn_isolate_t *isolate,
         g = ngx_queue_data(q, ngx_http_jsfn_group_t, queue);
 
         if (g->conf == jlcf && !g->condemned
-            && g->count < jlcf->group_functions)
+            && g->count < jlcf->group_functions
+            && jsfn_group_condemned(g->grp) == JSFN_OK)
         {
             goto found;
         }
@@ -848,6 +835,42 @@ found:
     g->count++;
 
     return NGX_OK;
+}
+
+
+/*
+ * The V8 isolate "isolate" shares was stopped (its CPU or memory limit):
+ * every function of the group goes, their requests in flight failing as
+ * this one's do.  "isolate" is a member meanwhile: the group outlives the
+ * loop.
+ */
+static void
+ngx_http_jsfn_pool_kill(ngx_http_jsfn_isolate_t *isolate, int code)
+{
+    ngx_queue_t              *q, *next;
+    ngx_http_jsfn_group_t    *g;
+    ngx_http_jsfn_isolate_t  *member;
+
+    g = isolate->group;
+    g->condemned = 1;
+
+    ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
+                  "js_function \"%V\": killed the isolate it shared"
+                  " with %ui other functions (js_function_isolation"
+                  " context): all are retired", &isolate->sn.str,
+                  g->count - 1);
+
+    for (q = ngx_queue_head(&g->members);
+         q != ngx_queue_sentinel(&g->members);
+         q = next)
+    {
+        next = ngx_queue_next(q);
+        member = ngx_queue_data(q, ngx_http_jsfn_isolate_t, member);
+
+        if (member != isolate) {
+            ngx_http_jsfn_pool_retire(member, code);
+        }
+    }
 }
 
 

@@ -224,6 +224,7 @@ NewIsolate(const jsfn_isolate_conf_t *conf, jsfn::Group *group,
 
         iso = new jsfn_isolate_t(conf);
         iso->impl.group = group;
+        iso->impl.path = path ? path : "";
 
         rc = iso->impl.Init(err);
         if (rc == JSFN_OK && path != nullptr) {
@@ -305,6 +306,13 @@ jsfn_group_join(jsfn_group_t *group, const jsfn_isolate_conf_t *conf,
     }
 
     return NewIsolate(conf, group->impl, path, root, out, err);
+}
+
+
+JSFN_EXPORT int
+jsfn_group_condemned(jsfn_group_t *group)
+{
+    return group->impl->condemned;
 }
 
 

@@ -267,6 +267,7 @@ public:
     Group                                 *group = nullptr;
     std::string                            path;       /* its module */
     void Condemn(int code, const std::string &why);
+    int HeapFull(jsfn_err_t *err);
     void RunMicrotasks();
 
     v8::Isolate                           *isolate = nullptr;

@@ -133,6 +133,23 @@ Isolate::Condemn(int code, const std::string &why)
 }
 
 
+/*
+ * The heap reached its limit outside a call (a context or a module made
+ * in a group's full heap): the isolate is condemned as a call would be.
+ */
+int
+Isolate::HeapFull(jsfn_err_t *err)
+{
+    if (condemned == JSFN_OK) {
+        Condemn(JSFN_ERR_HEAP, "memory limit of "
+                + std::to_string(heap_max >> 20)
+                + " MB exceeded (js_function_memory)");
+    }
+
+    return Condemned(err);
+}
+
+
 /* the function of a group whose context runs (or "ctx"), or null */
 Isolate *
 Isolate::InGroup(v8::Isolate *isolate, v8::Local<v8::Context> ctx)
@@ -431,6 +448,11 @@ Isolate::Init(jsfn_err_t *err)
         if (!i->Call(ctx, v8::Undefined(isolate), 0, nullptr)
                  .ToLocal(&hooks))
         {
+            if (heap_exceeded) {
+                /* a group's heap is full: it is condemned (HeapFull) */
+                return HeapFull(err);
+            }
+
             return Fail(err, JSFN_ERR_LOAD, "runtime: "
                         + Describe(isolate, ctx, tc.Exception(),
                                    tc.Message()));
@@ -810,6 +832,11 @@ Isolate::Load(const std::string &path, const std::string &dir, bool run,
 
     this->path = path;
     rc = LoadModule(path, dir, run, err);
+
+    if (rc != JSFN_OK && heap_exceeded) {
+        /* not the function's fault alone: not remembered as a failed load */
+        rc = HeapFull(err);
+    }
 
     if (run) {
         RememberLoad(path, dir, rc, err);

@@ -617,3 +617,93 @@ invalid parameter "functions=5"
 --- must_die
 --- error_log
 "js_function_isolation" directive is duplicate
+
+
+
+=== TEST 21: the group's heap is js_function_memory for all its functions: a function whose load fills it condemns the group, logged
+--- config
+    location ~ ^/g/(\w+)$ {
+        js_function_isolation context;
+        js_function_memory 16m;
+        js_function $TEST_NGINX_SERVER_ROOT/html/$1.js;
+    }
+--- user_files
+>>> x.js
+export default {
+    async fetch() {
+        const out = [];
+        for (const f of ['a', 'b', 'c', 'a']) {
+            const r = await fetch('/g/' + f);
+            out.push(f + ':' + r.status);
+        }
+        return new Response(out.join(' '));
+    }
+};
+>>> a.js
+globalThis.keep = 'a'.repeat(6 << 20) + '!';
+globalThis.keep.at(-1);
+export default { fetch() { return new Response(String(globalThis.keep.length)); } };
+>>> b.js
+globalThis.keep = 'b'.repeat(6 << 20) + '!';
+globalThis.keep.at(-1);
+export default { fetch() { return new Response(String(globalThis.keep.length)); } };
+>>> c.js
+globalThis.keep = 'c'.repeat(6 << 20) + '!';
+globalThis.keep.at(-1);
+export default { fetch() { return new Response(String(globalThis.keep.length)); } };
+--- request
+GET /g/x
+--- timeout: 5
+--- error_code: 503
+--- error_log eval
+[qr/\[error\] .*js_function ".*\/c\.js": memory limit of 16 MB exceeded \(js_function_memory\)/,
+ qr/\[error\] .*js_function ".*\/c\.js": killed the isolate it shared with 3 other functions \(js_function_isolation context\): all are retired/]
+--- no_error_log
+[alert]
+[crit]
+exited on signal
+
+
+
+=== TEST 22: after a load filled the group's heap, the next load gets a new group
+--- config
+    location ~ ^/g/(\w+)$ {
+        js_function_isolation context;
+        js_function_memory 16m;
+        js_function $TEST_NGINX_SERVER_ROOT/html/$1.js;
+    }
+--- user_files
+>>> x.js
+export default {
+    async fetch() {
+        const out = [];
+        for (const f of ['a', 'b', 'c', 'a']) {
+            const r = await fetch('/g/' + f);
+            out.push(f + ':' + r.status);
+        }
+        return new Response(out.join(' '));
+    }
+};
+>>> a.js
+globalThis.keep = 'a'.repeat(6 << 20) + '!';
+globalThis.keep.at(-1);
+export default { fetch() { return new Response(String(globalThis.keep.length)); } };
+>>> b.js
+globalThis.keep = 'b'.repeat(6 << 20) + '!';
+globalThis.keep.at(-1);
+export default { fetch() { return new Response(String(globalThis.keep.length)); } };
+>>> c.js
+globalThis.keep = 'c'.repeat(6 << 20) + '!';
+globalThis.keep.at(-1);
+export default { fetch() { return new Response(String(globalThis.keep.length)); } };
+--- pipelined_requests eval
+["GET /g/x", "GET /g/b"]
+--- timeout: 5
+--- error_code eval
+[503, 200]
+--- response_body_like eval
+[qr/503/, qr/^6291457$/]
+--- no_error_log
+[alert]
+[crit]
+exited on signal
