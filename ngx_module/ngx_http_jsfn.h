@@ -132,6 +132,8 @@ typedef struct {
     ngx_uint_t                  count;     /* members resident */
     ngx_uint_t                  id;        /* in js_function_status */
     ngx_uint_t                  maps;      /* memory mappings, estimated */
+    ngx_msec_t                  measured;  /* its heap, by any member's */
+    size_t                      heap_used;
     unsigned                    condemned:1;
 } ngx_http_jsfn_group_t;
 
