@@ -22,9 +22,9 @@
 /* one Prometheus sample line without its labels, a generous bound */
 #define NGX_HTTP_JSFN_STAT_PROM_LEN  (128 + 2 * NGX_ATOMIC_T_LEN)
 
-/* sample lines per function: counters, 2 gauges, buckets, _sum, _count */
+/* sample lines per function: counters, 3 gauges, buckets, _sum, _count */
 #define NGX_HTTP_JSFN_STAT_PROM_LINES                                         \
-    (NGX_HTTP_JSFN_STAT_NCOUNTERS + 2 + NGX_HTTP_JSFN_STAT_NBUCKETS + 2)
+    (NGX_HTTP_JSFN_STAT_NCOUNTERS + 3 + NGX_HTTP_JSFN_STAT_NBUCKETS + 2)
 
 
 /*
@@ -202,6 +202,12 @@ static ngx_str_t  ngx_http_jsfn_status_prom_heap[] = {
     ngx_string("js_function_heap_used_bytes"),
     ngx_string("V8 heap used by the function's isolates in the worker,"
                " in bytes.")
+};
+
+static ngx_str_t  ngx_http_jsfn_status_prom_shared[] = {
+    ngx_string("js_function_shared_isolate"),
+    ngx_string("The worker's number of the V8 isolate the function shares"
+               " with others (js_function_isolation context).")
 };
 
 static ngx_str_t  ngx_http_jsfn_status_prom_cold[] = {
@@ -1173,14 +1179,16 @@ ngx_http_jsfn_status_prom(ngx_http_request_t *r, ngx_http_jsfn_stat_snap_t *s,
     ngx_http_jsfn_stat_name_t  *sn;
 
     /* HELP and TYPE of every family */
-    size = 3 * (sizeof("# HELP  \n# TYPE  histogram\n") + NGX_ATOMIC_T_LEN);
+    size = 4 * (sizeof("# HELP  \n# TYPE  histogram\n") + NGX_ATOMIC_T_LEN);
 
     size += ngx_http_jsfn_status_prom_resident[0].len * 2
             + ngx_http_jsfn_status_prom_resident[1].len
             + ngx_http_jsfn_status_prom_heap[0].len * 2
             + ngx_http_jsfn_status_prom_heap[1].len
             + ngx_http_jsfn_status_prom_cold[0].len * 2
-            + ngx_http_jsfn_status_prom_cold[1].len;
+            + ngx_http_jsfn_status_prom_cold[1].len
+            + ngx_http_jsfn_status_prom_shared[0].len * 2
+            + ngx_http_jsfn_status_prom_shared[1].len;
 
     for (k = 0; k < NGX_HTTP_JSFN_STAT_NCOUNTERS; k++) {
         sn = &ngx_http_jsfn_stat_names[k];
@@ -1247,6 +1255,23 @@ ngx_http_jsfn_status_prom(ngx_http_request_t *r, ngx_http_jsfn_stat_snap_t *s,
     for (i = 0; i < n; i++) {
         p = ngx_slprintf(p, last, "%V{%V} %uA\n",
                          &name[0], &s[i].label, s[i].heap_used);
+    }
+
+    /* only when functions share isolates (js_function_isolation context) */
+    name = ngx_http_jsfn_status_prom_shared;
+
+    for (i = 0, k = 0; i < n; i++) {
+        if (s[i].group == 0) {
+            continue;
+        }
+
+        if (k++ == 0) {
+            p = ngx_http_jsfn_status_prom_head(p, last, &name[0], &name[1],
+                                               "gauge");
+        }
+
+        p = ngx_slprintf(p, last, "%V{%V} %uA\n",
+                         &name[0], &s[i].label, s[i].group);
     }
 
     name = ngx_http_jsfn_status_prom_cold;

@@ -707,3 +707,37 @@ export default { fetch() { return new Response(String(globalThis.keep.length)); 
 [alert]
 [crit]
 exited on signal
+
+
+
+=== TEST 23: Prometheus: js_function_shared_isolate gives each shared function its group's number
+--- config
+    location ~ ^/g/(\w+)$ {
+        js_function_isolation context functions=2;
+        js_function $TEST_NGINX_SERVER_ROOT/html/$1.js;
+    }
+    location = /status { js_function_status; }
+--- user_files
+>>> a.js
+export default { fetch() { return new Response('a'); } };
+>>> b.js
+export default { fetch() { return new Response('b'); } };
+>>> c.js
+export default { fetch() { return new Response('c'); } };
+--- pipelined_requests eval
+["GET /g/a", "GET /g/b", "GET /g/c", "GET /status?format=prometheus"]
+--- response_body_filters eval
+sub { my $b = shift; return $b unless $b =~ /^# HELP/;
+      $b =~ s{function="[^"]*/}{function="}g; $b =~ s{worker="\d+"}{worker="W"}g;
+      join '', grep { /shared_isolate/ } split /^/, $b }
+--- response_body eval
+["a", "b", "c", "# HELP js_function_shared_isolate The worker's number of the V8 isolate the function shares with others (js_function_isolation context).
+# TYPE js_function_shared_isolate gauge
+js_function_shared_isolate{function=\"a.js\",worker=\"W\"} 1
+js_function_shared_isolate{function=\"b.js\",worker=\"W\"} 1
+js_function_shared_isolate{function=\"c.js\",worker=\"W\"} 2
+"]
+--- no_error_log
+[error]
+[alert]
+[crit]
