@@ -61,6 +61,36 @@ sub big {
                    . " return new Response('big ' + hits + ' ' + pad.length); } };\n"];
 }
 
+# a.js, b.js, c.js: each answers its name
+sub abc {
+    return [map { ["$_.js", "export default { fetch() { return new Response('$_'); } };\n"] }
+            qw(a b c)];
+}
+
+# x.js loads a.js, b.js, c.js and a.js again (fetch), each keeping 6 MB
+# of heap from its top-level code: in a 16 MB group, c.js does not fit
+sub heap_files {
+    my $keep = sub {
+        my ($n) = @_;
+        return ["$n.js", "globalThis.keep = '$n'.repeat(6 << 20) + '!';\n"
+                         . "globalThis.keep.at(-1);\n"
+                         . "export default { fetch() { return new Response("
+                         . "String(globalThis.keep.length)); } };\n"];
+    };
+    return [["x.js", <<'JS'], map { $keep->($_) } qw(a b c)];
+export default {
+    async fetch() {
+        const out = [];
+        for (const f of ['a', 'b', 'c', 'a']) {
+            const r = await fetch('/g/' + f);
+            out.push(f + ':' + r.status);
+        }
+        return new Response(out.join(' '));
+    }
+};
+JS
+}
+
 run_tests();
 
 __DATA__
@@ -112,13 +142,8 @@ export default {
         js_function $TEST_NGINX_SERVER_ROOT/html/$1.js;
     }
     location = /status { js_function_status; }
---- user_files
->>> a.js
-export default { fetch() { return new Response('a'); } };
->>> b.js
-export default { fetch() { return new Response('b'); } };
->>> c.js
-export default { fetch() { return new Response('c'); } };
+--- user_files eval
+main::abc()
 --- pipelined_requests eval
 ["GET /g/a", "GET /g/b", "GET /g/c", "GET /status"]
 --- response_body_filters eval
@@ -142,13 +167,8 @@ v8_isolates=1 groups=1
         js_function $TEST_NGINX_SERVER_ROOT/html/$1.js;
     }
     location = /status { js_function_status; }
---- user_files
->>> a.js
-export default { fetch() { return new Response('a'); } };
->>> b.js
-export default { fetch() { return new Response('b'); } };
->>> c.js
-export default { fetch() { return new Response('c'); } };
+--- user_files eval
+main::abc()
 --- pipelined_requests eval
 ["GET /g/a", "GET /g/b", "GET /g/c", "GET /status"]
 --- response_body_filters eval
@@ -177,15 +197,9 @@ v8_isolates=none groups=0
         js_function $TEST_NGINX_SERVER_ROOT/html/h/$1.js;
     }
     location = /status { js_function_status; }
---- user_files
->>> a.js
-export default { fetch() { return new Response('a'); } };
->>> b.js
-export default { fetch() { return new Response('b'); } };
->>> c.js
-export default { fetch() { return new Response('c'); } };
->>> h/d.js
-export default { fetch() { return new Response('d'); } };
+--- user_files eval
+[@{ main::abc() },
+ ["h/d.js", "export default { fetch() { return new Response('d'); } };\n"]]
 --- pipelined_requests eval
 ["GET /g/a", "GET /g/b", "GET /g/c", "GET /h/d", "GET /status"]
 --- response_body_filters eval
@@ -627,30 +641,8 @@ invalid parameter "functions=5"
         js_function_memory 16m;
         js_function $TEST_NGINX_SERVER_ROOT/html/$1.js;
     }
---- user_files
->>> x.js
-export default {
-    async fetch() {
-        const out = [];
-        for (const f of ['a', 'b', 'c', 'a']) {
-            const r = await fetch('/g/' + f);
-            out.push(f + ':' + r.status);
-        }
-        return new Response(out.join(' '));
-    }
-};
->>> a.js
-globalThis.keep = 'a'.repeat(6 << 20) + '!';
-globalThis.keep.at(-1);
-export default { fetch() { return new Response(String(globalThis.keep.length)); } };
->>> b.js
-globalThis.keep = 'b'.repeat(6 << 20) + '!';
-globalThis.keep.at(-1);
-export default { fetch() { return new Response(String(globalThis.keep.length)); } };
->>> c.js
-globalThis.keep = 'c'.repeat(6 << 20) + '!';
-globalThis.keep.at(-1);
-export default { fetch() { return new Response(String(globalThis.keep.length)); } };
+--- user_files eval
+main::heap_files()
 --- request
 GET /g/x
 --- timeout: 5
@@ -672,30 +664,8 @@ exited on signal
         js_function_memory 16m;
         js_function $TEST_NGINX_SERVER_ROOT/html/$1.js;
     }
---- user_files
->>> x.js
-export default {
-    async fetch() {
-        const out = [];
-        for (const f of ['a', 'b', 'c', 'a']) {
-            const r = await fetch('/g/' + f);
-            out.push(f + ':' + r.status);
-        }
-        return new Response(out.join(' '));
-    }
-};
->>> a.js
-globalThis.keep = 'a'.repeat(6 << 20) + '!';
-globalThis.keep.at(-1);
-export default { fetch() { return new Response(String(globalThis.keep.length)); } };
->>> b.js
-globalThis.keep = 'b'.repeat(6 << 20) + '!';
-globalThis.keep.at(-1);
-export default { fetch() { return new Response(String(globalThis.keep.length)); } };
->>> c.js
-globalThis.keep = 'c'.repeat(6 << 20) + '!';
-globalThis.keep.at(-1);
-export default { fetch() { return new Response(String(globalThis.keep.length)); } };
+--- user_files eval
+main::heap_files()
 --- pipelined_requests eval
 ["GET /g/x", "GET /g/b"]
 --- timeout: 5
@@ -717,13 +687,8 @@ exited on signal
         js_function $TEST_NGINX_SERVER_ROOT/html/$1.js;
     }
     location = /status { js_function_status; }
---- user_files
->>> a.js
-export default { fetch() { return new Response('a'); } };
->>> b.js
-export default { fetch() { return new Response('b'); } };
->>> c.js
-export default { fetch() { return new Response('c'); } };
+--- user_files eval
+main::abc()
 --- pipelined_requests eval
 ["GET /g/a", "GET /g/b", "GET /g/c", "GET /status?format=prometheus"]
 --- response_body_filters eval
