@@ -282,6 +282,25 @@ int jsfn_isolate_new(const jsfn_isolate_conf_t *conf, const char *path,
 void jsfn_isolate_free(jsfn_isolate_t *iso);
 
 /*
+ * A V8 isolate shared by functions (js_function_isolation context): each
+ * joins it in a context of its own (globals, built-ins, modules, timers and
+ * state of its own), and is a jsfn_isolate_t like any other.  "conf"'s
+ * heap_max is the whole group's; a CPU or memory limit broken by one
+ * member condemns every member (jsfn_isolate_condemned()).  The V8 isolate
+ * goes when jsfn_group_free() was called and its last member is freed.
+ */
+typedef struct jsfn_group_s  jsfn_group_t;
+
+int jsfn_group_new(const jsfn_isolate_conf_t *conf, jsfn_group_t **out,
+    jsfn_err_t *err);
+int jsfn_group_join(jsfn_group_t *group, const jsfn_isolate_conf_t *conf,
+    const char *path, const char *root, jsfn_isolate_t **out,
+    jsfn_err_t *err);
+size_t jsfn_group_size(jsfn_group_t *group);     /* members now */
+int jsfn_group_condemned(jsfn_group_t *group);   /* as jsfn_isolate_... */
+void jsfn_group_free(jsfn_group_t *group);
+
+/*
  * Load the ES module at "path" into a blank isolate (a spare one) and find
  * its handler.  Relative imports resolve against the importing file and
  * must stay below "root" (a directory; NULL: the directory of "path").

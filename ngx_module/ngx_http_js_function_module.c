@@ -82,6 +82,13 @@ static ngx_command_t  ngx_http_jsfn_commands[] = {
       offsetof(ngx_http_jsfn_loc_conf_t, allow_eval),
       NULL },
 
+    { ngx_string("js_function_isolation"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      ngx_http_jsfn_isolation,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
     { ngx_string("js_function_fetch_allow"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_jsfn_fetch_allow,
@@ -384,6 +391,8 @@ ngx_http_jsfn_create_loc_conf(ngx_conf_t *cf)
     jlcf->fetch_max_header_size = NGX_CONF_UNSET_SIZE;
     jlcf->fetch_max = NGX_CONF_UNSET_UINT;
     jlcf->fetch_verify = NGX_CONF_UNSET;
+    jlcf->isolation = NGX_CONF_UNSET_UINT;
+    jlcf->group_functions = NGX_CONF_UNSET_UINT;
 
     return jlcf;
 }
@@ -402,6 +411,16 @@ ngx_http_jsfn_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_size_value(conf->memory, prev->memory,
                               NGX_HTTP_JSFN_DEFAULT_MEMORY);
     ngx_conf_merge_value(conf->allow_eval, prev->allow_eval, 0);
+
+    if (conf->isolation == NGX_CONF_UNSET_UINT) {
+        conf->isolation = prev->isolation;
+        conf->group_functions = prev->group_functions;
+    }
+
+    ngx_conf_merge_uint_value(conf->isolation, prev->isolation,
+                              NGX_HTTP_JSFN_ISOLATE);
+    ngx_conf_merge_uint_value(conf->group_functions, prev->group_functions,
+                              NGX_HTTP_JSFN_GROUP_FUNCTIONS);
 
     if (ngx_http_jsfn_merge_env(cf, prev, conf) != NGX_OK) {
         return NGX_CONF_ERROR;

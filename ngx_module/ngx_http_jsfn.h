@@ -106,7 +106,36 @@ typedef struct {
 
     unsigned                    variable:1;
     ngx_array_t                *kv;        /* jsfn_kv_binding_t */
+
+    /* js_function_isolation: NGX_HTTP_JSFN_ISOLATE or _CONTEXT, and the
+       functions a shared isolate holds at most */
+    ngx_uint_t                  isolation;
+    ngx_uint_t                  group_functions;
 } ngx_http_jsfn_loc_conf_t;
+
+
+#define NGX_HTTP_JSFN_ISOLATE            0
+#define NGX_HTTP_JSFN_CONTEXT            1
+#define NGX_HTTP_JSFN_GROUP_FUNCTIONS    100
+#define NGX_HTTP_JSFN_GROUP_MAX          10000
+
+
+/*
+ * Functions of one location sharing a V8 isolate in this worker, each in
+ * a context of its own (js_function_isolation context).
+ */
+typedef struct {
+    ngx_queue_t                 queue;     /* in the pool's, newest first */
+    jsfn_group_t               *grp;
+    ngx_http_jsfn_loc_conf_t   *conf;      /* the location it serves */
+    ngx_queue_t                 members;   /* ngx_http_jsfn_isolate_t */
+    ngx_uint_t                  count;     /* members resident */
+    ngx_uint_t                  id;        /* in js_function_status */
+    ngx_uint_t                  maps;      /* memory mappings, estimated */
+    ngx_msec_t                  measured;  /* its heap, by any member's */
+    size_t                      heap_used;
+    unsigned                    condemned:1;
+} ngx_http_jsfn_group_t;
 
 
 /* A function's isolate in this worker's pool. */
@@ -142,6 +171,8 @@ typedef struct {
                                               its first request counts
                                               the cold start, of load_us */
     ngx_msec_t                  load_us;
+    ngx_http_jsfn_group_t      *group;     /* the isolate it shares, or NULL */
+    ngx_queue_t                 member;    /* in group->members */
 } ngx_http_jsfn_isolate_t;
 
 
@@ -215,6 +246,8 @@ typedef enum {
 char *ngx_http_jsfn_function(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_jsfn_prewarm(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
 char *ngx_http_jsfn_env(ngx_conf_t *cf, ngx_command_t *cmd, void *conf);
+char *ngx_http_jsfn_isolation(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 ngx_int_t ngx_http_jsfn_merge_env(ngx_conf_t *cf,
     ngx_http_jsfn_loc_conf_t *prev, ngx_http_jsfn_loc_conf_t *conf);
 
@@ -226,7 +259,7 @@ void ngx_http_jsfn_stat_add(ngx_str_t *path, ngx_http_jsfn_stat_e counter,
     ngx_uint_t n);
 void ngx_http_jsfn_stat_cold_start(ngx_str_t *path, ngx_msec_t usec);
 void ngx_http_jsfn_stat_resident(ngx_str_t *path, ngx_int_t isolates,
-    size_t heap_used);
+    size_t heap_used, ngx_uint_t group);
 
 /* content handler (ngx_http_jsfn_handler.c) */
 ngx_int_t ngx_http_jsfn_handler(ngx_http_request_t *r);

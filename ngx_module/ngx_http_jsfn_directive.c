@@ -309,3 +309,61 @@ ngx_http_jsfn_prewarm(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     return NGX_CONF_OK;
 }
+
+
+/* js_function_isolation isolate | context [functions=N] */
+char *
+ngx_http_jsfn_isolation(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_jsfn_loc_conf_t *jlcf = conf;
+
+    ngx_int_t   n;
+    ngx_str_t  *value;
+
+    if (jlcf->isolation != NGX_CONF_UNSET_UINT) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (ngx_strcmp(value[1].data, "isolate") == 0) {
+        jlcf->isolation = NGX_HTTP_JSFN_ISOLATE;
+
+    } else if (ngx_strcmp(value[1].data, "context") == 0) {
+        jlcf->isolation = NGX_HTTP_JSFN_CONTEXT;
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\": \"isolate\" or \"context\"",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    jlcf->group_functions = NGX_HTTP_JSFN_GROUP_FUNCTIONS;
+
+    if (cf->args->nelts == 2) {
+        return NGX_CONF_OK;
+    }
+
+    if (jlcf->isolation != NGX_HTTP_JSFN_CONTEXT
+        || ngx_strncmp(value[2].data, "functions=", 10) != 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid parameter \"%V\"", &value[2]);
+        return NGX_CONF_ERROR;
+    }
+
+    n = ngx_atoi(value[2].data + 10, value[2].len - 10);
+
+    if (n == NGX_ERROR || n < 1 || n > NGX_HTTP_JSFN_GROUP_MAX) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid \"%V\": the functions sharing an"
+                           " isolate must number from 1 to %d",
+                           &value[2], NGX_HTTP_JSFN_GROUP_MAX);
+        return NGX_CONF_ERROR;
+    }
+
+    jlcf->group_functions = n;
+
+    return NGX_CONF_OK;
+}

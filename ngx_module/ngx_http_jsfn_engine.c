@@ -226,7 +226,18 @@ ngx_http_jsfn_engine_load(ngx_http_jsfn_isolate_t *isolate, ngx_log_t *log,
     isolate->log = log;
     isolate->conf = jlcf;
 
-    if (spare != NULL) {
+    if (isolate->group != NULL) {
+        ngx_memzero(&conf, sizeof(jsfn_isolate_conf_t));
+        conf.heap_max = jlcf->memory;
+        conf.cpu_limit_us = (uint64_t) jlcf->cpu_limit * 1000;
+        conf.allow_eval = jlcf->allow_eval;
+        conf.host = isolate;
+
+        rc = jsfn_group_join(isolate->group->grp, &conf,
+                             (char *) isolate->sn.str.data,
+                             (char *) root->data, &isolate->iso, &err);
+
+    } else if (spare != NULL) {
         isolate->iso = spare;
 
         rc = jsfn_isolate_load(spare, (char *) isolate->sn.str.data,

@@ -52,6 +52,9 @@ typedef struct {
     ngx_uint_t                  maps_other; /* the rest, last counted */
     ngx_msec_t                  maps_counted;
     ngx_http_jsfn_loc_conf_t    defaults;  /* http level: spares' limits */
+    ngx_queue_t                 groups;    /* ngx_http_jsfn_group_t, newest
+                                              first */
+    ngx_uint_t                  group_ids;
     ngx_event_t                 sweep;     /* idle_timeout and gauges */
 } ngx_http_jsfn_pool_t;
 
@@ -71,6 +74,11 @@ static void ngx_http_jsfn_pool_released(ngx_event_t *ev);
 static void ngx_http_jsfn_pool_measure(ngx_http_jsfn_pool_t *pool,
     ngx_http_jsfn_isolate_t *isolate);
 static void ngx_http_jsfn_timer_handler(ngx_event_t *ev);
+static ngx_int_t ngx_http_jsfn_pool_join(ngx_http_jsfn_isolate_t *isolate,
+    ngx_http_jsfn_loc_conf_t *jlcf, ngx_log_t *log);
+static void ngx_http_jsfn_pool_leave(ngx_http_jsfn_isolate_t *isolate);
+static void ngx_http_jsfn_pool_kill(ngx_http_jsfn_isolate_t *isolate,
+    int code);
 
 
 /* the worker's only global: its pool, in cycle->pool */
@@ -102,6 +110,7 @@ ngx_http_jsfn_pool_init(ngx_cycle_t *cycle)
     ngx_rbtree_init(&pool->aliases, &pool->alias_sentinel,
                     ngx_str_rbtree_insert_value);
     ngx_queue_init(&pool->lru);
+    ngx_queue_init(&pool->groups);
 
     pool->idle_timeout = jmcf->idle_timeout;
     pool->check_interval = jmcf->check_interval;
@@ -378,11 +387,20 @@ ngx_http_jsfn_pool_load(ngx_str_t *path, ngx_http_jsfn_loc_conf_t *jlcf,
         return rc;
     }
 
+    /* js_function_isolation context: a context in a shared isolate */
+    if (jlcf->isolation == NGX_HTTP_JSFN_CONTEXT
+        && ngx_http_jsfn_pool_join(isolate, jlcf, log) != NGX_OK)
+    {
+        ngx_destroy_pool(p);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
     /* a spare made with the same limits skips isolate creation */
     spare = NULL;
     def = &pool->defaults;
 
     if (pool->prewarm
+        && isolate->group == NULL
         && jlcf->memory == def->memory
         && jlcf->cpu_limit == def->cpu_limit
         && jlcf->allow_eval == def->allow_eval)
@@ -392,6 +410,15 @@ ngx_http_jsfn_pool_load(ngx_str_t *path, ngx_http_jsfn_loc_conf_t *jlcf,
 
     rc = ngx_http_jsfn_engine_load(isolate, log, &jlcf->root, jlcf, spare);
     if (rc != NGX_OK) {
+        /* its load stopped the group's isolate (a full heap, a loop) */
+        if (isolate->group != NULL && !isolate->group->condemned
+            && jsfn_group_condemned(isolate->group->grp) != JSFN_OK)
+        {
+            ngx_http_jsfn_pool_kill(isolate,
+                                    jsfn_group_condemned(isolate->group->grp));
+        }
+
+        ngx_http_jsfn_pool_leave(isolate);
         ngx_destroy_pool(p);
         return rc;
     }
@@ -400,8 +427,8 @@ ngx_http_jsfn_pool_load(ngx_str_t *path, ngx_http_jsfn_loc_conf_t *jlcf,
     ngx_queue_insert_head(&pool->lru, &isolate->queue);
     pool->count++;
 
-    /* until the pool measures its heap */
-    isolate->maps = NGX_HTTP_JSFN_MAPS_NEW;
+    /* until the pool measures its heap; a group's counts once */
+    isolate->maps = isolate->group ? 0 : NGX_HTTP_JSFN_MAPS_NEW;
     pool->maps += isolate->maps;
 
     *out = isolate;
@@ -498,17 +525,43 @@ ngx_http_jsfn_pool_measure(ngx_http_jsfn_pool_t *pool,
 {
     size_t  used, total;
 
+    ngx_uint_t              *maps;
+    ngx_http_jsfn_group_t   *g;
+
+    g = isolate->group;
+
+    if (g != NULL && g->measured
+        && ngx_current_msec - g->measured < 1000)
+    {
+        /*
+         * The group's heap was measured within the second (V8 counts its
+         * contexts for it: a hundred members' measures would cost a
+         * hundred times that); its mappings stand.
+         */
+        isolate->measured = ngx_current_msec;
+        ngx_http_jsfn_stat_resident(&isolate->sn.str, 1, g->heap_used, g->id);
+        return;
+    }
+
     used = ngx_http_jsfn_engine_heap(isolate, &total);
     isolate->measured = ngx_current_msec;
 
-    ngx_http_jsfn_stat_resident(&isolate->sn.str, 1, used);
+    if (g != NULL) {
+        g->measured = ngx_current_msec;
+        g->heap_used = used;
+    }
+
+    /* a group's heap is its members': each shows the whole of it */
+    ngx_http_jsfn_stat_resident(&isolate->sn.str, 1, used,
+                                isolate->group ? isolate->group->id : 0);
 
     /* its mappings: the pages of the heap V8 holds, and the rest */
-    pool->maps -= isolate->maps;
-    isolate->maps = NGX_HTTP_JSFN_MAPS_FIXED
-                    + (total + NGX_HTTP_JSFN_MAPS_PAGE - 1)
-                      / NGX_HTTP_JSFN_MAPS_PAGE;
-    pool->maps += isolate->maps;
+    maps = isolate->group ? &isolate->group->maps : &isolate->maps;
+
+    pool->maps -= *maps;
+    *maps = NGX_HTTP_JSFN_MAPS_FIXED
+            + (total + NGX_HTTP_JSFN_MAPS_PAGE - 1) / NGX_HTTP_JSFN_MAPS_PAGE;
+    pool->maps += *maps;
 }
 
 
@@ -520,8 +573,9 @@ ngx_http_jsfn_pool_measure(ngx_http_jsfn_pool_t *pool,
 void
 ngx_http_jsfn_pool_retire(ngx_http_jsfn_isolate_t *isolate, int code)
 {
-    ngx_queue_t          *q;
-    ngx_http_jsfn_ctx_t  *ctx;
+    ngx_queue_t              *q;
+    ngx_http_jsfn_ctx_t      *ctx;
+    ngx_http_jsfn_group_t    *g;
 
     if (isolate->retired) {
         return;
@@ -530,7 +584,11 @@ ngx_http_jsfn_pool_retire(ngx_http_jsfn_isolate_t *isolate, int code)
     isolate->retired = 1;
     ngx_http_jsfn_pool_unalias(isolate);
 
-    if (code == JSFN_ERR_TIMEOUT || code == JSFN_ERR_HEAP) {
+    g = isolate->group;
+
+    if ((code == JSFN_ERR_TIMEOUT || code == JSFN_ERR_HEAP)
+        && (g == NULL || !g->condemned))
+    {
         ngx_http_jsfn_stat_add(&isolate->sn.str,
                                code == JSFN_ERR_HEAP
                                ? NGX_HTTP_JSFN_STAT_MEMORY_KILLS
@@ -540,6 +598,12 @@ ngx_http_jsfn_pool_retire(ngx_http_jsfn_isolate_t *isolate, int code)
     ngx_rbtree_delete(&ngx_http_jsfn_pool->rbtree, &isolate->sn.node);
     ngx_queue_remove(&isolate->queue);
     ngx_queue_init(&isolate->queue);
+
+    if (g != NULL && !g->condemned
+        && (code == JSFN_ERR_TIMEOUT || code == JSFN_ERR_HEAP))
+    {
+        ngx_http_jsfn_pool_kill(isolate, code);
+    }
 
     if (code != JSFN_OK) {
         for (q = ngx_queue_head(&isolate->requests);
@@ -717,10 +781,146 @@ ngx_http_jsfn_pool_free(ngx_http_jsfn_isolate_t *isolate)
     ngx_http_jsfn_pool->count--;
     ngx_http_jsfn_pool->maps -= isolate->maps;
 
-    ngx_http_jsfn_stat_resident(&isolate->sn.str, 0, 0);
+    ngx_http_jsfn_stat_resident(&isolate->sn.str, 0, 0, 0);
     ngx_http_jsfn_fetch_isolate_free(isolate);
     ngx_http_jsfn_engine_free(isolate);
+    ngx_http_jsfn_pool_leave(isolate);
     ngx_destroy_pool(isolate->pool);
+}
+
+
+/*
+ * The function joins the location's newest group with room for it that
+ * was not condemned, or a new one (its V8 isolate is made now, on the
+ * event loop: a context from the snapshot is then the cold start).
+ */
+static ngx_int_t
+ngx_http_jsfn_pool_join(ngx_http_jsfn_isolate_t *isolate,
+    ngx_http_jsfn_loc_conf_t *jlcf, ngx_log_t *log)
+{
+    jsfn_err_t              err;
+    ngx_queue_t            *q;
+    jsfn_isolate_conf_t     conf;
+    ngx_http_jsfn_pool_t   *pool;
+    ngx_http_jsfn_group_t  *g;
+
+    pool = ngx_http_jsfn_pool;
+
+    for (q = ngx_queue_head(&pool->groups);
+         q != ngx_queue_sentinel(&pool->groups);
+         q = ngx_queue_next(q))
+    {
+        g = ngx_queue_data(q, ngx_http_jsfn_group_t, queue);
+
+        if (g->conf == jlcf && !g->condemned
+            && g->count < jlcf->group_functions
+            && jsfn_group_condemned(g->grp) == JSFN_OK)
+        {
+            goto found;
+        }
+    }
+
+    g = ngx_calloc(sizeof(ngx_http_jsfn_group_t), log);
+    if (g == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memzero(&conf, sizeof(jsfn_isolate_conf_t));
+    conf.heap_max = jlcf->memory;
+    conf.cpu_limit_us = (uint64_t) jlcf->cpu_limit * 1000;
+    conf.allow_eval = jlcf->allow_eval;
+
+    if (jsfn_group_new(&conf, &g->grp, &err) != JSFN_OK) {
+        ngx_log_error(NGX_LOG_ERR, log, 0,
+                      "js_function \"%V\": %s", &isolate->sn.str, err.msg);
+        ngx_free(g);
+        return NGX_ERROR;
+    }
+
+    g->conf = jlcf;
+    g->id = ++pool->group_ids;
+    ngx_queue_init(&g->members);
+    ngx_queue_insert_head(&pool->groups, &g->queue);
+
+    /* until the pool measures its heap */
+    g->maps = NGX_HTTP_JSFN_MAPS_NEW;
+    pool->maps += g->maps;
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, log, 0,
+                   "js function group %ui: created", g->id);
+
+found:
+
+    isolate->group = g;
+    ngx_queue_insert_tail(&g->members, &isolate->member);
+    g->count++;
+
+    return NGX_OK;
+}
+
+
+/*
+ * The V8 isolate "isolate" shares was stopped (its CPU or memory limit):
+ * every function of the group goes, their requests in flight failing as
+ * this one's do.  "isolate" is a member meanwhile: the group outlives the
+ * loop.
+ */
+static void
+ngx_http_jsfn_pool_kill(ngx_http_jsfn_isolate_t *isolate, int code)
+{
+    ngx_queue_t              *q, *next;
+    ngx_http_jsfn_group_t    *g;
+    ngx_http_jsfn_isolate_t  *member;
+
+    g = isolate->group;
+    g->condemned = 1;
+
+    ngx_log_error(NGX_LOG_ERR, ngx_cycle->log, 0,
+                  "js_function \"%V\": killed the isolate it shared"
+                  " with %ui other functions (js_function_isolation"
+                  " context): all are retired", &isolate->sn.str,
+                  g->count - 1);
+
+    for (q = ngx_queue_head(&g->members);
+         q != ngx_queue_sentinel(&g->members);
+         q = next)
+    {
+        next = ngx_queue_next(q);
+        member = ngx_queue_data(q, ngx_http_jsfn_isolate_t, member);
+
+        if (member != isolate) {
+            ngx_http_jsfn_pool_retire(member, code);
+        }
+    }
+}
+
+
+/* the function leaves its group; the last one out frees it */
+static void
+ngx_http_jsfn_pool_leave(ngx_http_jsfn_isolate_t *isolate)
+{
+    ngx_http_jsfn_group_t  *g;
+
+    g = isolate->group;
+
+    if (g == NULL) {
+        return;
+    }
+
+    isolate->group = NULL;
+    ngx_queue_remove(&isolate->member);
+
+    if (--g->count) {
+        return;
+    }
+
+    ngx_log_debug1(NGX_LOG_DEBUG_HTTP, ngx_cycle->log, 0,
+                   "js function group %ui: disposed", g->id);
+
+    ngx_http_jsfn_pool->maps -= g->maps;
+    ngx_queue_remove(&g->queue);
+    jsfn_group_free(g->grp);
+    ngx_free(g);
 }
 
 
@@ -774,7 +974,9 @@ ngx_http_jsfn_pool_sweep(ngx_event_t *ev)
                     && ngx_queue_empty(&isolate->timers)
                     && ngx_queue_empty(&isolate->fetches);
 
+        /* a group's heap is shared: it is not shrunk for one of them */
         if (!isolate->shrunk
+            && isolate->group == NULL
             && isolate->inflight == 0
             && ngx_current_msec - isolate->used >= NGX_HTTP_JSFN_SHRINK_IDLE
             && spent < NGX_HTTP_JSFN_SHRINK_BUDGET)

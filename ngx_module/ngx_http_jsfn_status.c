@@ -22,9 +22,9 @@
 /* one Prometheus sample line without its labels, a generous bound */
 #define NGX_HTTP_JSFN_STAT_PROM_LEN  (128 + 2 * NGX_ATOMIC_T_LEN)
 
-/* sample lines per function: counters, 2 gauges, buckets, _sum, _count */
+/* sample lines per function: counters, 3 gauges, buckets, _sum, _count */
 #define NGX_HTTP_JSFN_STAT_PROM_LINES                                         \
-    (NGX_HTTP_JSFN_STAT_NCOUNTERS + 2 + NGX_HTTP_JSFN_STAT_NBUCKETS + 2)
+    (NGX_HTTP_JSFN_STAT_NCOUNTERS + 3 + NGX_HTTP_JSFN_STAT_NBUCKETS + 2)
 
 
 /*
@@ -43,6 +43,9 @@ typedef struct {
     ngx_atomic_t                cold[NGX_HTTP_JSFN_STAT_NBUCKETS];
     ngx_atomic_t                resident;  /* isolates in the worker */
     ngx_atomic_t                heap_used; /* bytes */
+    ngx_atomic_t                group;     /* the shared isolate it is in
+                                              (js_function_isolation
+                                              context), or 0 */
     size_t                      len;
     u_char                      path[1];
 } ngx_http_jsfn_stat_node_t;
@@ -87,6 +90,7 @@ typedef struct {
     ngx_atomic_uint_t           cold[NGX_HTTP_JSFN_STAT_NBUCKETS];
     ngx_atomic_uint_t           resident;
     ngx_atomic_uint_t           heap_used;
+    ngx_atomic_uint_t           group;
 } ngx_http_jsfn_stat_snap_t;
 
 
@@ -122,6 +126,8 @@ static u_char *ngx_http_jsfn_status_json_function(u_char *p, u_char *last,
     ngx_http_jsfn_stat_snap_t *s, ngx_uint_t updated);
 static u_char *ngx_http_jsfn_status_json_counters(u_char *p, u_char *last,
     ngx_http_jsfn_stat_snap_t *s);
+static u_char *ngx_http_jsfn_status_json_worker(u_char *p, u_char *last,
+    ngx_http_jsfn_stat_snap_t *s, ngx_uint_t n);
 static void ngx_http_jsfn_status_sum(ngx_http_jsfn_stat_snap_t *total,
     ngx_http_jsfn_stat_snap_t *s);
 static ngx_buf_t *ngx_http_jsfn_status_prom(ngx_http_request_t *r,
@@ -196,6 +202,12 @@ static ngx_str_t  ngx_http_jsfn_status_prom_heap[] = {
     ngx_string("js_function_heap_used_bytes"),
     ngx_string("V8 heap used by the function's isolates in the worker,"
                " in bytes.")
+};
+
+static ngx_str_t  ngx_http_jsfn_status_prom_shared[] = {
+    ngx_string("js_function_shared_isolate"),
+    ngx_string("The worker's number of the V8 isolate the function shares"
+               " with others (js_function_isolation context).")
 };
 
 static ngx_str_t  ngx_http_jsfn_status_prom_cold[] = {
@@ -434,7 +446,7 @@ ngx_http_jsfn_stat_cold_start(ngx_str_t *path, ngx_msec_t usec)
 
 void
 ngx_http_jsfn_stat_resident(ngx_str_t *path, ngx_int_t isolates,
-    size_t heap_used)
+    size_t heap_used, ngx_uint_t group)
 {
     ngx_http_jsfn_stat_node_t  *node;
 
@@ -446,6 +458,7 @@ ngx_http_jsfn_stat_resident(ngx_str_t *path, ngx_int_t isolates,
     /* gauges: only this worker writes them, a plain store is enough */
     node->resident = (isolates > 0) ? (ngx_atomic_uint_t) isolates : 0;
     node->heap_used = heap_used;
+    node->group = (isolates > 0) ? group : 0;
     node->updated = ngx_time();
 }
 
@@ -646,6 +659,7 @@ ngx_http_jsfn_stat_reset(ngx_http_jsfn_stat_node_t *node)
     node->cold_sum = 0;
     node->resident = 0;
     node->heap_used = 0;
+    node->group = 0;
     node->pid = ngx_pid;
     node->updated = ngx_time();
 }
@@ -857,6 +871,7 @@ ngx_http_jsfn_status_collect(ngx_http_request_t *r,
         s[i].cold_sum = sn->cold_sum;
         s[i].resident = sn->resident;
         s[i].heap_used = sn->heap_used;
+        s[i].group = sn->group;
         s[i].label.len = 0;
         s[i].label.data = NULL;
 
@@ -938,7 +953,9 @@ ngx_http_jsfn_status_json(ngx_http_request_t *r, ngx_http_jsfn_stat_snap_t *s,
     for (i = 0; i < n; i++) {
         /* the node's worker, its function, its function's totals */
         size += sizeof("{\"worker\":,\"pid\":,\"functions\":[]},")
-                + 2 * NGX_INT_T_LEN
+                + sizeof(",\"v8_isolates\":,\"isolation\":\"context\","
+                         "\"shared_isolate\":")
+                + 4 * NGX_INT_T_LEN
                 + 2 * (NGX_HTTP_JSFN_STAT_JSON_LEN + s[i].path.len
                        + ngx_escape_json(NULL, s[i].path.data,
                                          s[i].path.len));
@@ -955,15 +972,20 @@ ngx_http_jsfn_status_json(ngx_http_request_t *r, ngx_http_jsfn_stat_snap_t *s,
     p = ngx_slprintf(p, last, "{\"version\":1,\"workers\":[");
 
     /* s is sorted by worker and pid */
-    for (i = 0; i < n; i++) {
+    for (i = 0, j = 0; i < n; i++) {
 
         if (i == 0
             || s[i].worker != s[i - 1].worker
             || s[i].pid != s[i - 1].pid)
         {
+            if (i) {
+                p = ngx_http_jsfn_status_json_worker(p, last, &s[j], i - j);
+                j = i;
+            }
+
             p = ngx_slprintf(p, last,
                              "%s{\"worker\":%ui,\"pid\":%P,\"functions\":[",
-                             i ? "]}," : "", s[i].worker, s[i].pid);
+                             i ? "," : "", s[i].worker, s[i].pid);
 
         } else {
             p = ngx_slprintf(p, last, ",");
@@ -972,7 +994,11 @@ ngx_http_jsfn_status_json(ngx_http_request_t *r, ngx_http_jsfn_stat_snap_t *s,
         p = ngx_http_jsfn_status_json_function(p, last, &s[i], 1);
     }
 
-    p = ngx_slprintf(p, last, "%s],\"totals\":{", n ? "]}" : "");
+    if (n) {
+        p = ngx_http_jsfn_status_json_worker(p, last, &s[j], n - j);
+    }
+
+    p = ngx_slprintf(p, last, "],\"totals\":{");
 
     ngx_qsort(s, n, sizeof(ngx_http_jsfn_stat_snap_t),
               ngx_http_jsfn_status_cmp_path);
@@ -1043,7 +1069,54 @@ ngx_http_jsfn_status_json_function(u_char *p, u_char *last,
 
     p = ngx_http_jsfn_status_json_counters(p, last, s);
 
+    if (updated && s->group) {
+        p = ngx_slprintf(p, last,
+                         ",\"isolation\":\"context\",\"shared_isolate\":%uA",
+                         s->group);
+    }
+
     return ngx_slprintf(p, last, "}");
+}
+
+
+/*
+ * The end of a worker's entry; with functions sharing isolates
+ * (js_function_isolation context), the V8 isolates its resident functions
+ * are in: one per function of isolate mode, one per group.
+ */
+static u_char *
+ngx_http_jsfn_status_json_worker(u_char *p, u_char *last,
+    ngx_http_jsfn_stat_snap_t *s, ngx_uint_t n)
+{
+    ngx_uint_t  i, k, isolates, grouped;
+
+    isolates = 0;
+    grouped = 0;
+
+    for (i = 0; i < n; i++) {
+        if (s[i].group == 0) {
+            isolates += s[i].resident;
+            continue;
+        }
+
+        grouped = 1;
+
+        for (k = 0; k < i; k++) {
+            if (s[k].group == s[i].group) {
+                break;
+            }
+        }
+
+        if (k == i) {
+            isolates++;
+        }
+    }
+
+    if (!grouped) {
+        return ngx_slprintf(p, last, "]}");
+    }
+
+    return ngx_slprintf(p, last, "],\"v8_isolates\":%ui}", isolates);
 }
 
 
@@ -1106,14 +1179,16 @@ ngx_http_jsfn_status_prom(ngx_http_request_t *r, ngx_http_jsfn_stat_snap_t *s,
     ngx_http_jsfn_stat_name_t  *sn;
 
     /* HELP and TYPE of every family */
-    size = 3 * (sizeof("# HELP  \n# TYPE  histogram\n") + NGX_ATOMIC_T_LEN);
+    size = 4 * (sizeof("# HELP  \n# TYPE  histogram\n") + NGX_ATOMIC_T_LEN);
 
     size += ngx_http_jsfn_status_prom_resident[0].len * 2
             + ngx_http_jsfn_status_prom_resident[1].len
             + ngx_http_jsfn_status_prom_heap[0].len * 2
             + ngx_http_jsfn_status_prom_heap[1].len
             + ngx_http_jsfn_status_prom_cold[0].len * 2
-            + ngx_http_jsfn_status_prom_cold[1].len;
+            + ngx_http_jsfn_status_prom_cold[1].len
+            + ngx_http_jsfn_status_prom_shared[0].len * 2
+            + ngx_http_jsfn_status_prom_shared[1].len;
 
     for (k = 0; k < NGX_HTTP_JSFN_STAT_NCOUNTERS; k++) {
         sn = &ngx_http_jsfn_stat_names[k];
@@ -1180,6 +1255,23 @@ ngx_http_jsfn_status_prom(ngx_http_request_t *r, ngx_http_jsfn_stat_snap_t *s,
     for (i = 0; i < n; i++) {
         p = ngx_slprintf(p, last, "%V{%V} %uA\n",
                          &name[0], &s[i].label, s[i].heap_used);
+    }
+
+    /* only when functions share isolates (js_function_isolation context) */
+    name = ngx_http_jsfn_status_prom_shared;
+
+    for (i = 0, k = 0; i < n; i++) {
+        if (s[i].group == 0) {
+            continue;
+        }
+
+        if (k++ == 0) {
+            p = ngx_http_jsfn_status_prom_head(p, last, &name[0], &name[1],
+                                               "gauge");
+        }
+
+        p = ngx_slprintf(p, last, "%V{%V} %uA\n",
+                         &name[0], &s[i].label, s[i].group);
     }
 
     name = ngx_http_jsfn_status_prom_cold;

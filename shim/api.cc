@@ -206,9 +206,11 @@ jsfn_engine_version(void)
 }
 
 
-JSFN_EXPORT int
-jsfn_isolate_new(const jsfn_isolate_conf_t *conf, const char *path,
-    const char *root, jsfn_isolate_t **out, jsfn_err_t *err)
+/* a function's isolate, or its context in a group's V8 isolate */
+static int
+NewIsolate(const jsfn_isolate_conf_t *conf, jsfn::Group *group,
+    const char *path, const char *root, jsfn_isolate_t **out,
+    jsfn_err_t *err)
 {
     jsfn_isolate_t  *iso = nullptr;
     int              rc;
@@ -221,6 +223,8 @@ jsfn_isolate_new(const jsfn_isolate_conf_t *conf, const char *path,
         }
 
         iso = new jsfn_isolate_t(conf);
+        iso->impl.group = group;
+        iso->impl.path = path ? path : "";
 
         rc = iso->impl.Init(err);
         if (rc == JSFN_OK && path != nullptr) {
@@ -242,6 +246,97 @@ jsfn_isolate_new(const jsfn_isolate_conf_t *conf, const char *path,
     } catch (...) {
         delete iso;
         return jsfn::Fail(err, JSFN_ERR_NOMEM, "isolate creation failed");
+    }
+}
+
+
+JSFN_EXPORT int
+jsfn_isolate_new(const jsfn_isolate_conf_t *conf, const char *path,
+    const char *root, jsfn_isolate_t **out, jsfn_err_t *err)
+{
+    return NewIsolate(conf, nullptr, path, root, out, err);
+}
+
+
+JSFN_EXPORT int
+jsfn_group_new(const jsfn_isolate_conf_t *conf, jsfn_group_t **out,
+    jsfn_err_t *err)
+{
+    jsfn_group_t  *g = nullptr;
+    int            rc;
+
+    *out = nullptr;
+
+    try {
+        if (!jsfn::engine.ready) {
+            return jsfn::Fail(err, JSFN_ERR_ARG, "engine not initialised");
+        }
+
+        g = new jsfn_group_t{ new jsfn::Group() };
+
+        rc = g->impl->Init(conf, err);
+        if (rc != JSFN_OK) {
+            delete g->impl;
+            delete g;
+            return rc;
+        }
+
+        *out = g;
+        return JSFN_OK;
+
+    } catch (...) {
+        if (g != nullptr) {
+            delete g->impl;
+            delete g;
+        }
+
+        return jsfn::Fail(err, JSFN_ERR_NOMEM, "isolate creation failed");
+    }
+}
+
+
+JSFN_EXPORT int
+jsfn_group_join(jsfn_group_t *group, const jsfn_isolate_conf_t *conf,
+    const char *path, const char *root, jsfn_isolate_t **out,
+    jsfn_err_t *err)
+{
+    if (group->impl->condemned != JSFN_OK) {
+        *out = nullptr;
+        return jsfn::Fail(err, JSFN_ERR_ARG, "the group was condemned");
+    }
+
+    return NewIsolate(conf, group->impl, path, root, out, err);
+}
+
+
+JSFN_EXPORT int
+jsfn_group_condemned(jsfn_group_t *group)
+{
+    return group->impl->condemned;
+}
+
+
+JSFN_EXPORT size_t
+jsfn_group_size(jsfn_group_t *group)
+{
+    return group->impl->members.size();
+}
+
+
+JSFN_EXPORT void
+jsfn_group_free(jsfn_group_t *group)
+{
+    jsfn::Group  *g = group->impl;
+
+    delete group;
+
+    try {
+        g->held = false;
+
+        if (g->members.empty()) {
+            delete g;
+        }
+    } catch (...) {
     }
 }
 

@@ -26,6 +26,7 @@
 namespace jsfn {
 
 class Isolate;
+class Group;
 struct CryptoState;
 struct FetchState;
 
@@ -234,9 +235,40 @@ public:
     void ChargeTimers(uint64_t ns);
     void ChargeCall(Call *call, uint64_t ns);
 
+    /*
+     * The function whose JS is running: the isolate's own (slot 0), or in
+     * a group (js_function_isolation context, slot 0 empty, slot 1 the
+     * Group) the one whose context is the current one.
+     */
     static Isolate *From(v8::Isolate *isolate) {
-        return static_cast<Isolate *>(isolate->GetData(0));
+        void  *self = isolate->GetData(0);
+
+        if (self != nullptr || isolate->GetData(1) == nullptr) {
+            return static_cast<Isolate *>(self);
+        }
+
+        return InGroup(isolate, v8::Local<v8::Context>());
     }
+    static Isolate *From(v8::Local<v8::Context> ctx) {
+        v8::Isolate  *isolate = ctx->GetIsolate();
+
+        if (isolate->GetData(1) == nullptr) {
+            return static_cast<Isolate *>(isolate->GetData(0));
+        }
+
+        return InGroup(isolate, ctx);
+    }
+    static Isolate *InGroup(v8::Isolate *isolate, v8::Local<v8::Context> ctx);
+
+    /* the context's embedder data slot that holds its function, in a group */
+    static const int                       kContextSlot = 3;
+
+    /* the group whose V8 isolate this function shares, or null */
+    Group                                 *group = nullptr;
+    std::string                            path;       /* its module */
+    void Condemn(int code, const std::string &why);
+    int HeapFull(jsfn_err_t *err);
+    void RunMicrotasks();
 
     v8::Isolate                           *isolate = nullptr;
     void                                  *host;
@@ -334,6 +366,8 @@ public:
     };
 
 private:
+    friend class Group;
+
     bool FetchRun(uint32_t owner_id, int hook, int argc,
         const std::function<bool(v8::Local<v8::Value> *)> &build);
     static size_t NearHeapLimit(void *data, size_t current, size_t initial);
@@ -354,12 +388,13 @@ private:
         v8::Local<v8::String> specifier,
         v8::Local<v8::FixedArray> assertions,
         v8::Local<v8::Module> referrer);
-    void RunMicrotasks();
     void ReportRejections();
     static void OnReject(v8::PromiseRejectMessage message);
 
     CountingAllocator                             *allocator = nullptr;
+public:
     bool                                           heap_exceeded = false;
+private:
     std::map<std::string, FileStamp>               files;
     v8::Global<v8::Context>                        context;
     v8::Global<v8::Function>                       dispatch;
@@ -385,6 +420,33 @@ private:
     std::vector<std::pair<v8::Global<v8::Promise>, v8::Global<v8::Value>>>
                                                    rejections;
 };
+
+
+/*
+ * A V8 isolate shared by functions of one location, each in a context of
+ * its own (js_function_isolation context): the heap, its budget and the
+ * CPU watchdog are the group's; a kill condemns every member.  Freed when
+ * the host has let go of it and its last member is gone.
+ */
+class Group {
+public:
+    ~Group();
+    int Init(const jsfn_isolate_conf_t *conf, jsfn_err_t *err);
+    void Leave(Isolate *member);
+    void Condemn(Isolate *by, int code, const std::string &why);
+
+    v8::Isolate                           *isolate = nullptr;
+    CountingAllocator                     *allocator = nullptr;
+    size_t                                 heap_max = 0;
+    std::vector<Isolate *>                 members;
+    bool                                   held = true;   /* by the host */
+    int                                    condemned = JSFN_OK;
+
+private:
+    static size_t NearHeapLimit(void *data, size_t current, size_t initial);
+};
+
+v8::Isolate *NewV8Isolate(size_t heap_max, CountingAllocator **allocator);
 
 
 /* the startup snapshot in use (snapshot.cc) */
@@ -473,6 +535,11 @@ void SparesStop();
 struct jsfn_isolate_s {
     jsfn::Isolate  impl;
     explicit jsfn_isolate_s(const jsfn_isolate_conf_t *conf) : impl(conf) {}
+};
+
+
+struct jsfn_group_s {
+    jsfn::Group   *impl;
 };
 
 

@@ -105,17 +105,71 @@ Isolate::Entry::~Entry()
             && (size_t) self->isolate->AdjustAmountOfExternalAllocatedMemory(0)
                > self->heap_max))
     {
-        self->condemned = JSFN_ERR_HEAP;
-        self->condemned_why = "memory limit of "
+        self->Condemn(JSFN_ERR_HEAP, "memory limit of "
             + std::to_string(self->heap_max >> 20)
-            + " MB exceeded (js_function_memory)";
+            + " MB exceeded (js_function_memory)");
 
     } else if (fired) {
-        self->condemned = JSFN_ERR_TIMEOUT;
-        self->condemned_why = "CPU time limit of "
+        self->Condemn(JSFN_ERR_TIMEOUT, "CPU time limit of "
             + std::to_string(budget_us / 1000)
-            + " ms exceeded (js_function_cpu_limit)";
+            + " ms exceeded (js_function_cpu_limit)");
     }
+}
+
+
+/*
+ * The isolate may run no more JS; in a group, the V8 isolate it shares is
+ * stopped for every member (a terminated or exhausted heap is the group's).
+ */
+void
+Isolate::Condemn(int code, const std::string &why)
+{
+    condemned = code;
+    condemned_why = why;
+
+    if (group != nullptr) {
+        group->Condemn(this, code, why);
+    }
+}
+
+
+/*
+ * The heap reached its limit outside a call (a context or a module made
+ * in a group's full heap): the isolate is condemned as a call would be.
+ */
+int
+Isolate::HeapFull(jsfn_err_t *err)
+{
+    if (condemned == JSFN_OK) {
+        Condemn(JSFN_ERR_HEAP, "memory limit of "
+                + std::to_string(heap_max >> 20)
+                + " MB exceeded (js_function_memory)");
+    }
+
+    return Condemned(err);
+}
+
+
+/* the function of a group whose context runs (or "ctx"), or null */
+Isolate *
+Isolate::InGroup(v8::Isolate *isolate, v8::Local<v8::Context> ctx)
+{
+    v8::HandleScope  hs(isolate);
+
+    if (ctx.IsEmpty()) {
+        if (!isolate->InContext()) {
+            return nullptr;
+        }
+
+        ctx = isolate->GetCurrentContext();
+    }
+
+    if (ctx->GetNumberOfEmbedderDataFields() <= (uint32_t) kContextSlot) {
+        return nullptr;
+    }
+
+    return static_cast<Isolate *>(
+        ctx->GetAlignedPointerFromEmbedderData(kContextSlot));
 }
 
 
@@ -157,7 +211,7 @@ Isolate::NearHeapLimit(void *data, size_t current, size_t initial)
 bool
 Isolate::AllowWasm(v8::Local<v8::Context> ctx, v8::Local<v8::String> source)
 {
-    Isolate  *self = From(ctx->GetIsolate());
+    Isolate  *self = From(ctx);
 
     return self == nullptr || self->allow_eval || self->compiling_wasm;
 }
@@ -250,6 +304,16 @@ Isolate::~Isolate()
         fire_timer.Reset();
         dispatch.Reset();
         context.Reset();
+
+        if (group != nullptr) {
+            /* its context is garbage now, in the heap it shared */
+            isolate->ContextDisposedNotification();
+        }
+    }
+
+    if (group != nullptr) {
+        group->Leave(this);
+        return;
     }
 
     held.reset();
@@ -258,13 +322,18 @@ Isolate::~Isolate()
 }
 
 
-int
-Isolate::Init(jsfn_err_t *err)
+/*
+ * A V8 isolate with the engine's settings and callbacks, from the startup
+ * snapshot; its ArrayBuffer allocator counts against heap_max.
+ */
+v8::Isolate *
+NewV8Isolate(size_t heap_max, CountingAllocator **allocator)
 {
+    v8::Isolate               *isolate;
     v8::Isolate::CreateParams  params;
 
-    allocator = NewCountingAllocator(heap_max);
-    params.array_buffer_allocator = AsV8(allocator);
+    *allocator = NewCountingAllocator(heap_max);
+    params.array_buffer_allocator = AsV8(*allocator);
 
     if (heap_max) {
         params.constraints.ConfigureDefaultsFromHeapSize(0, heap_max);
@@ -287,23 +356,58 @@ Isolate::Init(jsfn_err_t *err)
 
     isolate = v8::Isolate::New(params);
     if (isolate == nullptr) {
-        return Fail(err, JSFN_ERR_NOMEM, "cannot create an isolate");
+        DeleteCountingAllocator(*allocator);
+        *allocator = nullptr;
+        return nullptr;
     }
 
-    Lock  lock(this);
+    return isolate;
+}
 
-    isolate->SetData(0, this);
 
-    if (heap_max) {
-        isolate->AddNearHeapLimitCallback(NearHeapLimit, this);
-    }
+/* the settings of every new V8 isolate, taken under its lock */
+static void
+SetUpV8Isolate(v8::Isolate *isolate, v8::AllowWasmCodeGenerationCallback wasm,
+    v8::PromiseRejectCallback reject)
+{
     isolate->SetMicrotasksPolicy(v8::MicrotasksPolicy::kExplicit);
 
     /* Atomics.wait() would block the worker's event loop: it throws */
     isolate->SetAllowAtomicsWait(false);
 
-    isolate->SetAllowWasmCodeGenerationCallback(AllowWasm);
-    isolate->SetPromiseRejectCallback(OnReject);
+    isolate->SetAllowWasmCodeGenerationCallback(wasm);
+    isolate->SetPromiseRejectCallback(reject);
+}
+
+
+int
+Isolate::Init(jsfn_err_t *err)
+{
+    if (group != nullptr) {
+        /* a context of its own in the group's isolate */
+        isolate = group->isolate;
+        allocator = group->allocator;
+        heap_max = group->heap_max;
+        group->members.push_back(this);
+
+    } else {
+        isolate = NewV8Isolate(heap_max, &allocator);
+        if (isolate == nullptr) {
+            return Fail(err, JSFN_ERR_NOMEM, "cannot create an isolate");
+        }
+    }
+
+    Lock  lock(this);
+
+    if (group == nullptr) {
+        isolate->SetData(0, this);
+
+        if (heap_max) {
+            isolate->AddNearHeapLimitCallback(NearHeapLimit, this);
+        }
+
+        SetUpV8Isolate(isolate, AllowWasm, OnReject);
+    }
 
     v8::Isolate::Scope       iscope(isolate);
     v8::HandleScope          hscope(isolate);
@@ -311,6 +415,10 @@ Isolate::Init(jsfn_err_t *err)
     v8::Context::Scope       cscope(ctx);
     v8::Local<v8::Function>  d, t, i;
     std::string              why;
+
+    if (group != nullptr) {
+        ctx->SetAlignedPointerInEmbedderData(kContextSlot, this);
+    }
 
     context.Reset(isolate, ctx);
 
@@ -340,6 +448,11 @@ Isolate::Init(jsfn_err_t *err)
         if (!i->Call(ctx, v8::Undefined(isolate), 0, nullptr)
                  .ToLocal(&hooks))
         {
+            if (heap_exceeded) {
+                /* a group's heap is full: it is condemned (HeapFull) */
+                return HeapFull(err);
+            }
+
             return Fail(err, JSFN_ERR_LOAD, "runtime: "
                         + Describe(isolate, ctx, tc.Exception(),
                                    tc.Message()));
@@ -532,7 +645,7 @@ Isolate::EvaluateSynthetic(v8::Local<v8::Context> ctx,
     v8::Local<v8::Module> module)
 {
     v8::Isolate                       *isolate = ctx->GetIsolate();
-    Isolate                           *self = From(isolate);
+    Isolate                           *self = From(ctx);
     v8::Local<v8::Array>               keys;
     v8::Local<v8::Promise::Resolver>   done;
 
@@ -643,7 +756,7 @@ Isolate::Resolve(v8::Local<v8::Context> context, v8::Local<v8::String> spec,
     v8::Local<v8::FixedArray> assertions, v8::Local<v8::Module> referrer)
 {
     v8::Isolate  *isolate = context->GetIsolate();
-    Isolate      *self = From(isolate);
+    Isolate      *self = From(context);
     std::string   from, name, joined;
     char          real[PATH_MAX];
     jsfn_err_t    err;
@@ -715,7 +828,15 @@ int
 Isolate::Load(const std::string &path, const std::string &dir, bool run,
     jsfn_err_t *err)
 {
-    int  rc = LoadModule(path, dir, run, err);
+    int  rc;
+
+    this->path = path;
+    rc = LoadModule(path, dir, run, err);
+
+    if (rc != JSFN_OK && heap_exceeded) {
+        /* not the function's fault alone: not remembered as a failed load */
+        rc = HeapFull(err);
+    }
 
     if (run) {
         RememberLoad(path, dir, rc, err);
@@ -1336,11 +1457,10 @@ Isolate::ChargeTimers(uint64_t ns)
     window_ns += ns;
 
     if (window_ns > cpu_limit_us * 1000) {
-        condemned = JSFN_ERR_TIMEOUT;
-        condemned_why = "CPU time limit of "
+        Condemn(JSFN_ERR_TIMEOUT, "CPU time limit of "
             + std::to_string(cpu_limit_us / 1000) + " ms exceeded by timer"
             " callbacks within " + std::to_string(cpu_limit_us / 100)
-            + " ms (js_function_cpu_limit)";
+            + " ms (js_function_cpu_limit)");
     }
 }
 
@@ -1373,11 +1493,11 @@ Isolate::ChargeCall(Call *call, uint64_t ns)
     call->io_ns += ns;
 
     if (call->io_ns > limit * 10000) {
-        condemned = JSFN_ERR_TIMEOUT;
-        condemned_why = "CPU time limit of " + std::to_string(limit / 1000)
+        Condemn(JSFN_ERR_TIMEOUT, "CPU time limit of "
+            + std::to_string(limit / 1000)
             + " ms exceeded: one request's fetch responses and body reads"
             " ran for more than " + std::to_string(limit / 100)
-            + " ms (js_function_cpu_limit)";
+            + " ms (js_function_cpu_limit)");
     }
 }
 
@@ -1547,6 +1667,10 @@ Isolate::OnReject(v8::PromiseRejectMessage message)
     v8::Isolate            *isolate = p->GetIsolate();
     Isolate                *self = From(isolate);
 
+    if (self == nullptr) {
+        return;
+    }
+
     switch (message.GetEvent()) {
 
     case v8::kPromiseRejectWithNoHandler:
@@ -1655,3 +1779,100 @@ Isolate::AbortRequest(Call *call)
 
 }  /* namespace jsfn */
 
+
+
+namespace jsfn {
+
+/*
+ * A group's V8 isolate: made on the event loop's thread (never a spare's),
+ * its function found through the running context (Isolate::From).
+ */
+int
+Group::Init(const jsfn_isolate_conf_t *conf, jsfn_err_t *err)
+{
+    heap_max = conf->heap_max;
+
+    isolate = NewV8Isolate(heap_max, &allocator);
+    if (isolate == nullptr) {
+        return Fail(err, JSFN_ERR_NOMEM, "cannot create an isolate");
+    }
+
+    isolate->SetData(0, nullptr);
+    isolate->SetData(1, this);
+
+    if (heap_max) {
+        isolate->AddNearHeapLimitCallback(NearHeapLimit, this);
+    }
+
+    SetUpV8Isolate(isolate, Isolate::AllowWasm, Isolate::OnReject);
+
+    return JSFN_OK;
+}
+
+
+/* as Isolate::NearHeapLimit: every member is over the limit it shares */
+size_t
+Group::NearHeapLimit(void *data, size_t current, size_t initial)
+{
+    Group  *self = static_cast<Group *>(data);
+
+    for (Isolate *m : self->members) {
+        m->heap_exceeded = true;
+    }
+
+    self->isolate->TerminateExecution();
+
+    return current + (size_t) v8::String::kMaxLength * 2 + (64u << 20);
+}
+
+
+/*
+ * One member broke a limit: the isolate is stopped (terminated, or its
+ * heap exhausted) for all of them; each is condemned, saying by whom.
+ */
+void
+Group::Condemn(Isolate *by, int code, const std::string &why)
+{
+    if (condemned != JSFN_OK) {
+        return;
+    }
+
+    condemned = code;
+
+    for (Isolate *m : members) {
+        if (m == by || m->condemned != JSFN_OK) {
+            continue;
+        }
+
+        m->condemned = code;
+        m->condemned_why = "the V8 isolate shared with \"" + by->path
+            + "\" (js_function_isolation context) was stopped: " + why;
+    }
+}
+
+
+void
+Group::Leave(Isolate *member)
+{
+    for (auto it = members.begin(); it != members.end(); ++it) {
+        if (*it == member) {
+            members.erase(it);
+            break;
+        }
+    }
+
+    if (members.empty() && !held) {
+        delete this;
+    }
+}
+
+
+Group::~Group()
+{
+    if (isolate != nullptr) {
+        isolate->Dispose();
+        DeleteCountingAllocator(allocator);
+    }
+}
+
+}  /* namespace jsfn */
