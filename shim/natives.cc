@@ -569,6 +569,21 @@ NativeContextSet(const v8::FunctionCallbackInfo<v8::Value> &args)
 }
 
 
+/*
+ * natives.isOneByte(s): whether V8 holds s in one byte a character (looked
+ * up, not scanned).  Such a string has no surrogates and is a ByteString:
+ * the runtime's checks for those skip their regular expressions then,
+ * which each isolate (and each context of a shared one) would otherwise
+ * compile for itself.
+ */
+static void
+NativeIsOneByte(const v8::FunctionCallbackInfo<v8::Value> &args)
+{
+    args.GetReturnValue().Set(args.Length() > 0 && args[0]->IsString()
+                              && args[0].As<v8::String>()->IsOneByte());
+}
+
+
 /* the node: modules (node.cc) */
 void NativeTypeOf(const v8::FunctionCallbackInfo<v8::Value> &args);
 void NativeValueDetails(const v8::FunctionCallbackInfo<v8::Value> &args);
@@ -600,6 +615,7 @@ static const struct {
         { "timerStop",    NativeTimerStop },
         { "utf8Encode",   NativeUtf8Encode },
         { "utf8Decode",   NativeUtf8Decode },
+        { "isOneByte",    NativeIsOneByte },
         { "latin1Decode", NativeLatin1Decode },
         { "decoderOpen",  NativeDecoderOpen },
         { "decoderDecode", NativeDecoderDecode },

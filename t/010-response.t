@@ -321,3 +321,55 @@ TypeError
 [error]
 [alert]
 [crit]
+
+
+
+=== TEST 16: USVString and ByteString conversions: lone surrogates become U+FFFD (one-byte, two-byte, concatenated and sliced strings alike); Latin-1 header values pass and a code unit above 0xFF throws
+--- config
+    location = /usv { js_function $TEST_NGINX_SERVER_ROOT/html/usv.js; }
+--- user_files
+>>> usv.js
+export default {
+    async fetch() {
+        const hex = (s) => Array.from(s, (c) => c.codePointAt(0).toString(16)).join(' ');
+        const lone = 'a\uD800b';
+        const out = [];
+        for (const s of ['plain', 'caf\u00e9', 'pi \u03c0', '\u{1F600}', lone, '\uDC00', 'x' + lone.slice(1),
+                         ('y'.repeat(20) + '\uDFFF').slice(19), String.fromCharCode(0xD83D, 0xDE00, 0xD83D)]) {
+            out.push(hex(await new Response(s).text()));
+        }
+        out.push(new URL('http://h/p?q=' + lone + '#\uDC00').href);
+        out.push(new URLSearchParams('a=' + lone).get('a') === 'a\uFFFDb');
+        const h = new Headers();
+        h.set('x-latin', 'caf\u00e9 \u00ff');
+        out.push(hex(h.get('x-latin')));
+        for (const v of ['\u0100', 'ok' + '\u0101'.slice(0, 1), 'a\uD800']) {
+            try { h.set('x-wide', v); out.push('accepted'); } catch (e) { out.push(`${e.name}: ${e.message}`); }
+        }
+        try { new Headers({ ['x-\u0100']: 'v' }); out.push('accepted'); } catch (e) { out.push(e.name); }
+        return new Response(out.join('\n') + '\n');
+    }
+};
+--- request
+GET /usv
+--- response_body
+70 6c 61 69 6e
+63 61 66 e9
+70 69 20 3c0
+1f600
+61 fffd 62
+fffd
+78 fffd 62
+79 fffd
+1f600 fffd
+http://h/p?q=a%EF%BF%BDb#%EF%BF%BD
+true
+63 61 66 e9 20 ff
+TypeError: Failed to execute 'set' on 'Headers': Value is not a valid ByteString.
+TypeError: Failed to execute 'set' on 'Headers': Value is not a valid ByteString.
+TypeError: Failed to execute 'set' on 'Headers': Value is not a valid ByteString.
+TypeError
+--- no_error_log
+[error]
+[alert]
+[crit]

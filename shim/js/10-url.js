@@ -23,8 +23,12 @@ const utf8DecodeNative = natives && typeof natives.utf8Decode === 'function'
 // does that for us) and lone surrogates become U+FFFD.
 const SURROGATE_RE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// a string V8 holds in one byte a character has no surrogates (natives.cc;
+// absent under Node's unit tests)
+const isOneByte = natives && typeof natives.isOneByte === 'function' ? natives.isOneByte : () => false;
 function toUSV(v) {
   const s = typeof v === 'string' ? v : `${v}`;
+  if (isOneByte(s)) return s;
   return SURROGATE_RE.test(s) ? s.replace(LONE_SURROGATE_RE, '\uFFFD') : s;
 }
 
@@ -703,7 +707,7 @@ function basicParse(input, base, url, stateOverride) {
   if (TAB_NL_TEST_RE.test(input)) input = input.replace(TAB_NL_RE, '');
   // Code points: indexing the string itself when there are no surrogate
   // pairs (the common case), else an array of code point strings.
-  const flat = !SURROGATE_RE.test(input);
+  const flat = isOneByte(input) || !SURROGATE_RE.test(input);
   const cps = flat ? input : Array.from(input);
   const len = cps.length;
   let state = stateOverride || SCHEME_START;
