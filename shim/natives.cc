@@ -414,7 +414,7 @@ NativeHeadersRecord(const v8::FunctionCallbackInfo<v8::Value> &args)
     v8::Isolate             *isolate = args.GetIsolate();
     v8::Local<v8::Context>   ctx = isolate->GetCurrentContext();
     v8::Local<v8::Object>    obj;
-    v8::Local<v8::Array>     keys, symbols;
+    v8::Local<v8::Array>     keys;
     v8::Local<v8::Value>     out[2 * kRecordMaxPairs];
     uint8_t                  buf[kRecordMaxLength];
     int                      n = 0, len;
@@ -425,17 +425,11 @@ NativeHeadersRecord(const v8::FunctionCallbackInfo<v8::Value> &args)
 
     obj = args[0].As<v8::Object>();
 
+    /* symbols and index keys come too: either sends it to the JS walk */
     if (obj->IsApiWrapper() || obj->InternalFieldCount() != 0
-        || !obj->GetOwnPropertyNames(ctx,
-                static_cast<v8::PropertyFilter>(v8::ONLY_ENUMERABLE
-                                                | v8::SKIP_SYMBOLS),
+        || !obj->GetOwnPropertyNames(ctx, v8::ONLY_ENUMERABLE,
                 v8::KeyConversionMode::kKeepNumbers).ToLocal(&keys)
-        || keys->Length() > (uint32_t) kRecordMaxPairs
-        || !obj->GetOwnPropertyNames(ctx,
-                static_cast<v8::PropertyFilter>(v8::ONLY_ENUMERABLE
-                                                | v8::SKIP_STRINGS))
-               .ToLocal(&symbols)
-        || symbols->Length() != 0)
+        || keys->Length() > (uint32_t) kRecordMaxPairs)
     {
         return;
     }
@@ -447,7 +441,7 @@ NativeHeadersRecord(const v8::FunctionCallbackInfo<v8::Value> &args)
         int                    start, end;
 
         if (!keys->Get(ctx, i).ToLocal(&k) || !k->IsString()) {
-            return;                  /* an index key, or an exception */
+            return;          /* an index key, a symbol, or an exception */
         }
 
         name = k.As<v8::String>();
