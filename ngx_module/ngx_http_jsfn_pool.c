@@ -39,7 +39,7 @@
  * missed the CPU's caches at every level, twice a request.  A node leaves
  * the table when it leaves its tree.
  */
-#define NGX_HTTP_JSFN_RECENT  1024
+#define NGX_HTTP_JSFN_RECENT  4096
 
 
 /* This worker's isolates, one per function file, and spare blank ones. */

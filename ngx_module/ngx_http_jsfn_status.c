@@ -75,7 +75,7 @@ typedef struct {
  * three times, and with a thousand functions each walk down the tree
  * missed the CPU's caches at every level.
  */
-#define NGX_HTTP_JSFN_STAT_RECENT  1024
+#define NGX_HTTP_JSFN_STAT_RECENT  4096
 
 typedef struct {
     ngx_http_jsfn_stat_sh_t    *sh;
