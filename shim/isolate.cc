@@ -412,6 +412,15 @@ Isolate::Init(jsfn_err_t *err)
     v8::Isolate::Scope       iscope(isolate);
     v8::HandleScope          hscope(isolate);
     v8::Local<v8::Context>   ctx = v8::Context::New(isolate);
+
+    if (ctx.IsEmpty()) {
+        /* V8 gives no context when it cannot make one (a group's full
+           heap): never dereferenced */
+        return heap_exceeded ? HeapFull(err)
+                             : Fail(err, JSFN_ERR_NOMEM,
+                                    "cannot create a context");
+    }
+
     v8::Context::Scope       cscope(ctx);
     v8::Local<v8::Function>  d, t, i;
     std::string              why;

@@ -1119,6 +1119,9 @@ export default {
         const b = await fetch(new URL('/up/echo?b', request.url), null);
         const c = await fetch('/up/echo?c', undefined);
         out.push(await a.text(), a.url.endsWith('/up/echo?q'), a.redirected, await b.text(), await c.text());
+        for (const u of ['ftp://example.com/x#f', 'data:text/plain,x']) {
+            await fetch(u).then(() => out.push('resolved'), (e) => out.push(`${e.name}: ${e.message}`));
+        }
         return new Response(out.join('\n') + '\n');
     }
 };
@@ -1147,6 +1150,8 @@ true
 false
 GET /echo?b null null []
 GET /echo?c null null []
+TypeError: Fetch API cannot load: ftp://example.com/x#f
+TypeError: Fetch API cannot load: data:text/plain,x
 --- no_error_log
 [error]
 [alert]

@@ -79,7 +79,8 @@ function fetch(input, init) {
       if (isAbsent(init) && rec.username === '' && rec.password === '') {
         // what new Request(url) would hold, without making it: nothing can
         // see that Request (nor its signal, which would never abort)
-        parts = { method: 'GET', url: serializeURL(rec), headers: [], body: null, redirect: 'follow',
+        // (url: serialized only for an error)
+        parts = { method: 'GET', url: null, headers: [], body: null, redirect: 'follow',
           signal: null };
       } else {
         request = new RequestCtor(serializeURL(rec), init);
@@ -92,7 +93,7 @@ function fetch(input, init) {
       rec = parseURLRecord(parts.url);
     }
     if (rec === null || (rec.scheme !== 'http' && rec.scheme !== 'https')) {
-      throw new TypeErrorCtor(`Fetch API cannot load: ${parts.url}`);
+      throw new TypeErrorCtor(`Fetch API cannot load: ${parts.url !== null ? parts.url : serializeURL(rec)}`);
     }
     const f = {
       id: 0, callId, resolve, reject, method: parts.method, url: serializeURL(rec, true),
